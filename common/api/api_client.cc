@@ -1,0 +1,51 @@
+#include "common/api/api_client.h"
+
+#include "common/time/clock.h"
+
+namespace scanfleet {
+
+ApiClient::ApiClient(Context& context, std::string endpoint, std::string client_id)
+    : context_(context), endpoint_(std::move(endpoint)), client_id_(std::move(client_id)) {}
+
+Status ApiClient::EnsureSocket() {
+  if (socket_) return Status::Ok();
+  SocketOptions options;
+  options.req_relaxed = true;
+  options.linger_ms = 0;
+  ASSIGN_OR_RETURN(Socket socket, Socket::Connect(context_, SocketKind::kReq, endpoint_, options));
+  socket_ = std::make_unique<Socket>(std::move(socket));
+  return Status::Ok();
+}
+
+StatusOr<v1::ApiResponse> ApiClient::Call(const v1::ApiRequest& request, int timeout_ms) {
+  RETURN_IF_ERROR(EnsureSocket());
+  v1::Envelope envelope;
+  *envelope.mutable_api_request() = request;
+  SystemClock clock;
+  RETURN_IF_ERROR(
+      socket_->SendOne(EncodeEnvelope(envelope, next_message_id_++, client_id_, clock.NowMs())));
+  ASSIGN_OR_RETURN(auto frames, socket_->ReceiveWithin(timeout_ms));
+  if (!frames) {
+    socket_.reset();
+    return Status::Unavailable("the controller at " + endpoint_ + " did not answer within " +
+                               std::to_string(timeout_ms / 1000.0).substr(0, 4) +
+                               " s; is scanfleet-controller running there?");
+  }
+  if (frames->size() != 1) return Status::DataLoss("controller sent a multi-frame reply");
+  ASSIGN_OR_RETURN(v1::Envelope reply,
+                   DecodeEnvelope(frames->front(), kDefaultMaxFrameBytes * 4, counters_));
+  if (!reply.has_api_response()) return Status::DataLoss("controller sent no API response");
+  const v1::ApiResponse& response = reply.api_response();
+  if (!response.error().empty()) {
+    std::string message = response.error();
+    switch (static_cast<StatusCode>(response.error_code())) {
+      case StatusCode::kNotFound: return Status::NotFound(message);
+      case StatusCode::kFailedPrecondition: return Status::FailedPrecondition(message);
+      case StatusCode::kInvalidArgument: return Status::InvalidArgument(message);
+      default: return Status::Internal(message);
+    }
+  }
+  return reply.api_response();
+}
+
+}  // namespace scanfleet

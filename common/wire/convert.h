@@ -1,0 +1,18 @@
+// Conversions between the normalized model (common/finding) and wire messages.
+// Thread-safety: pure functions.
+#pragma once
+
+#include "common/finding/finding.h"
+#include "common/wire/failure_class.h"
+#include "proto/scanfleet.pb.h"
+
+namespace scanfleet {
+
+void FindingToProto(const Finding& finding, v1::Finding* out);
+Finding FindingFromProto(const v1::Finding& proto);
+v1::Severity SeverityToProto(Severity severity);
+Severity SeverityFromProto(v1::Severity severity);
+FailureClass FailureFromProto(v1::FailureKind kind);
+std::string_view ScanStateName(v1::ScanState state);  // "queued", "running", ...
+
+}  // namespace scanfleet

@@ -1,0 +1,53 @@
+// ApiHandler: answers client requests (submit, status, findings, workers,
+// endpoints, event replay) from the API socket.
+//
+// It runs inside the controller loop's open transaction: a submitted scan is
+// written there and its jobs handed to the scheduler, and the reply is only
+// sent after the loop commits. Input is untrusted: every field is checked and
+// a bad request gets an error response, never a crash.
+// Thread-safety: not thread-safe; owned by the controller loop thread.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/time/clock.h"
+#include "controller/loop/controller_config.h"
+#include "controller/scheduler/scheduler.h"
+#include "controller/store/scan_store.h"
+#include "proto/scanfleet.pb.h"
+
+namespace scanfleet {
+
+class ApiHandler {
+ public:
+  ApiHandler(ScanStore& store, Scheduler& scheduler, const ControllerConfig& config,
+             const std::map<std::string, v1::WorkerHello>& hellos,
+             v1::GetEndpointsResponse endpoints)
+      : store_(store),
+        scheduler_(scheduler),
+        config_(config),
+        hellos_(hellos),
+        endpoints_(std::move(endpoints)) {}
+
+  // Events to publish once the transaction commits are appended to `events`.
+  v1::ApiResponse Handle(const v1::ApiRequest& request, TimeMs now,
+                         std::vector<v1::Event>& events);
+
+ private:
+  StatusOr<v1::SubmitScanResponse> Submit(const v1::SubmitScanRequest& request, TimeMs now,
+                                          std::vector<v1::Event>& events);
+  v1::ListWorkersResponse ListWorkers(TimeMs now) const;
+
+  ScanStore& store_;
+  Scheduler& scheduler_;
+  const ControllerConfig& config_;
+  const std::map<std::string, v1::WorkerHello>& hellos_;
+  v1::GetEndpointsResponse endpoints_;
+};
+
+// Checks a submitted target before anything is stored. Exposed for tests.
+Status ValidateSubmission(const v1::SubmitScanRequest& request);
+
+}  // namespace scanfleet

@@ -1,0 +1,49 @@
+// The scanfleet CLI's subcommands. Each returns the process exit code:
+// 0 success, 1 --fail-on threshold met, 2 usage or request error,
+// 3 the scan failed, 4 the controller could not be reached.
+// Thread-safety: each runs on the main thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/api/api_client.h"
+
+namespace scanfleet::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailOn = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitScanFailed = 3;
+inline constexpr int kExitUnreachable = 4;
+
+struct SubmitOptions {
+  std::string repo;
+  std::string ref = "HEAD";
+  std::string target;
+  std::string profile;
+  bool wait = false;
+  std::string fail_on;  // severity name, empty = never fail
+  bool json = false;
+  int poll_ms = 200;
+};
+
+struct TailOptions {
+  uint64_t scan_id = 0;        // only events of this scan (0 = all)
+  int64_t from_seq = -1;       // replay events after this seq (-1 = from now)
+  uint64_t until_scan_done = 0;  // exit once this scan reached a terminal state
+  int64_t max_findings = -1;   // exit after this many findings (-1 = never)
+  bool all_events = false;     // print scan events too, not just findings
+};
+
+int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms);
+int ShowStatus(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
+int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severity, bool json,
+             int timeout_ms);
+int Workers(ApiClient& client, bool json, int timeout_ms);
+int Tail(Context& context, ApiClient& client, const TailOptions& options, int timeout_ms);
+
+// Prints a failed call's status and maps it to an exit code.
+int ReportError(const scanfleet::Status& status);
+
+}  // namespace scanfleet::cli

@@ -1,0 +1,72 @@
+// scanfleet: the client CLI of a scanfleet controller.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "common/transport/zmq_socket.h"
+#include "controller/cli/commands.h"
+
+int main(int argc, char** argv) {
+  namespace cli = scanfleet::cli;
+  const char* env_controller = std::getenv("SCANFLEET_CONTROLLER");
+  std::string controller = env_controller ? env_controller : "tcp://127.0.0.1:7700";
+  int timeout_ms = 5000;
+
+  CLI::App app{"scanfleet: submit security scans to a scanfleet controller and read their results.\n"
+               "Exit codes: 0 ok, 1 --fail-on met, 2 bad usage/request, 3 scan failed, "
+               "4 controller unreachable."};
+  app.add_option("--controller", controller,
+                 "Controller API endpoint (env SCANFLEET_CONTROLLER)")
+      ->capture_default_str();
+  app.add_option("--timeout-ms", timeout_ms, "How long to wait for each controller answer")
+      ->capture_default_str();
+  app.require_subcommand(1);
+
+  cli::SubmitOptions submit;
+  auto* submit_cmd = app.add_subcommand("submit", "Submit a scan of a git commit or a DAST target");
+  submit_cmd->add_option("--repo", submit.repo, "Git repository: local path, https://, ssh://, file://");
+  submit_cmd->add_option("--ref", submit.ref, "Commit, branch or tag to scan")->capture_default_str();
+  submit_cmd->add_option("--target", submit.target, "DAST target URL or host");
+  submit_cmd->add_option("--profile", submit.profile, "Scan profile (controller's default if empty)");
+  submit_cmd->add_flag("--wait", submit.wait, "Show progress and wait for the scan to finish");
+  submit_cmd->add_option("--fail-on", submit.fail_on,
+                         "With --wait: exit 1 if a finding is at or above this severity");
+  submit_cmd->add_flag("--json", submit.json, "Machine-readable output");
+
+  uint64_t scan_id = 0;
+  bool json = false;
+  auto* status_cmd = app.add_subcommand("status", "Show a scan's state and jobs");
+  status_cmd->add_option("scan", scan_id, "Scan id")->required();
+  status_cmd->add_flag("--json", json, "Machine-readable output");
+
+  std::string min_severity = "info";
+  auto* findings_cmd = app.add_subcommand("findings", "List a scan's findings");
+  findings_cmd->add_option("scan", scan_id, "Scan id")->required();
+  findings_cmd->add_option("--min-severity", min_severity, "Only at or above this severity")
+      ->capture_default_str();
+  findings_cmd->add_flag("--json", json, "Machine-readable output");
+
+  auto* workers_cmd = app.add_subcommand("workers", "List the workers the controller knows");
+  workers_cmd->add_flag("--json", json, "Machine-readable output");
+
+  cli::TailOptions tail;
+  auto* tail_cmd = app.add_subcommand(
+      "tail", "Follow findings as they are stored: one JSON object per line, no gap, no duplicate");
+  tail_cmd->add_option("--scan", tail.scan_id, "Only events of this scan");
+  tail_cmd->add_option("--from-seq", tail.from_seq,
+                       "Replay stored events after this sequence number first (0 = everything)");
+  tail_cmd->add_option("--until-scan-done", tail.until_scan_done,
+                       "Exit once this scan has finished");
+  tail_cmd->add_option("--max-findings", tail.max_findings, "Exit after this many findings");
+  tail_cmd->add_flag("--all-events", tail.all_events, "Print scan lifecycle events too");
+
+  CLI11_PARSE(app, argc, argv);
+
+  scanfleet::Context context;
+  scanfleet::ApiClient client(context, controller, "cli");
+  if (submit_cmd->parsed()) return cli::Submit(client, submit, timeout_ms);
+  if (status_cmd->parsed()) return cli::ShowStatus(client, scan_id, json, timeout_ms);
+  if (findings_cmd->parsed()) return cli::Findings(client, scan_id, min_severity, json, timeout_ms);
+  if (workers_cmd->parsed()) return cli::Workers(client, json, timeout_ms);
+  if (tail_cmd->parsed()) return cli::Tail(context, client, tail, timeout_ms);
+  return cli::kExitUsage;
+}

@@ -1,0 +1,21 @@
+// Rendering of API answers for people (tables) and machines (JSON).
+// Thread-safety: pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "proto/scanfleet.pb.h"
+
+namespace scanfleet::cli {
+
+nlohmann::json FindingJson(const v1::Finding& finding);
+nlohmann::json ScanJson(const v1::ScanStatus& scan);
+nlohmann::json WorkerJson(const v1::WorkerStatus& worker);
+std::string FindingsTable(const std::vector<v1::Finding>& findings);
+std::string ScanSummary(const v1::ScanStatus& scan);
+std::string WorkersTable(const std::vector<v1::WorkerStatus>& workers, int64_t now_ms);
+std::string ProgressLine(const v1::ScanStatus& scan);
+
+}  // namespace scanfleet::cli

@@ -1,0 +1,39 @@
+// Everything the controller can be configured with, and its documented
+// defaults. Filled from flags and an optional TOML config file (main.cc).
+// Thread-safety: a plain value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/wire/envelope.h"
+#include "controller/scheduler/scheduler.h"
+
+namespace scanfleet {
+
+struct ControllerConfig {
+  std::string bind_host = "127.0.0.1";  // "0.0.0.0" to serve other hosts
+  uint32_t api_port = 7700;             // REP: clients (CLI, CI, webhook bridge)
+  uint32_t results_port = 7701;         // PULL: everything workers send
+  uint32_t control_port = 7702;         // PUB: acks, cancels, controller heartbeats
+  uint32_t events_port = 7703;          // PUB: findings and scan events
+  std::map<std::string, uint32_t> pool_ports = {{"sast", 7710}, {"dast", 7711}};  // PUSH per pool
+  std::string database_path = "scanfleet.db";
+  std::string endpoints_file;           // if set, bound endpoints are written here as JSON
+  SchedulerConfig scheduler;
+  // Profile name -> scanners; scanner -> pool.
+  std::map<std::string, std::vector<std::string>> profiles = {
+      {"default", {"flawfinder", "bandit"}}, {"c", {"flawfinder"}}, {"python", {"bandit"}}};
+  std::map<std::string, std::string> scanner_pools = {{"flawfinder", "sast"},
+                                                      {"bandit", "sast"}};
+  std::string default_profile = "default";
+  int64_t job_timeout_ms = 10 * 60 * 1000;  // wall-clock limit per scanner run
+  int64_t max_frame_bytes = kDefaultMaxFrameBytes;
+  int max_batch = 1024;                     // messages handled per transaction (group commit)
+  bool synchronous_full = true;             // SQLite synchronous=FULL
+  uint32_t replay_limit = 10000;            // most events returned per replay request
+};
+
+}  // namespace scanfleet

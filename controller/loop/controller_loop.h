@@ -1,0 +1,81 @@
+// ControllerLoop: the controller's I/O. It binds the sockets, turns frames into
+// scheduler events and the scheduler's decisions into SQLite writes and sends.
+//
+// One iteration is one group commit: it drains up to max_batch worker
+// messages and at most one API request, applies them and the scheduler's tick
+// in one transaction, commits, and only then sends acks, jobs, events and the
+// API reply. A failed commit is fatal (the process restarts from SQLite).
+// Thread-safety: single-threaded; Run() owns every socket.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/time/clock.h"
+#include "common/transport/zmq_socket.h"
+#include "common/wire/envelope.h"
+#include "controller/api/api_handler.h"
+#include "controller/loop/controller_config.h"
+#include "controller/scheduler/scheduler.h"
+#include "controller/store/scan_store.h"
+
+namespace scanfleet {
+
+class ControllerLoop {
+ public:
+  ControllerLoop(ControllerConfig config, const Clock& clock);
+  ~ControllerLoop();
+
+  // Opens the database, binds every socket, reloads unfinished jobs and
+  // writes the endpoints file.
+  Status Start();
+  // Runs until `stop_fd` becomes readable (e.g. a signalfd for SIGTERM/SIGINT).
+  Status Run(int stop_fd);
+
+  const WireCounters& counters() const { return counters_; }
+
+ private:
+  // Messages to send once the current transaction has committed.
+  struct Outbox {
+    std::vector<std::pair<std::string, v1::JobAssignment>> jobs;  // pool, job
+    std::vector<Frames> control;
+    std::vector<v1::Event> events;
+    std::optional<v1::ApiResponse> api_reply;
+  };
+
+  Status Recover();
+  Status WriteEndpointsFile() const;
+  Status RunIteration(int timeout_ms, bool api_ready, bool results_ready);
+  Status HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox);
+  Status HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs now, Outbox& outbox);
+  Status HandleResult(const std::string& worker_id, const v1::JobResult& result, TimeMs now,
+                      Outbox& outbox);
+  Status ApplyDecisions(const std::vector<Decision>& decisions, TimeMs now, Outbox& outbox);
+  void SendControl(const std::string& worker_id, v1::Envelope envelope, Outbox& outbox);
+  void Flush(Outbox& outbox);
+  int PollTimeoutMs(TimeMs now) const;
+
+  ControllerConfig config_;
+  const Clock& clock_;
+  WireCounters counters_;
+  std::unique_ptr<ScanStore> store_;
+  Scheduler scheduler_;
+  std::map<std::string, v1::WorkerHello> hellos_;
+  std::unique_ptr<ApiHandler> api_handler_;
+  std::unique_ptr<Context> context_;
+  std::unique_ptr<Socket> api_;
+  std::unique_ptr<Socket> results_;
+  std::unique_ptr<Socket> control_;
+  std::unique_ptr<Socket> events_;
+  std::map<std::string, std::unique_ptr<Socket>> pools_;
+  std::vector<std::pair<uint64_t, uint32_t>> failed_dispatches_;
+  uint64_t next_message_id_ = 1;
+  uint64_t incarnation_ = 0;
+  TimeMs next_heartbeat_ms_ = 0;
+  std::mt19937_64 random_;
+};
+
+}  // namespace scanfleet

@@ -1,0 +1,142 @@
+// scanfleet-controller: flags and config file -> ControllerConfig -> loop.
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "common/log/log.h"
+#include "controller/loop/controller_loop.h"
+
+namespace {
+
+// "name=value" pairs for repeated flags such as --pool sast=7710.
+bool SplitPair(const std::string& text, std::string& name, std::string& value) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  name = text.substr(0, eq);
+  value = text.substr(eq + 1);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using scanfleet::ControllerConfig;
+  ControllerConfig config;
+  std::string log_level = "info";
+  std::vector<std::string> pools, profiles, scanner_pools;
+  CLI::App app{
+      "scanfleet-controller: schedules security-scan jobs over ZeroMQ to a fleet of workers,\n"
+      "keeps scans, jobs, attempts and findings in SQLite and publishes findings to subscribers.\n"
+      "Port 0 picks a free port (see --endpoints-file)."};
+  app.set_config("--config", "", "TOML config file; keys are the long flag names");
+  app.add_option("--bind-host", config.bind_host, "Address every socket binds to")
+      ->capture_default_str();
+  app.add_option("--api-port", config.api_port, "REP socket for clients")->capture_default_str();
+  app.add_option("--results-port", config.results_port, "PULL socket for worker messages")
+      ->capture_default_str();
+  app.add_option("--control-port", config.control_port, "PUB socket for acks/cancels to workers")
+      ->capture_default_str();
+  app.add_option("--events-port", config.events_port, "PUB socket for findings and scan events")
+      ->capture_default_str();
+  app.add_option("--pool", pools, "Job pool and its PUSH port, NAME=PORT (default sast=7710 dast=7711)");
+  app.add_option("--profile", profiles,
+                 "Scan profile, NAME=SCANNER[,SCANNER...] (defaults: default=flawfinder,bandit "
+                 "c=flawfinder python=bandit)");
+  app.add_option("--scanner-pool", scanner_pools,
+                 "Pool that runs a scanner, SCANNER=POOL (defaults: flawfinder=sast bandit=sast)");
+  app.add_option("--default-profile", config.default_profile)->capture_default_str();
+  app.add_option("--database", config.database_path, "SQLite database file")->capture_default_str();
+  app.add_option("--endpoints-file", config.endpoints_file,
+                 "Write the bound endpoints here as JSON once listening");
+  app.add_option("--heartbeat-interval-ms", config.scheduler.heartbeat_interval_ms)
+      ->capture_default_str();
+  app.add_option("--dead-after-missed", config.scheduler.dead_after_missed,
+                 "Missed heartbeats before a worker is declared dead")
+      ->capture_default_str();
+  app.add_option("--accept-timeout-ms", config.scheduler.accept_timeout_ms,
+                 "A dispatched job not accepted within this is re-dispatched")
+      ->capture_default_str();
+  app.add_option("--lease-ms", config.scheduler.lease_ms,
+                 "Lease of a running job, renewed by each worker heartbeat")
+      ->capture_default_str();
+  app.add_option("--max-failures", config.scheduler.max_failures,
+                 "Failed attempts before a job fails for good")
+      ->capture_default_str();
+  app.add_option("--backoff-base-ms", config.scheduler.backoff_base_ms)->capture_default_str();
+  app.add_option("--backoff-max-ms", config.scheduler.backoff_max_ms)->capture_default_str();
+  app.add_option("--job-timeout-ms", config.job_timeout_ms, "Wall-clock limit per scanner run")
+      ->capture_default_str();
+  app.add_option("--max-frame-bytes", config.max_frame_bytes, "Larger frames are refused")
+      ->capture_default_str();
+  app.add_option("--max-batch", config.max_batch, "Messages per transaction (group commit)")
+      ->capture_default_str();
+  app.add_option("--synchronous-full", config.synchronous_full,
+                 "SQLite synchronous=FULL (durable at every commit)")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  std::string name, value;
+  if (!pools.empty()) config.pool_ports.clear();
+  for (const auto& pool : pools) {
+    if (!SplitPair(pool, name, value)) {
+      std::cerr << "error: --pool wants NAME=PORT, got '" << pool << "'\n";
+      return 2;
+    }
+    try {
+      config.pool_ports[name] = static_cast<uint32_t>(std::stoul(value));
+    } catch (...) {
+      std::cerr << "error: --pool " << pool << ": port is not a number\n";
+      return 2;
+    }
+  }
+  if (!profiles.empty()) config.profiles.clear();
+  for (const auto& profile : profiles) {
+    if (!SplitPair(profile, name, value) || value.empty()) {
+      std::cerr << "error: --profile wants NAME=SCANNER[,SCANNER...], got '" << profile << "'\n";
+      return 2;
+    }
+    auto& scanners = config.profiles[name];
+    for (size_t start = 0; start <= value.size();) {
+      size_t comma = std::min(value.find(',', start), value.size());
+      if (comma > start) scanners.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  for (const auto& mapping : scanner_pools) {
+    if (!SplitPair(mapping, name, value)) {
+      std::cerr << "error: --scanner-pool wants SCANNER=POOL, got '" << mapping << "'\n";
+      return 2;
+    }
+    config.scanner_pools[name] = value;
+  }
+  if (auto status = scanfleet::InitLogging("controller", log_level); !status.ok()) {
+    std::cerr << "error: " << status.message() << "\n";
+    return 2;
+  }
+
+  // SIGTERM/SIGINT arrive on a signalfd the loop polls: it stops between batches.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  int stop_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+
+  scanfleet::SystemClock clock;
+  scanfleet::ControllerLoop loop(config, clock);
+  if (auto status = loop.Start(); !status.ok()) {
+    std::cerr << "scanfleet-controller: cannot start: " << status.ToString() << "\n";
+    return 1;
+  }
+  if (auto status = loop.Run(stop_fd); !status.ok()) {
+    std::cerr << "scanfleet-controller: " << status.ToString() << "\n";
+    return 1;
+  }
+  close(stop_fd);
+  return 0;
+}

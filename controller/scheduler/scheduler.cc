@@ -1,0 +1,332 @@
+#include "controller/scheduler/scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace scanfleet {
+
+Scheduler::Scheduler(SchedulerConfig config, std::function<double()> jitter)
+    : config_(config), jitter_(std::move(jitter)) {}
+
+void Scheduler::AddQueuedJob(const JobDescriptor& descriptor) {
+  Job& job = jobs_[descriptor.job_id];
+  job = Job{descriptor, Phase::kQueued, "", 0};
+  if (descriptor.not_before_ms > 0) {
+    // A retry restored after a restart keeps its backoff.
+    job.phase = Phase::kWaiting;
+    waiting_.emplace(descriptor.not_before_ms, descriptor.job_id);
+    return;
+  }
+  Enqueue(job);
+}
+
+void Scheduler::RestoreInFlight(const JobDescriptor& descriptor, const std::string& worker_id,
+                                TimeMs now) {
+  Job& job = jobs_[descriptor.job_id];
+  job = Job{descriptor, Phase::kDispatched, worker_id, now + config_.accept_timeout_ms};
+  ++unaccepted_[descriptor.pool];
+  in_flight_.insert(descriptor.job_id);
+}
+
+void Scheduler::ForgetJob(uint64_t job_id) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return;
+  DetachFromWorker(it->second);
+  Erase(job_id);
+}
+
+void Scheduler::Erase(uint64_t job_id) {
+  in_flight_.erase(job_id);
+  jobs_.erase(job_id);  // stale queue entries are skipped lazily
+}
+
+Scheduler::Worker& Scheduler::Touch(const std::string& worker_id, TimeMs now) {
+  Worker& worker = workers_[worker_id];
+  worker.last_seen_ms = std::max(worker.last_seen_ms, now);
+  worker.alive = true;
+  return worker;
+}
+
+void Scheduler::OnWorkerHello(const std::string& worker_id, std::vector<std::string> pools,
+                              std::set<std::string> scanners, uint32_t slots, TimeMs now) {
+  Worker& worker = Touch(worker_id, now);
+  worker.pools = std::move(pools);
+  worker.scanners = std::move(scanners);
+  worker.slots = slots;
+}
+
+std::vector<Decision> Scheduler::OnHeartbeat(
+    const std::string& worker_id, const std::vector<std::pair<uint64_t, uint32_t>>& running,
+    TimeMs now) {
+  std::vector<Decision> out;
+  Touch(worker_id, now);
+  std::set<uint64_t> reported;
+  for (const auto& [job_id, attempt] : running) {
+    reported.insert(job_id);
+    auto it = jobs_.find(job_id);
+    bool live = it != jobs_.end() && it->second.descriptor.attempt == attempt &&
+                (it->second.phase == Phase::kDispatched ||
+                 (it->second.phase == Phase::kRunning && it->second.worker_id == worker_id));
+    if (!live) {
+      out.push_back(CancelAttempt{worker_id, job_id, attempt, "attempt is no longer live"});
+      continue;
+    }
+    // A heartbeat naming a dispatched attempt means its JobAccepted was lost.
+    if (it->second.phase == Phase::kDispatched) OnAccepted(worker_id, job_id, attempt, now);
+    it->second.deadline_ms = now + config_.lease_ms;
+  }
+  // Attempts we believe run here but the worker no longer reports were lost
+  // (the worker restarted): requeue them now rather than waiting for the lease.
+  // Results and heartbeats share one ordered socket, so a finished attempt's
+  // result always arrives before a heartbeat that omits it.
+  Worker& worker = workers_[worker_id];
+  std::vector<uint64_t> lost;
+  for (uint64_t job_id : worker.running) {
+    if (!reported.count(job_id)) lost.push_back(job_id);
+  }
+  for (uint64_t job_id : lost) {
+    Requeue(jobs_.at(job_id), now, false, "worker " + worker_id + " no longer runs it", out);
+  }
+  return out;
+}
+
+bool Scheduler::OnAccepted(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
+                           TimeMs now) {
+  Worker& worker = Touch(worker_id, now);
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end() || it->second.descriptor.attempt != attempt) return false;
+  Job& job = it->second;
+  if (job.phase == Phase::kRunning) return job.worker_id == worker_id;
+  if (job.phase != Phase::kDispatched) return false;
+  --unaccepted_[job.descriptor.pool];
+  job.phase = Phase::kRunning;
+  job.worker_id = worker_id;
+  job.deadline_ms = now + config_.lease_ms;
+  worker.running.insert(job_id);
+  return true;
+}
+
+ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
+                                  uint32_t attempt, FailureClass failure, TimeMs now) {
+  Touch(worker_id, now);
+  ResultVerdict verdict;
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end() || it->second.descriptor.attempt != attempt ||
+      (it->second.phase != Phase::kDispatched && it->second.phase != Phase::kRunning)) {
+    verdict.kind = ResultVerdict::Kind::kStale;
+    return verdict;
+  }
+  Job& job = it->second;
+  DetachFromWorker(job);
+  if (failure == FailureClass::kNone) {
+    Erase(job_id);
+    verdict.kind = ResultVerdict::Kind::kSucceeded;
+    return verdict;
+  }
+  uint32_t failures = job.descriptor.failures + 1;
+  if (failure == FailureClass::kBadInput || failures >= config_.max_failures) {
+    Erase(job_id);
+    verdict.kind = ResultVerdict::Kind::kFailed;
+    return verdict;
+  }
+  std::vector<Decision> requeued;
+  Requeue(job, now + BackoffFor(failures), true, "attempt failed", requeued);
+  verdict.kind = ResultVerdict::Kind::kRetry;
+  verdict.requeue = std::get<RequeueJob>(requeued.front());
+  return verdict;
+}
+
+std::optional<RequeueJob> Scheduler::OnDispatchFailed(uint64_t job_id, uint32_t attempt) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end() || it->second.descriptor.attempt != attempt ||
+      it->second.phase != Phase::kDispatched) {
+    return std::nullopt;
+  }
+  std::vector<Decision> out;
+  Requeue(it->second, 0, false, "pool socket refused the job", out);
+  return std::get<RequeueJob>(out.front());
+}
+
+DurationMs Scheduler::BackoffFor(uint32_t failures) {
+  double exponential = static_cast<double>(config_.backoff_base_ms) *
+                       std::pow(2.0, static_cast<double>(failures > 0 ? failures - 1 : 0));
+  double capped = std::min(exponential, static_cast<double>(config_.backoff_max_ms));
+  // Full jitter on the upper half: spreads retries without ever retrying at once.
+  return static_cast<DurationMs>(capped / 2 + capped / 2 * jitter_());
+}
+
+void Scheduler::DetachFromWorker(Job& job) {
+  if (job.phase == Phase::kDispatched) --unaccepted_[job.descriptor.pool];
+  if (job.phase == Phase::kRunning) {
+    auto worker = workers_.find(job.worker_id);
+    if (worker != workers_.end()) worker->second.running.erase(job.descriptor.job_id);
+  }
+  in_flight_.erase(job.descriptor.job_id);
+  job.worker_id.clear();
+}
+
+void Scheduler::Enqueue(Job& job) {
+  job.phase = Phase::kQueued;
+  ready_[{job.descriptor.pool, job.descriptor.scanner}].push_back(job.descriptor.job_id);
+}
+
+void Scheduler::Requeue(Job& job, TimeMs not_before, bool counts_as_failure,
+                        const std::string& reason, std::vector<Decision>& out) {
+  uint32_t abandoned = job.descriptor.attempt;
+  DetachFromWorker(job);
+  if (counts_as_failure) ++job.descriptor.failures;
+  job.descriptor.not_before_ms = not_before;
+  job.phase = Phase::kWaiting;
+  waiting_.emplace(not_before, job.descriptor.job_id);
+  out.push_back(RequeueJob{job.descriptor.job_id, abandoned, not_before, job.descriptor.failures,
+                           reason});
+}
+
+bool Scheduler::WorkerIsAlive(const Worker& worker, TimeMs now) const {
+  return worker.alive &&
+         now - worker.last_seen_ms <= config_.heartbeat_interval_ms * config_.dead_after_missed;
+}
+
+void Scheduler::ExpireWorkers(TimeMs now, std::vector<Decision>& out) {
+  for (auto& [worker_id, worker] : workers_) {
+    if (!worker.alive || WorkerIsAlive(worker, now)) continue;
+    worker.alive = false;
+    std::vector<uint64_t> orphans(worker.running.begin(), worker.running.end());
+    for (uint64_t job_id : orphans) {
+      Requeue(jobs_.at(job_id), now, false, "worker " + worker_id + " stopped heartbeating", out);
+    }
+    out.push_back(WorkerLost{worker_id});
+  }
+}
+
+void Scheduler::ExpireDeadlines(TimeMs now, std::vector<Decision>& out) {
+  std::vector<uint64_t> expired;
+  for (uint64_t job_id : in_flight_) {
+    if (jobs_.at(job_id).deadline_ms < now) expired.push_back(job_id);
+  }
+  for (uint64_t job_id : expired) {
+    Job& job = jobs_.at(job_id);
+    std::string reason = job.phase == Phase::kDispatched ? "not accepted in time" : "lease expired";
+    if (job.phase == Phase::kRunning) {
+      out.push_back(CancelAttempt{job.worker_id, job_id, job.descriptor.attempt, reason});
+    }
+    Requeue(job, now, false, reason, out);
+  }
+}
+
+void Scheduler::ReleaseDueRetries(TimeMs now) {
+  while (!waiting_.empty() && waiting_.begin()->first <= now) {
+    uint64_t job_id = waiting_.begin()->second;
+    waiting_.erase(waiting_.begin());
+    auto it = jobs_.find(job_id);
+    if (it != jobs_.end() && it->second.phase == Phase::kWaiting) Enqueue(it->second);
+  }
+}
+
+int64_t Scheduler::FreeCapacity(const std::string& pool, TimeMs now) const {
+  int64_t free_slots = 0;
+  for (const auto& [id, worker] : workers_) {
+    if (!WorkerIsAlive(worker, now)) continue;
+    if (std::find(worker.pools.begin(), worker.pools.end(), pool) == worker.pools.end()) continue;
+    free_slots += std::max<int64_t>(0, static_cast<int64_t>(worker.slots) -
+                                           static_cast<int64_t>(worker.running.size()));
+  }
+  auto unaccepted = unaccepted_.find(pool);
+  return free_slots - (unaccepted == unaccepted_.end() ? 0 : unaccepted->second);
+}
+
+bool Scheduler::PoolHasScanner(const std::string& pool, const std::string& scanner,
+                               TimeMs now) const {
+  for (const auto& [id, worker] : workers_) {
+    if (!WorkerIsAlive(worker, now) || !worker.scanners.count(scanner)) continue;
+    if (std::find(worker.pools.begin(), worker.pools.end(), pool) != worker.pools.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
+  std::map<std::string, int64_t> capacity;
+  for (auto& [key, queue] : ready_) {
+    // Drop entries of jobs that left the queue since they were pushed.
+    while (!queue.empty()) {
+      auto it = jobs_.find(queue.front());
+      if (it != jobs_.end() && it->second.phase == Phase::kQueued) break;
+      queue.pop_front();
+    }
+    if (!queue.empty() && !capacity.count(key.first)) {
+      capacity[key.first] = FreeCapacity(key.first, now);
+    }
+  }
+  for (auto& [pool, free] : capacity) {
+    while (free > 0) {
+      // Oldest job first across the pool's scanners that some live worker has.
+      std::deque<uint64_t>* best = nullptr;
+      for (auto it = ready_.lower_bound({pool, ""}); it != ready_.end() && it->first.first == pool;
+           ++it) {
+        auto& queue = it->second;
+        while (!queue.empty() && (!jobs_.count(queue.front()) ||
+                                  jobs_.at(queue.front()).phase != Phase::kQueued)) {
+          queue.pop_front();
+        }
+        if (queue.empty() || !PoolHasScanner(pool, it->first.second, now)) continue;
+        if (best == nullptr || queue.front() < best->front()) best = &queue;
+      }
+      if (best == nullptr) break;
+      Job& job = jobs_.at(best->front());
+      best->pop_front();
+      job.phase = Phase::kDispatched;
+      job.descriptor.attempt += 1;
+      job.deadline_ms = now + config_.accept_timeout_ms;
+      ++unaccepted_[pool];
+      in_flight_.insert(job.descriptor.job_id);
+      out.push_back(DispatchJob{job.descriptor.job_id, job.descriptor.attempt, pool,
+                                job.deadline_ms});
+      --free;
+    }
+  }
+}
+
+std::vector<Decision> Scheduler::Tick(TimeMs now) {
+  std::vector<Decision> out;
+  ExpireWorkers(now, out);
+  ExpireDeadlines(now, out);
+  ReleaseDueRetries(now);
+  Dispatch(now, out);
+  return out;
+}
+
+std::optional<TimeMs> Scheduler::NextDeadline() const {
+  std::optional<TimeMs> next;
+  auto consider = [&next](TimeMs t) { next = next ? std::min(*next, t) : t; };
+  if (!waiting_.empty()) consider(waiting_.begin()->first);
+  for (uint64_t job_id : in_flight_) consider(jobs_.at(job_id).deadline_ms + 1);
+  for (const auto& [id, worker] : workers_) {
+    if (worker.alive) {
+      consider(worker.last_seen_ms + config_.heartbeat_interval_ms * config_.dead_after_missed + 1);
+    }
+  }
+  return next;
+}
+
+size_t Scheduler::queued_jobs() const { return jobs_.size() - in_flight_.size(); }
+size_t Scheduler::in_flight_jobs() const { return in_flight_.size(); }
+
+std::optional<uint32_t> Scheduler::CurrentAttempt(uint64_t job_id) const {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second.descriptor.attempt;
+}
+
+std::vector<WorkerView> Scheduler::Workers(TimeMs now) const {
+  std::vector<WorkerView> views;
+  for (const auto& [id, worker] : workers_) {
+    views.push_back(WorkerView{id, worker.pools, worker.scanners, worker.slots,
+                               static_cast<uint32_t>(worker.running.size()),
+                               WorkerIsAlive(worker, now), worker.last_seen_ms});
+  }
+  return views;
+}
+
+}  // namespace scanfleet

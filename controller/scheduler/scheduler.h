@@ -1,0 +1,145 @@
+// Scheduler: the controller's decision core. Queue, capacity, acceptance
+// deadlines, leases, worker liveness, retries with backoff and jitter.
+//
+// It is a plain object: events and the current time go in, decisions come out.
+// It never touches a socket, a file or the database; the controller loop turns
+// frames into calls here and decisions into writes and sends. Every deadline
+// is computed from the `now` it is given, so tests drive it with a fake clock.
+// Thread-safety: not thread-safe; owned by the controller loop thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/time/clock.h"
+#include "controller/scheduler/decisions.h"
+
+namespace scanfleet {
+
+struct SchedulerConfig {
+  DurationMs heartbeat_interval_ms = 1000;  // workers heartbeat this often
+  int dead_after_missed = 3;                // worker dead after this many missed heartbeats
+  DurationMs accept_timeout_ms = 5000;      // dispatched but not accepted -> resend
+  DurationMs lease_ms = 3000;               // accepted lease, renewed by each heartbeat
+  uint32_t max_failures = 3;                // failed attempts before the job fails for good
+  DurationMs backoff_base_ms = 1000;        // first retry delay
+  DurationMs backoff_max_ms = 60000;        // cap of the exponential delay
+};
+
+// A job as the scheduler needs to know it.
+struct JobDescriptor {
+  uint64_t job_id = 0;
+  uint64_t scan_id = 0;
+  std::string pool;
+  std::string scanner;
+  uint32_t attempt = 0;   // last attempt number used (0 = never dispatched)
+  uint32_t failures = 0;  // failed attempts so far
+  TimeMs not_before_ms = 0;
+};
+
+struct WorkerView {
+  std::string worker_id;
+  std::vector<std::string> pools;
+  std::set<std::string> scanners;
+  uint32_t slots = 0;
+  uint32_t running = 0;
+  bool alive = false;
+  TimeMs last_seen_ms = 0;
+};
+
+class Scheduler {
+ public:
+  // `jitter` returns a value in [0, 1); tests pass a constant.
+  Scheduler(SchedulerConfig config, std::function<double()> jitter);
+
+  // A job waiting to run (new, or restored from storage after a restart); it
+  // becomes dispatchable at descriptor.not_before_ms.
+  void AddQueuedJob(const JobDescriptor& job);
+  // A job that was dispatched or running when the controller stopped: it gets
+  // a fresh acceptance window so its worker can report it by heartbeat.
+  void RestoreInFlight(const JobDescriptor& job, const std::string& worker_id, TimeMs now);
+  // Removes a job that is no longer wanted (e.g. cancelled); no-op if unknown.
+  void ForgetJob(uint64_t job_id);
+
+  void OnWorkerHello(const std::string& worker_id, std::vector<std::string> pools,
+                     std::set<std::string> scanners, uint32_t slots, TimeMs now);
+  // Renews leases of the live attempts listed; any other attempt listed is
+  // stale and gets a CancelAttempt.
+  std::vector<Decision> OnHeartbeat(const std::string& worker_id,
+                                    const std::vector<std::pair<uint64_t, uint32_t>>& running,
+                                    TimeMs now);
+  // True when the attempt is live and is now running on the worker; false when
+  // stale (the caller should cancel it on that worker).
+  bool OnAccepted(const std::string& worker_id, uint64_t job_id, uint32_t attempt, TimeMs now);
+  ResultVerdict OnResult(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
+                         FailureClass failure, TimeMs now);
+  // The loop could not hand the job to the pool socket (no peer, queue full):
+  // the attempt is abandoned and the job requeued at once. nullopt when the
+  // attempt was no longer live.
+  std::optional<RequeueJob> OnDispatchFailed(uint64_t job_id, uint32_t attempt);
+
+  // Expires workers, acceptance deadlines and leases, moves due retries to the
+  // queue, and dispatches up to each pool's free capacity.
+  std::vector<Decision> Tick(TimeMs now);
+
+  // When the next deadline falls (for the loop's poll timeout); nullopt if none.
+  std::optional<TimeMs> NextDeadline() const;
+
+  size_t queued_jobs() const;
+  size_t in_flight_jobs() const;
+  bool knows_job(uint64_t job_id) const { return jobs_.count(job_id) > 0; }
+  std::vector<WorkerView> Workers(TimeMs now) const;
+  // A job's current attempt, or nullopt when the scheduler does not track it.
+  std::optional<uint32_t> CurrentAttempt(uint64_t job_id) const;
+
+ private:
+  enum class Phase { kWaiting, kQueued, kDispatched, kRunning };
+  struct Job {
+    JobDescriptor descriptor;
+    Phase phase = Phase::kQueued;
+    std::string worker_id;  // set once running
+    TimeMs deadline_ms = 0; // accept-by while dispatched, lease end while running
+  };
+  struct Worker {
+    std::vector<std::string> pools;
+    std::set<std::string> scanners;
+    uint32_t slots = 0;
+    std::set<uint64_t> running;
+    TimeMs last_seen_ms = 0;
+    bool alive = true;
+  };
+  using QueueKey = std::pair<std::string, std::string>;  // pool, scanner
+
+  bool WorkerIsAlive(const Worker& worker, TimeMs now) const;
+  void Enqueue(Job& job);
+  void Requeue(Job& job, TimeMs not_before, bool counts_as_failure, const std::string& reason,
+               std::vector<Decision>& out);
+  void DetachFromWorker(Job& job);
+  Worker& Touch(const std::string& worker_id, TimeMs now);
+  void Erase(uint64_t job_id);
+  DurationMs BackoffFor(uint32_t failures);
+  void ExpireWorkers(TimeMs now, std::vector<Decision>& out);
+  void ExpireDeadlines(TimeMs now, std::vector<Decision>& out);
+  void ReleaseDueRetries(TimeMs now);
+  void Dispatch(TimeMs now, std::vector<Decision>& out);
+  int64_t FreeCapacity(const std::string& pool, TimeMs now) const;
+  bool PoolHasScanner(const std::string& pool, const std::string& scanner, TimeMs now) const;
+
+  SchedulerConfig config_;
+  std::function<double()> jitter_;
+  std::unordered_map<uint64_t, Job> jobs_;
+  std::map<std::string, Worker> workers_;
+  std::map<QueueKey, std::deque<uint64_t>> ready_;     // FIFO per pool and scanner
+  std::multimap<TimeMs, uint64_t> waiting_;            // retries by not-before time
+  std::map<std::string, int64_t> unaccepted_;          // dispatched, not accepted, per pool
+  std::set<uint64_t> in_flight_;                       // dispatched or running
+};
+
+}  // namespace scanfleet

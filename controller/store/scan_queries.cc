@@ -1,0 +1,197 @@
+// Read-side queries of ScanStore: recovery, assignments and the API's views.
+#include "common/finding/finding.h"
+#include "controller/store/scan_store.h"
+
+namespace scanfleet {
+
+StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_->Prepare("SELECT id, scan_id, pool, scanner, attempt, failures, "
+                                "not_before_ms, state, worker_id FROM jobs WHERE state NOT IN "
+                                "('succeeded','failed') ORDER BY id"));
+  std::vector<UnfinishedJob> jobs;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    UnfinishedJob job;
+    job.descriptor.job_id = static_cast<uint64_t>(query->ColumnInt(0));
+    job.descriptor.scan_id = static_cast<uint64_t>(query->ColumnInt(1));
+    job.descriptor.pool = query->ColumnText(2);
+    job.descriptor.scanner = query->ColumnText(3);
+    job.descriptor.attempt = static_cast<uint32_t>(query->ColumnInt(4));
+    job.descriptor.failures = static_cast<uint32_t>(query->ColumnInt(5));
+    job.descriptor.not_before_ms = query->ColumnInt(6);
+    job.state = query->ColumnText(7);
+    job.worker_id = query->ColumnText(8);
+    jobs.push_back(std::move(job));
+  }
+  query->Reset();
+  return jobs;
+}
+
+StatusOr<v1::JobAssignment> ScanStore::BuildAssignment(uint64_t job_id, uint32_t attempt) {
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_->Prepare("SELECT j.scan_id, j.scanner, j.timeout_ms, s.repo, s.ref, s.url "
+                                "FROM jobs j JOIN scans s ON s.id = j.scan_id WHERE j.id=?"));
+  query->Bind(1, static_cast<int64_t>(job_id));
+  ASSIGN_OR_RETURN(bool row, query->Step());
+  if (!row) {
+    query->Reset();
+    return Status::NotFound("job " + std::to_string(job_id) + " not found");
+  }
+  v1::JobAssignment assignment;
+  assignment.mutable_job()->set_job_id(job_id);
+  assignment.mutable_job()->set_attempt(attempt);
+  assignment.set_scan_id(static_cast<uint64_t>(query->ColumnInt(0)));
+  assignment.set_scanner(query->ColumnText(1));
+  assignment.set_timeout_ms(static_cast<uint32_t>(query->ColumnInt(2)));
+  assignment.mutable_target()->set_repo(query->ColumnText(3));
+  assignment.mutable_target()->set_ref(query->ColumnText(4));
+  assignment.mutable_target()->set_url(query->ColumnText(5));
+  query->Reset();
+  return assignment;
+}
+
+StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
+  ASSIGN_OR_RETURN(Statement * scan,
+                   db_->Prepare("SELECT state, repo, ref, url, profile, jobs_total, jobs_done, "
+                                "jobs_failed, findings, created_ms, finished_ms FROM scans "
+                                "WHERE id=?"));
+  scan->Bind(1, static_cast<int64_t>(scan_id));
+  ASSIGN_OR_RETURN(bool found, scan->Step());
+  if (!found) {
+    scan->Reset();
+    return Status::NotFound("scan " + std::to_string(scan_id) + " does not exist");
+  }
+  v1::ScanStatus status;
+  status.set_scan_id(scan_id);
+  status.set_state(static_cast<v1::ScanState>(scan->ColumnInt(0)));
+  status.mutable_target()->set_repo(scan->ColumnText(1));
+  status.mutable_target()->set_ref(scan->ColumnText(2));
+  status.mutable_target()->set_url(scan->ColumnText(3));
+  status.set_profile(scan->ColumnText(4));
+  status.set_jobs_total(static_cast<uint32_t>(scan->ColumnInt(5)));
+  status.set_jobs_done(static_cast<uint32_t>(scan->ColumnInt(6)));
+  status.set_jobs_failed(static_cast<uint32_t>(scan->ColumnInt(7)));
+  status.set_findings(static_cast<uint64_t>(scan->ColumnInt(8)));
+  status.set_created_ms(scan->ColumnInt(9));
+  status.set_finished_ms(scan->ColumnInt(10));
+  scan->Reset();
+
+  ASSIGN_OR_RETURN(Statement * jobs,
+                   db_->Prepare("SELECT id, scanner, pool, state, attempt, worker_id, last_error, "
+                                "findings, resolved_commit FROM jobs WHERE scan_id=? ORDER BY id"));
+  jobs->Bind(1, static_cast<int64_t>(scan_id));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, jobs->Step());
+    if (!row) break;
+    v1::JobStatus* job = status.add_jobs();
+    job->set_job_id(static_cast<uint64_t>(jobs->ColumnInt(0)));
+    job->set_scanner(jobs->ColumnText(1));
+    job->set_pool(jobs->ColumnText(2));
+    job->set_state(jobs->ColumnText(3));
+    job->set_attempt(static_cast<uint32_t>(jobs->ColumnInt(4)));
+    job->set_worker_id(jobs->ColumnText(5));
+    job->set_error(jobs->ColumnText(6));
+    job->set_findings(static_cast<uint64_t>(jobs->ColumnInt(7)));
+    job->set_resolved_commit(jobs->ColumnText(8));
+  }
+  jobs->Reset();
+
+  ASSIGN_OR_RETURN(Statement * severities,
+                   db_->Prepare("SELECT severity, count(*) FROM findings WHERE scan_id=? "
+                                "GROUP BY severity"));
+  severities->Bind(1, static_cast<int64_t>(scan_id));
+  for (int i = 0; i <= static_cast<int>(Severity::kCritical); ++i) status.add_findings_by_severity(0);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, severities->Step());
+    if (!row) break;
+    int64_t severity = severities->ColumnInt(0);
+    if (severity >= 0 && severity < status.findings_by_severity_size()) {
+      status.set_findings_by_severity(static_cast<int>(severity),
+                                      static_cast<uint64_t>(severities->ColumnInt(1)));
+    }
+  }
+  severities->Reset();
+  return status;
+}
+
+StatusOr<std::vector<v1::Finding>> ScanStore::ListFindings(uint64_t scan_id,
+                                                           v1::Severity min_severity) {
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_->Prepare("SELECT tool, tool_version, rule_id, title, message, severity, "
+                                "confidence, cwes, path, line, col, end_line, snippet, fingerprint "
+                                "FROM findings WHERE scan_id=? AND severity>=? "
+                                "ORDER BY job_id, ordinal"));
+  query->Bind(1, static_cast<int64_t>(scan_id)).Bind(2, static_cast<int64_t>(min_severity));
+  std::vector<v1::Finding> findings;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    v1::Finding f;
+    f.set_tool(query->ColumnText(0));
+    f.set_tool_version(query->ColumnText(1));
+    f.set_rule_id(query->ColumnText(2));
+    f.set_title(query->ColumnText(3));
+    f.set_message(query->ColumnText(4));
+    f.set_severity(static_cast<v1::Severity>(query->ColumnInt(5)));
+    f.set_confidence(query->ColumnText(6));
+    std::string cwes = query->ColumnText(7);
+    for (size_t start = 0; start < cwes.size();) {
+      size_t comma = cwes.find(',', start);
+      if (comma == std::string::npos) comma = cwes.size();
+      f.add_cwes(std::atoi(cwes.substr(start, comma - start).c_str()));
+      start = comma + 1;
+    }
+    f.set_path(query->ColumnText(8));
+    f.set_line(static_cast<int32_t>(query->ColumnInt(9)));
+    f.set_column(static_cast<int32_t>(query->ColumnInt(10)));
+    f.set_end_line(static_cast<int32_t>(query->ColumnInt(11)));
+    f.set_snippet(query->ColumnText(12));
+    f.set_fingerprint(query->ColumnText(13));
+    findings.push_back(std::move(f));
+  }
+  query->Reset();
+  return findings;
+}
+
+StatusOr<v1::ReplayEventsResponse> ScanStore::ReplayEvents(uint64_t after_seq, uint32_t limit) {
+  v1::ReplayEventsResponse response;
+  ASSIGN_OR_RETURN(Statement * query, db_->Prepare("SELECT seq, payload FROM events WHERE seq>? "
+                                                   "ORDER BY seq LIMIT ?"));
+  query->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(limit));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    v1::Event* event = response.add_events();
+    if (!event->ParseFromString(query->ColumnBlob(1))) {
+      query->Reset();
+      return Status::DataLoss("stored event " + std::to_string(query->ColumnInt(0)) +
+                              " is corrupt");
+    }
+    event->set_seq(static_cast<uint64_t>(query->ColumnInt(0)));
+  }
+  query->Reset();
+  ASSIGN_OR_RETURN(Statement * last, db_->Prepare("SELECT coalesce(max(seq), 0) FROM events"));
+  ASSIGN_OR_RETURN(bool has_last, last->Step());
+  response.set_last_seq(has_last ? static_cast<uint64_t>(last->ColumnInt(0)) : 0);
+  last->Reset();
+  return response;
+}
+
+StatusOr<std::vector<std::pair<std::string, v1::WorkerHello>>> ScanStore::LoadWorkerHellos() {
+  ASSIGN_OR_RETURN(Statement * query, db_->Prepare("SELECT id, hello FROM workers ORDER BY id"));
+  std::vector<std::pair<std::string, v1::WorkerHello>> hellos;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    v1::WorkerHello hello;
+    if (hello.ParseFromString(query->ColumnBlob(1))) {
+      hellos.emplace_back(query->ColumnText(0), std::move(hello));
+    }
+  }
+  query->Reset();
+  return hellos;
+}
+
+}  // namespace scanfleet

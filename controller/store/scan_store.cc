@@ -1,0 +1,283 @@
+#include "controller/store/scan_store.h"
+
+#include "common/finding/finding.h"
+#include "common/wire/convert.h"
+#include "controller/store/schema.h"
+
+namespace scanfleet {
+
+StatusOr<std::unique_ptr<ScanStore>> ScanStore::Open(const std::string& path,
+                                                     const Database::Options& options) {
+  ASSIGN_OR_RETURN(auto db, Database::Open(path, options, ControllerMigrations()));
+  return std::unique_ptr<ScanStore>(new ScanStore(std::move(db)));
+}
+
+StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
+  ASSIGN_OR_RETURN(Statement * insert_scan,
+                   db_->Prepare("INSERT INTO scans(kind, repo, ref, url, profile, state, "
+                                "created_ms, jobs_total) VALUES(?,?,?,?,?,?,?,?)"));
+  insert_scan->Bind(1, scan.target.repo().empty() ? "dast" : "sast")
+      .Bind(2, scan.target.repo())
+      .Bind(3, scan.target.ref())
+      .Bind(4, scan.target.url())
+      .Bind(5, scan.profile)
+      .Bind(6, static_cast<int64_t>(v1::SCAN_QUEUED))
+      .Bind(7, now)
+      .Bind(8, static_cast<int64_t>(scan.jobs.size()));
+  RETURN_IF_ERROR(insert_scan->Run());
+  uint64_t scan_id = static_cast<uint64_t>(db_->last_insert_rowid());
+  std::vector<uint64_t> job_ids;
+  ASSIGN_OR_RETURN(Statement * insert_job,
+                   db_->Prepare("INSERT INTO jobs(scan_id, scanner, pool, state, timeout_ms, "
+                                "created_ms) VALUES(?,?,?,'queued',?,?)"));
+  for (const NewJob& job : scan.jobs) {
+    insert_job->Bind(1, static_cast<int64_t>(scan_id))
+        .Bind(2, job.scanner)
+        .Bind(3, job.pool)
+        .Bind(4, job.timeout_ms)
+        .Bind(5, now);
+    RETURN_IF_ERROR(insert_job->Run());
+    job_ids.push_back(static_cast<uint64_t>(db_->last_insert_rowid()));
+  }
+  v1::Event event;
+  event.set_topic("scan.queued");
+  event.set_scan_id(scan_id);
+  event.mutable_scan()->set_scan_id(scan_id);
+  event.mutable_scan()->set_state(v1::SCAN_QUEUED);
+  *event.mutable_scan()->mutable_target() = scan.target;
+  event.mutable_scan()->set_profile(scan.profile);
+  event.mutable_scan()->set_jobs_total(static_cast<uint32_t>(scan.jobs.size()));
+  event.set_created_ms(now);
+  RETURN_IF_ERROR(AppendEvent(&event));
+  return CreatedScan{scan_id, std::move(job_ids), std::move(event)};
+}
+
+Status ScanStore::RecordDispatch(const DispatchJob& dispatch, TimeMs now) {
+  ASSIGN_OR_RETURN(Statement * job, db_->Prepare("UPDATE jobs SET state='dispatched', attempt=?, "
+                                                 "worker_id='' WHERE id=?"));
+  job->Bind(1, dispatch.attempt).Bind(2, static_cast<int64_t>(dispatch.job_id));
+  RETURN_IF_ERROR(job->Run());
+  ASSIGN_OR_RETURN(Statement * attempt,
+                   db_->Prepare("INSERT OR IGNORE INTO attempts(job_id, attempt, dispatched_ms) "
+                                "VALUES(?,?,?)"));
+  attempt->Bind(1, static_cast<int64_t>(dispatch.job_id)).Bind(2, dispatch.attempt).Bind(3, now);
+  return attempt->Run();
+}
+
+StatusOr<std::optional<v1::Event>> ScanStore::RecordAccepted(uint64_t job_id, uint32_t attempt,
+                                                             const std::string& worker_id,
+                                                             TimeMs now) {
+  ASSIGN_OR_RETURN(Statement * job, db_->Prepare("UPDATE jobs SET state='running', worker_id=? "
+                                                 "WHERE id=? AND attempt=?"));
+  job->Bind(1, worker_id).Bind(2, static_cast<int64_t>(job_id)).Bind(3, attempt);
+  RETURN_IF_ERROR(job->Run());
+  ASSIGN_OR_RETURN(Statement * row, db_->Prepare("UPDATE attempts SET worker_id=?, accepted_ms=? "
+                                                 "WHERE job_id=? AND attempt=?"));
+  row->Bind(1, worker_id).Bind(2, now).Bind(3, static_cast<int64_t>(job_id)).Bind(4, attempt);
+  RETURN_IF_ERROR(row->Run());
+  // First accepted job moves its scan from queued to running.
+  ASSIGN_OR_RETURN(Statement * scan,
+                   db_->Prepare("UPDATE scans SET state=? WHERE state=? AND id=(SELECT scan_id "
+                                "FROM jobs WHERE id=?) RETURNING id"));
+  scan->Bind(1, static_cast<int64_t>(v1::SCAN_RUNNING))
+      .Bind(2, static_cast<int64_t>(v1::SCAN_QUEUED))
+      .Bind(3, static_cast<int64_t>(job_id));
+  ASSIGN_OR_RETURN(bool started, scan->Step());
+  if (!started) {
+    scan->Reset();
+    return std::optional<v1::Event>();
+  }
+  uint64_t scan_id = static_cast<uint64_t>(scan->ColumnInt(0));
+  scan->Reset();
+  v1::Event event;
+  event.set_topic("scan.running");
+  event.set_scan_id(scan_id);
+  event.set_created_ms(now);
+  event.mutable_scan()->set_scan_id(scan_id);
+  event.mutable_scan()->set_state(v1::SCAN_RUNNING);
+  RETURN_IF_ERROR(AppendEvent(&event));
+  return std::optional<v1::Event>(std::move(event));
+}
+
+Status ScanStore::RecordRequeue(const RequeueJob& requeue, TimeMs now) {
+  ASSIGN_OR_RETURN(Statement * job,
+                   db_->Prepare("UPDATE jobs SET state='queued', worker_id='', not_before_ms=?, "
+                                "failures=?, last_error=CASE WHEN ?='' THEN last_error ELSE ? END "
+                                "WHERE id=? AND attempt=?"));
+  job->Bind(1, requeue.not_before_ms)
+      .Bind(2, requeue.failures)
+      .Bind(3, requeue.reason)
+      .Bind(4, requeue.reason)
+      .Bind(5, static_cast<int64_t>(requeue.job_id))
+      .Bind(6, requeue.attempt);
+  RETURN_IF_ERROR(job->Run());
+  ASSIGN_OR_RETURN(Statement * row,
+                   db_->Prepare("UPDATE attempts SET outcome='requeued', finished_ms=?, error=? "
+                                "WHERE job_id=? AND attempt=? AND outcome='pending'"));
+  row->Bind(1, now).Bind(2, requeue.reason).Bind(3, static_cast<int64_t>(requeue.job_id));
+  row->Bind(4, requeue.attempt);
+  return row->Run();
+}
+
+Status ScanStore::RecordAttempt(const v1::JobResult& result, const std::string& worker_id,
+                                const std::string& outcome, TimeMs now) {
+  // An attempt's final outcome is written once: a duplicate delivery of a result
+  // that was already applied changes nothing. A result for an attempt this
+  // database never dispatched (but of a known job) still gets a row.
+  ASSIGN_OR_RETURN(Statement * row,
+                   db_->Prepare("INSERT INTO attempts(job_id, attempt, worker_id, dispatched_ms, "
+                                "finished_ms, outcome, error, exit_code, duration_ms, output_tail) "
+                                "SELECT ?1,?2,?3,?4,?4,?5,?6,?7,?8,?9 WHERE EXISTS(SELECT 1 FROM "
+                                "jobs WHERE id=?1) ON CONFLICT(job_id, attempt) DO UPDATE SET "
+                                "worker_id=?3, finished_ms=?4, outcome=?5, error=?6, "
+                                "exit_code=?7, duration_ms=?8, output_tail=?9 "
+                                "WHERE attempts.outcome IN ('pending','requeued')"));
+  row->Bind(1, static_cast<int64_t>(result.job().job_id()))
+      .Bind(2, result.job().attempt())
+      .Bind(3, worker_id)
+      .Bind(4, now)
+      .Bind(5, outcome)
+      .Bind(6, result.error())
+      .Bind(7, result.exit_code())
+      .Bind(8, static_cast<int64_t>(result.duration_ms()))
+      .Bind(9, result.output_tail());
+  return row->Run();
+}
+
+StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, bool succeeded, TimeMs now) {
+  JobFinish finish;
+  ASSIGN_OR_RETURN(Statement * job,
+                   db_->Prepare("UPDATE jobs SET state=?, finished_ms=?, last_error=?, "
+                                "findings=?, resolved_commit=? WHERE id=? AND attempt=? AND "
+                                "state NOT IN ('succeeded','failed') RETURNING scan_id"));
+  job->Bind(1, succeeded ? "succeeded" : "failed")
+      .Bind(2, now)
+      .Bind(3, result.error())
+      .Bind(4, succeeded ? result.findings_size() : 0)
+      .Bind(5, result.resolved_commit())
+      .Bind(6, static_cast<int64_t>(result.job().job_id()))
+      .Bind(7, result.job().attempt());
+  ASSIGN_OR_RETURN(bool changed, job->Step());
+  if (!changed) {
+    job->Reset();
+    return finish;  // already terminal or superseded: nothing to apply
+  }
+  uint64_t scan_id = static_cast<uint64_t>(job->ColumnInt(0));
+  job->Reset();
+  finish.applied = true;
+  if (succeeded) RETURN_IF_ERROR(InsertFindings(result, scan_id, now, finish.events));
+  ASSIGN_OR_RETURN(Statement * scan,
+                   db_->Prepare("UPDATE scans SET jobs_done=jobs_done+1, jobs_failed=jobs_failed+?, "
+                                "findings=findings+? WHERE id=?"));
+  scan->Bind(1, succeeded ? 0 : 1)
+      .Bind(2, succeeded ? result.findings_size() : 0)
+      .Bind(3, static_cast<int64_t>(scan_id));
+  RETURN_IF_ERROR(scan->Run());
+  ASSIGN_OR_RETURN(auto scan_event, MaybeFinishScan(scan_id, now));
+  if (scan_event) finish.events.push_back(std::move(*scan_event));
+  return finish;
+}
+
+Status ScanStore::InsertFindings(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
+                                 std::vector<v1::Event>& events) {
+  ASSIGN_OR_RETURN(Statement * insert,
+                   db_->Prepare("INSERT INTO findings(scan_id, job_id, ordinal, tool, "
+                                "tool_version, rule_id, title, message, severity, confidence, "
+                                "cwes, path, line, col, end_line, snippet, fingerprint) "
+                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  for (int i = 0; i < result.findings_size(); ++i) {
+    const v1::Finding& f = result.findings(i);
+    std::string cwes;
+    for (int cwe : f.cwes()) cwes += (cwes.empty() ? "" : ",") + std::to_string(cwe);
+    insert->Bind(1, static_cast<int64_t>(scan_id))
+        .Bind(2, static_cast<int64_t>(result.job().job_id()))
+        .Bind(3, i)
+        .Bind(4, f.tool())
+        .Bind(5, f.tool_version())
+        .Bind(6, f.rule_id())
+        .Bind(7, f.title())
+        .Bind(8, f.message())
+        .Bind(9, static_cast<int64_t>(f.severity()))
+        .Bind(10, f.confidence())
+        .Bind(11, cwes)
+        .Bind(12, f.path())
+        .Bind(13, f.line())
+        .Bind(14, f.column())
+        .Bind(15, f.end_line())
+        .Bind(16, f.snippet())
+        .Bind(17, f.fingerprint());
+    RETURN_IF_ERROR(insert->Run());
+    v1::Event event;
+    event.set_topic("finding." + std::string(SeverityName(SeverityFromProto(f.severity()))) +
+                    "." + f.tool());
+    event.set_scan_id(scan_id);
+    event.set_job_id(result.job().job_id());
+    event.set_created_ms(now);
+    *event.mutable_finding() = f;
+    RETURN_IF_ERROR(AppendEvent(&event));
+    events.push_back(std::move(event));
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::optional<v1::Event>> ScanStore::MaybeFinishScan(uint64_t scan_id, TimeMs now) {
+  ASSIGN_OR_RETURN(Statement * scan,
+                   db_->Prepare("UPDATE scans SET state=CASE WHEN jobs_failed>0 THEN ? ELSE ? END, "
+                                "finished_ms=? WHERE id=? AND jobs_done=jobs_total AND state IN "
+                                "(?,?) RETURNING state, jobs_total, jobs_done, jobs_failed, "
+                                "findings"));
+  scan->Bind(1, static_cast<int64_t>(v1::SCAN_FAILED))
+      .Bind(2, static_cast<int64_t>(v1::SCAN_SUCCEEDED))
+      .Bind(3, now)
+      .Bind(4, static_cast<int64_t>(scan_id))
+      .Bind(5, static_cast<int64_t>(v1::SCAN_QUEUED))
+      .Bind(6, static_cast<int64_t>(v1::SCAN_RUNNING));
+  ASSIGN_OR_RETURN(bool finished, scan->Step());
+  if (!finished) {
+    scan->Reset();
+    return std::optional<v1::Event>();
+  }
+  v1::Event event;
+  auto state = static_cast<v1::ScanState>(scan->ColumnInt(0));
+  event.set_topic("scan." + std::string(ScanStateName(state)));
+  event.set_scan_id(scan_id);
+  event.set_created_ms(now);
+  v1::ScanStatus* status = event.mutable_scan();
+  status->set_scan_id(scan_id);
+  status->set_state(state);
+  status->set_jobs_total(static_cast<uint32_t>(scan->ColumnInt(1)));
+  status->set_jobs_done(static_cast<uint32_t>(scan->ColumnInt(2)));
+  status->set_jobs_failed(static_cast<uint32_t>(scan->ColumnInt(3)));
+  status->set_findings(static_cast<uint64_t>(scan->ColumnInt(4)));
+  status->set_finished_ms(now);
+  scan->Reset();
+  RETURN_IF_ERROR(AppendEvent(&event));
+  return std::optional<v1::Event>(std::move(event));
+}
+
+Status ScanStore::RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello,
+                                    TimeMs now) {
+  ASSIGN_OR_RETURN(Statement * upsert,
+                   db_->Prepare("INSERT INTO workers(id, hello, first_seen_ms, last_hello_ms) "
+                                "VALUES(?1,?2,?3,?3) ON CONFLICT(id) DO UPDATE SET hello=?2, "
+                                "last_hello_ms=?3"));
+  upsert->Bind(1, worker_id).BindBlob(2, hello.SerializeAsString()).Bind(3, now);
+  return upsert->Run();
+}
+
+Status ScanStore::AppendEvent(v1::Event* event) {
+  event->clear_seq();
+  ASSIGN_OR_RETURN(Statement * insert,
+                   db_->Prepare("INSERT INTO events(topic, created_ms, scan_id, job_id, payload) "
+                                "VALUES(?,?,?,?,?)"));
+  insert->Bind(1, event->topic())
+      .Bind(2, event->created_ms())
+      .Bind(3, static_cast<int64_t>(event->scan_id()))
+      .Bind(4, static_cast<int64_t>(event->job_id()))
+      .BindBlob(5, event->SerializeAsString());
+  RETURN_IF_ERROR(insert->Run());
+  event->set_seq(static_cast<uint64_t>(db_->last_insert_rowid()));
+  return Status::Ok();
+}
+
+}  // namespace scanfleet

@@ -1,0 +1,108 @@
+// ScanStore: every persistent state change of the controller, as operations on
+// records in SQLite. The controller loop opens one transaction per batch of
+// events (group commit), applies the scheduler's decisions through these calls,
+// commits, and only then sends the messages that depend on them.
+//
+// Each write states whether it changed anything, so replays of the same event
+// (a result delivered twice) are no-ops: ingestion is idempotent.
+// Thread-safety: not thread-safe; owned by the controller loop thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status/status.h"
+#include "common/store/database.h"
+#include "common/time/clock.h"
+#include "controller/scheduler/decisions.h"
+#include "controller/scheduler/scheduler.h"
+#include "proto/scanfleet.pb.h"
+
+namespace scanfleet {
+
+struct NewJob {
+  std::string scanner;
+  std::string pool;
+  int64_t timeout_ms = 0;
+};
+
+struct NewScan {
+  v1::ScanTarget target;
+  std::string profile;
+  std::vector<NewJob> jobs;
+};
+
+// What CreateScan stored: ids, and the scan.queued event to publish after commit.
+struct CreatedScan {
+  uint64_t scan_id = 0;
+  std::vector<uint64_t> job_ids;  // in the order of NewScan::jobs
+  v1::Event event;
+};
+
+// A job that was not terminal when the controller last stopped.
+struct UnfinishedJob {
+  JobDescriptor descriptor;
+  std::string state;      // queued / dispatched / running
+  std::string worker_id;  // worker of the current attempt, if any
+};
+
+// What finishing a job changed, for the loop to publish after commit.
+struct JobFinish {
+  bool applied = false;              // false: the job was already terminal
+  std::vector<v1::Event> events;     // finding events, then a scan event if the scan ended
+};
+
+class ScanStore {
+ public:
+  static StatusOr<std::unique_ptr<ScanStore>> Open(const std::string& path,
+                                                   const Database::Options& options);
+
+  Status Begin() { return db_->Begin(); }
+  Status Commit() { return db_->Commit(); }
+  Database& db() { return *db_; }
+
+  // Creates the scan and one queued job per entry.
+  StatusOr<CreatedScan> CreateScan(const NewScan& scan, TimeMs now);
+  Status RecordDispatch(const DispatchJob& dispatch, TimeMs now);
+  // Marks the attempt running on the worker; returns a scan.running event when
+  // this is the scan's first started job.
+  StatusOr<std::optional<v1::Event>> RecordAccepted(uint64_t job_id, uint32_t attempt,
+                                                    const std::string& worker_id, TimeMs now);
+  Status RecordRequeue(const RequeueJob& requeue, TimeMs now);
+  // Stores the outcome of one attempt (succeeded/failed/retry/stale) with its
+  // diagnostics. Never touches the job row.
+  Status RecordAttempt(const v1::JobResult& result, const std::string& worker_id,
+                       const std::string& outcome, TimeMs now);
+  // Terminal transition of a job: stores findings and their events, updates the
+  // scan's counters and, when it was the scan's last job, the scan's state.
+  StatusOr<JobFinish> FinishJob(const v1::JobResult& result, bool succeeded, TimeMs now);
+  Status RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello,
+                           TimeMs now);
+
+  StatusOr<std::vector<UnfinishedJob>> LoadUnfinishedJobs();
+  // The assignment message for a job's attempt (target and timeout from storage).
+  StatusOr<v1::JobAssignment> BuildAssignment(uint64_t job_id, uint32_t attempt);
+
+  // Reads (scan_queries.cc).
+  StatusOr<v1::ScanStatus> GetScan(uint64_t scan_id);
+  StatusOr<std::vector<v1::Finding>> ListFindings(uint64_t scan_id, v1::Severity min_severity);
+  StatusOr<v1::ReplayEventsResponse> ReplayEvents(uint64_t after_seq, uint32_t limit);
+  // Every worker's last hello, by worker id.
+  StatusOr<std::vector<std::pair<std::string, v1::WorkerHello>>> LoadWorkerHellos();
+
+  // Appends an event; sets event->seq from the log.
+  Status AppendEvent(v1::Event* event);
+
+ private:
+  explicit ScanStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  Status InsertFindings(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
+                        std::vector<v1::Event>& events);
+  StatusOr<std::optional<v1::Event>> MaybeFinishScan(uint64_t scan_id, TimeMs now);
+
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace scanfleet

@@ -1,0 +1,83 @@
+#include "controller/store/schema.h"
+
+namespace scanfleet {
+
+const std::vector<std::string>& ControllerMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: scans, jobs, attempts, findings, events, workers.
+      R"sql(
+CREATE TABLE scans(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,                 -- 'sast' or 'dast'
+  repo TEXT NOT NULL DEFAULT '',
+  ref TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  profile TEXT NOT NULL,
+  state INTEGER NOT NULL,             -- v1::ScanState
+  created_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  jobs_total INTEGER NOT NULL,
+  jobs_done INTEGER NOT NULL DEFAULT 0,
+  jobs_failed INTEGER NOT NULL DEFAULT 0,
+  findings INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  scan_id INTEGER NOT NULL REFERENCES scans(id),
+  scanner TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  state TEXT NOT NULL,                -- queued/dispatched/running/succeeded/failed
+  attempt INTEGER NOT NULL DEFAULT 0, -- current attempt (lease epoch)
+  failures INTEGER NOT NULL DEFAULT 0,
+  worker_id TEXT NOT NULL DEFAULT '',
+  not_before_ms INTEGER NOT NULL DEFAULT 0,
+  timeout_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  findings INTEGER NOT NULL DEFAULT 0,
+  resolved_commit TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX jobs_unfinished ON jobs(state) WHERE state NOT IN ('succeeded', 'failed');
+CREATE INDEX jobs_by_scan ON jobs(scan_id);
+CREATE TABLE attempts(
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  attempt INTEGER NOT NULL,
+  worker_id TEXT NOT NULL DEFAULT '',
+  dispatched_ms INTEGER NOT NULL,
+  accepted_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL DEFAULT 'pending', -- pending/succeeded/failed/retry/requeued/stale
+  error TEXT NOT NULL DEFAULT '',
+  exit_code INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  output_tail TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(job_id, attempt)) WITHOUT ROWID;
+CREATE TABLE findings(
+  id INTEGER PRIMARY KEY,
+  scan_id INTEGER NOT NULL REFERENCES scans(id),
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  ordinal INTEGER NOT NULL,           -- position in the tool's output
+  tool TEXT NOT NULL, tool_version TEXT NOT NULL, rule_id TEXT NOT NULL, title TEXT NOT NULL,
+  message TEXT NOT NULL, severity INTEGER NOT NULL, confidence TEXT NOT NULL,
+  cwes TEXT NOT NULL,                 -- comma-separated ids
+  path TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, end_line INTEGER NOT NULL,
+  snippet TEXT NOT NULL, fingerprint TEXT NOT NULL,
+  UNIQUE(job_id, ordinal));
+CREATE INDEX findings_by_scan ON findings(scan_id, severity);
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  scan_id INTEGER NOT NULL,
+  job_id INTEGER NOT NULL,
+  payload BLOB NOT NULL);             -- serialized v1::Event without seq
+CREATE TABLE workers(
+  id TEXT PRIMARY KEY,
+  hello BLOB NOT NULL,                -- last serialized v1::WorkerHello
+  first_seen_ms INTEGER NOT NULL,
+  last_hello_ms INTEGER NOT NULL);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace scanfleet
