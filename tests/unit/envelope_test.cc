@@ -1,0 +1,108 @@
+// Envelope decoding of untrusted frames, and the API's submission checks.
+#include "common/wire/envelope.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "controller/api/api_handler.h"
+
+namespace scanfleet {
+namespace {
+
+std::string HeartbeatFrame(uint32_t version = kProtocolVersion) {
+  v1::Envelope envelope;
+  envelope.mutable_heartbeat()->set_free_slots(2);
+  std::string frame = EncodeEnvelope(envelope, 7, "w1", 1234);
+  if (version != kProtocolVersion) {
+    v1::Envelope other;
+    other.ParseFromString(frame);
+    other.set_protocol_version(version);
+    frame = other.SerializeAsString();
+  }
+  return frame;
+}
+
+TEST(EnvelopeTest, RoundTripsHeaderAndBody) {
+  WireCounters counters;
+  auto decoded = DecodeEnvelope(HeartbeatFrame(), kDefaultMaxFrameBytes, counters);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->protocol_version(), kProtocolVersion);
+  EXPECT_EQ(decoded->message_id(), 7u);
+  EXPECT_EQ(decoded->sender(), "w1");
+  EXPECT_EQ(decoded->sent_ms(), 1234);
+  EXPECT_EQ(decoded->heartbeat().free_slots(), 2u);
+  EXPECT_EQ(counters.decoded, 1u);
+  EXPECT_EQ(counters.rejected(), 0u);
+}
+
+TEST(EnvelopeTest, OtherProtocolVersionIsRefusedClearly) {
+  WireCounters counters;
+  auto decoded = DecodeEnvelope(HeartbeatFrame(2), kDefaultMaxFrameBytes, counters);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(decoded.status().message().find("version 2"), std::string::npos);
+  EXPECT_EQ(counters.wrong_version, 1u);
+}
+
+TEST(EnvelopeTest, OversizedFrameIsRejectedBeforeParsing) {
+  WireCounters counters;
+  std::string frame = HeartbeatFrame();
+  auto decoded = DecodeEnvelope(frame, static_cast<int64_t>(frame.size()) - 1, counters);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(counters.oversized, 1u);
+}
+
+TEST(EnvelopeTest, EmptyBodyIsRejected) {
+  WireCounters counters;
+  v1::Envelope envelope;
+  auto decoded = DecodeEnvelope(EncodeEnvelope(envelope, 1, "x", 0), 1024, counters);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(counters.empty_body, 1u);
+}
+
+TEST(EnvelopeTest, GarbageAndTruncatedFramesAreCountedNeverFatal) {
+  WireCounters counters;
+  std::string good = HeartbeatFrame();
+  std::mt19937 random(42);
+  int rejected = 0;
+  for (size_t cut = 0; cut < good.size(); ++cut) {
+    if (!DecodeEnvelope(good.substr(0, cut), 1024, counters).ok()) ++rejected;
+  }
+  for (int i = 0; i < 2000; ++i) {
+    std::string noise(random() % 64, '\0');
+    for (char& c : noise) c = static_cast<char>(random());
+    if (!DecodeEnvelope(noise, 1024, counters).ok()) ++rejected;
+  }
+  EXPECT_GT(rejected, 0);
+  EXPECT_EQ(counters.rejected(), static_cast<uint64_t>(rejected));
+  EXPECT_EQ(counters.decoded + counters.rejected(), good.size() + 2000);
+}
+
+v1::SubmitScanRequest Sast(const std::string& repo, const std::string& ref) {
+  v1::SubmitScanRequest request;
+  request.mutable_target()->set_repo(repo);
+  request.mutable_target()->set_ref(ref);
+  return request;
+}
+
+TEST(SubmissionTest, AcceptsAPlainRepoAndRef) {
+  EXPECT_TRUE(ValidateSubmission(Sast("/srv/repo", "main")).ok());
+  EXPECT_TRUE(ValidateSubmission(Sast("https://example.invalid/r.git", "0123abcd")).ok());
+}
+
+TEST(SubmissionTest, RejectsOptionLikeOrControlCharacterInput) {
+  EXPECT_FALSE(ValidateSubmission(Sast("--upload-pack=touch /tmp/pwned", "main")).ok());
+  EXPECT_FALSE(ValidateSubmission(Sast("/srv/repo", "-oN/etc/x")).ok());
+  EXPECT_FALSE(ValidateSubmission(Sast("/srv/repo", "main\nid")).ok());
+  EXPECT_FALSE(ValidateSubmission(Sast("/srv/repo", std::string(10 << 20, 'a'))).ok());
+  EXPECT_FALSE(ValidateSubmission(Sast("/srv/repo", "")).ok());
+  v1::SubmitScanRequest both = Sast("/srv/repo", "main");
+  both.mutable_target()->set_url("http://127.0.0.1/");
+  EXPECT_FALSE(ValidateSubmission(both).ok());
+  EXPECT_FALSE(ValidateSubmission(v1::SubmitScanRequest()).ok());
+}
+
+}  // namespace
+}  // namespace scanfleet

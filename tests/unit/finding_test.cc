@@ -1,0 +1,58 @@
+// The normalized finding model: severity names, paths and fingerprints.
+#include "common/finding/finding.h"
+
+#include <gtest/gtest.h>
+
+namespace scanfleet {
+namespace {
+
+Finding Hit(const std::string& path, int line, const std::string& snippet) {
+  Finding f;
+  f.tool = "flawfinder";
+  f.rule_id = "FF1001";
+  f.path = path;
+  f.line = line;
+  f.snippet = snippet;
+  return f;
+}
+
+TEST(FindingTest, SeverityNamesRoundTrip) {
+  for (Severity s : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
+                     Severity::kCritical}) {
+    EXPECT_EQ(ParseSeverity(SeverityName(s)), s);
+  }
+  EXPECT_EQ(ParseSeverity("HIGH"), Severity::kHigh);
+  EXPECT_FALSE(ParseSeverity("severe").has_value());
+}
+
+TEST(FindingTest, CleansRelativePaths) {
+  EXPECT_EQ(CleanRelativePath("./src/a.c"), "src/a.c");
+  EXPECT_EQ(CleanRelativePath("././src//a.c"), "src/a.c");
+  EXPECT_EQ(CleanRelativePath("src/./a.c"), "src/a.c");
+}
+
+TEST(FindingTest, FingerprintIgnoresLineNumbersAndWhitespace) {
+  std::vector<Finding> before{Hit("src/a.c", 10, "strcpy(buf, input);")};
+  std::vector<Finding> after{Hit("src/a.c", 42, "  strcpy(buf,   input);  ")};
+  AssignFingerprints(before);
+  AssignFingerprints(after);
+  EXPECT_EQ(before[0].fingerprint, after[0].fingerprint);
+  EXPECT_EQ(before[0].fingerprint.size(), 32u);
+}
+
+TEST(FindingTest, FingerprintSeparatesPathsRulesAndRepeatedHits) {
+  std::vector<Finding> findings{Hit("src/a.c", 1, "strcpy(a, b); strcpy(c, d);"),
+                                Hit("src/a.c", 1, "strcpy(a, b); strcpy(c, d);"),
+                                Hit("src/b.c", 1, "strcpy(a, b); strcpy(c, d);")};
+  AssignFingerprints(findings);
+  EXPECT_NE(findings[0].fingerprint, findings[1].fingerprint);
+  EXPECT_NE(findings[0].fingerprint, findings[2].fingerprint);
+  Finding other_rule = Hit("src/a.c", 1, "strcpy(a, b); strcpy(c, d);");
+  other_rule.rule_id = "FF1002";
+  std::vector<Finding> single{other_rule};
+  AssignFingerprints(single);
+  EXPECT_NE(single[0].fingerprint, findings[0].fingerprint);
+}
+
+}  // namespace
+}  // namespace scanfleet

@@ -1,0 +1,199 @@
+// ScanStore on a real SQLite file in a temporary directory.
+#include "controller/store/scan_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace scanfleet {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sf-store-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto store = ScanStore::Open((dir_ / "test.db").string(), Database::Options{});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+  }
+  CreatedScan CreateTwoJobScan() {
+    NewScan scan;
+    scan.target.set_repo("/srv/repo");
+    scan.target.set_ref("main");
+    scan.profile = "default";
+    scan.jobs = {{"flawfinder", "sast", 1000}, {"bandit", "sast", 1000}};
+    EXPECT_TRUE(store_->Begin().ok());
+    auto created = store_->CreateScan(scan, 100);
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    EXPECT_TRUE(store_->Commit().ok());
+    return created.value();
+  }
+  v1::JobResult Result(uint64_t job_id, uint32_t attempt, int findings) {
+    v1::JobResult result;
+    result.mutable_job()->set_job_id(job_id);
+    result.mutable_job()->set_attempt(attempt);
+    for (int i = 0; i < findings; ++i) {
+      v1::Finding* f = result.add_findings();
+      f->set_tool("flawfinder");
+      f->set_rule_id("FF1001");
+      f->set_path("src/a.c");
+      f->set_line(i + 1);
+      f->set_severity(i == 0 ? v1::SEVERITY_HIGH : v1::SEVERITY_LOW);
+      f->add_cwes(120);
+      f->add_cwes(20);
+      f->set_fingerprint("fp" + std::to_string(i));
+    }
+    return result;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ScanStore> store_;
+};
+
+TEST_F(StoreTest, MigratesAFreshDatabaseAndReopens) {
+  EXPECT_EQ(store_->db().schema_version(), 1);
+  Reopen();
+  EXPECT_EQ(store_->db().schema_version(), 1);
+}
+
+TEST_F(StoreTest, RefusesADatabaseFromANewerBuild) {
+  ASSERT_TRUE(store_->db().Exec("PRAGMA user_version=99").ok());
+  store_.reset();
+  auto store = ScanStore::Open((dir_ / "test.db").string(), Database::Options{});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
+  CreatedScan scan = CreateTwoJobScan();
+  ASSERT_EQ(scan.job_ids.size(), 2u);
+  EXPECT_EQ(scan.event.seq(), 1u);
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
+  auto started = store_->RecordAccepted(scan.job_ids[0], 1, "w1", 210);
+  ASSERT_TRUE(started.ok());
+  ASSERT_TRUE(started->has_value()) << "first accepted job starts the scan";
+  EXPECT_EQ((*started)->topic(), "scan.running");
+  ASSERT_TRUE(store_->Commit().ok());
+
+  Reopen();
+  auto unfinished = store_->LoadUnfinishedJobs();
+  ASSERT_TRUE(unfinished.ok());
+  ASSERT_EQ(unfinished->size(), 2u);
+  EXPECT_EQ((*unfinished)[0].state, "running");
+  EXPECT_EQ((*unfinished)[0].worker_id, "w1");
+  EXPECT_EQ((*unfinished)[0].descriptor.attempt, 1u);
+  EXPECT_EQ((*unfinished)[1].state, "queued");
+
+  ASSERT_TRUE(store_->Begin().ok());
+  v1::JobResult result = Result(scan.job_ids[0], 1, 3);
+  ASSERT_TRUE(store_->RecordAttempt(result, "w1", "succeeded", 300).ok());
+  auto finish = store_->FinishJob(result, true, 300);
+  ASSERT_TRUE(finish.ok()) << finish.status().ToString();
+  EXPECT_TRUE(finish->applied);
+  EXPECT_EQ(finish->events.size(), 3u);
+  EXPECT_EQ(finish->events[0].topic(), "finding.high.flawfinder");
+  // The same result again (a re-delivery) changes nothing.
+  auto again = store_->FinishJob(result, true, 301);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->applied);
+  ASSERT_TRUE(store_->Commit().ok());
+
+  auto status = store_->GetScan(scan.scan_id);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state(), v1::SCAN_RUNNING);
+  EXPECT_EQ(status->jobs_done(), 1u);
+  EXPECT_EQ(status->findings(), 3u);
+  EXPECT_EQ(status->findings_by_severity(v1::SEVERITY_HIGH), 1u);
+  EXPECT_EQ(status->findings_by_severity(v1::SEVERITY_LOW), 2u);
+
+  auto findings = store_->ListFindings(scan.scan_id, v1::SEVERITY_INFO);
+  ASSERT_TRUE(findings.ok());
+  ASSERT_EQ(findings->size(), 3u);
+  EXPECT_EQ((*findings)[0].cwes_size(), 2);
+  EXPECT_EQ((*findings)[0].cwes(1), 20);
+  auto high = store_->ListFindings(scan.scan_id, v1::SEVERITY_HIGH);
+  ASSERT_TRUE(high.ok());
+  EXPECT_EQ(high->size(), 1u);
+}
+
+TEST_F(StoreTest, LastJobFailingEndsTheScanFailedWithAnEvent) {
+  CreatedScan scan = CreateTwoJobScan();
+  ASSERT_TRUE(store_->Begin().ok());
+  for (uint64_t job_id : scan.job_ids) {
+    ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job_id, 1, "sast", 0}, 200).ok());
+  }
+  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 0), true, 300).ok());
+  v1::JobResult failed = Result(scan.job_ids[1], 1, 0);
+  failed.set_error("scanner exited with code 2");
+  auto finish = store_->FinishJob(failed, false, 400);
+  ASSERT_TRUE(finish.ok());
+  ASSERT_EQ(finish->events.size(), 1u);
+  EXPECT_EQ(finish->events[0].topic(), "scan.failed");
+  ASSERT_TRUE(store_->Commit().ok());
+  auto status = store_->GetScan(scan.scan_id);
+  EXPECT_EQ(status->state(), v1::SCAN_FAILED);
+  EXPECT_EQ(status->jobs_failed(), 1u);
+  EXPECT_EQ(status->finished_ms(), 400);
+  EXPECT_EQ(status->jobs(1).error(), "scanner exited with code 2");
+}
+
+TEST_F(StoreTest, StaleAttemptNeverOverwritesTheLiveOne) {
+  CreatedScan scan = CreateTwoJobScan();
+  uint64_t job = scan.job_ids[0];
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job, 1, "sast", 0}, 200).ok());
+  ASSERT_TRUE(store_->RecordRequeue(RequeueJob{job, 1, 0, 0, "lease expired"}, 250).ok());
+  ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job, 2, "sast", 0}, 260).ok());
+  v1::JobResult live = Result(job, 2, 2);
+  ASSERT_TRUE(store_->RecordAttempt(live, "w2", "succeeded", 300).ok());
+  ASSERT_TRUE(store_->FinishJob(live, true, 300)->applied);
+  // The old attempt's result arrives late: recorded as stale, job untouched.
+  v1::JobResult late = Result(job, 1, 5);
+  ASSERT_TRUE(store_->RecordAttempt(late, "w1", "stale", 310).ok());
+  EXPECT_FALSE(store_->FinishJob(late, true, 310)->applied);
+  // A duplicate of the live result cannot rewrite its outcome either.
+  ASSERT_TRUE(store_->RecordAttempt(live, "w2", "stale", 320).ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  auto outcomes = store_->db().Prepare("SELECT attempt, outcome FROM attempts WHERE job_id=? "
+                                       "ORDER BY attempt");
+  ASSERT_TRUE(outcomes.ok());
+  (*outcomes)->Bind(1, static_cast<int64_t>(job));
+  std::vector<std::string> seen;
+  while (*(*outcomes)->Step()) seen.push_back((*outcomes)->ColumnText(1));
+  EXPECT_EQ(seen, (std::vector<std::string>{"stale", "succeeded"}));
+  EXPECT_EQ(store_->GetScan(scan.scan_id)->findings(), 2u);
+}
+
+TEST_F(StoreTest, EventsReplayInOrderAfterASequenceNumber) {
+  CreatedScan scan = CreateTwoJobScan();
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
+  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 4), true, 300).ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  auto all = store_->ReplayEvents(0, 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->events_size(), 5);  // scan.queued + 4 findings
+  for (int i = 0; i < all->events_size(); ++i) EXPECT_EQ(all->events(i).seq(), uint64_t(i + 1));
+  EXPECT_EQ(all->last_seq(), 5u);
+  auto tail = store_->ReplayEvents(3, 1);
+  ASSERT_EQ(tail->events_size(), 1);
+  EXPECT_EQ(tail->events(0).seq(), 4u);
+  EXPECT_TRUE(tail->events(0).has_finding());
+}
+
+}  // namespace
+}  // namespace scanfleet
