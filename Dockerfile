@@ -1,0 +1,31 @@
+# scanfleet: one Debian 12 image with the controller, the worker, the CLI and
+# the scanners; docker-compose.yml picks the process per service.
+FROM debian:12-slim AS build
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      cmake g++ make pkg-config libzmq3-dev cppzmq-dev libsqlite3-dev libprotobuf-dev \
+      protobuf-compiler libspdlog-dev libsodium-dev libgtest-dev nlohmann-json3-dev \
+      libpugixml-dev libcli11-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY CMakeLists.txt ./
+COPY proto proto
+COPY common common
+COPY controller controller
+COPY worker worker
+COPY tests tests
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSCANFLEET_TESTS=OFF \
+    && cmake --build /build -j "$(nproc)"
+
+FROM debian:12-slim
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libzmq5 libsqlite3-0 libprotobuf32 libspdlog1.10 libsodium23 git ca-certificates \
+      flawfinder python3-bandit \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --home-dir /var/lib/scanfleet scanfleet
+COPY --from=build /build/controller/scanfleet-controller /usr/local/bin/
+COPY --from=build /build/worker/scanfleet-worker /usr/local/bin/
+COPY --from=build /build/controller/cli/scanfleet /usr/local/bin/
+USER scanfleet
+WORKDIR /var/lib/scanfleet
+ENTRYPOINT []
+CMD ["scanfleet", "--help"]

@@ -1,0 +1,41 @@
+# scanfleet — top-level entry points. Quick start: `make demo`, `make test`.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+
+# Debian 12 packages the build, the tests and the demo need.
+DEB_PACKAGES := cmake g++ make pkg-config git python3 \
+  libzmq3-dev cppzmq-dev libsqlite3-dev libprotobuf-dev protobuf-compiler \
+  libspdlog-dev libsodium-dev libgtest-dev libgmock-dev nlohmann-json3-dev \
+  libpugixml-dev libcli11-dev flawfinder python3-bandit docker-compose
+
+.PHONY: all deps build test demo clean format
+
+all: build
+
+# Installs only what is missing; a no-op when everything is there.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "all build and test dependencies are installed"; fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSCANFLEET_WERROR=ON
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+
+demo: build
+	BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
+
+format:
+	find common controller worker tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) .demo
