@@ -1,0 +1,1 @@
+"""vulnshop web layer. INTENTIONALLY VULNERABLE: never deploy."""

@@ -1,0 +1,199 @@
+// The one file that includes nlohmann/json for bandit. It uses the
+// non-throwing parse and checks every type before reading, so no exception
+// escapes (nor is any thrown) on untrusted output.
+#include "worker/scanners/bandit_parser.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace scanfleet {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::string_view kTool = "bandit";
+// Same bound as the CSV reader: far above any real report, small enough that
+// a runaway tool cannot make the worker allocate without limit.
+constexpr size_t kMaxOutputBytes = size_t{64} << 20;
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The string at `key`, or nullopt when absent or not a string.
+std::optional<std::string> StringAt(const Json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// A non-negative JSON integer that fits an int; nullopt otherwise.
+std::optional<int> AsNonNegativeInt(const Json& value) {
+  constexpr int64_t kMax = std::numeric_limits<int>::max();
+  if (value.is_number_unsigned()) {
+    const uint64_t u = value.get<uint64_t>();
+    if (u > static_cast<uint64_t>(kMax)) return std::nullopt;
+    return static_cast<int>(u);
+  }
+  if (value.is_number_integer()) {
+    const int64_t s = value.get<int64_t>();
+    if (s < 0 || s > kMax) return std::nullopt;
+    return static_cast<int>(s);
+  }
+  return std::nullopt;
+}
+
+std::optional<int> IntAt(const Json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  return AsNonNegativeInt(*it);
+}
+
+std::optional<Severity> SeverityFromBandit(const std::string& level) {
+  const std::string lower = Lower(level);
+  if (lower == "undefined") return Severity::kInfo;
+  if (lower == "low") return Severity::kLow;
+  if (lower == "medium") return Severity::kMedium;
+  if (lower == "high") return Severity::kHigh;
+  return std::nullopt;
+}
+
+// Bandit prints the hit with neighbouring lines as "NN text\n" rows. Only the
+// rows inside [first, last] are kept: the neighbours are context, and keeping
+// them would change the fingerprint whenever an adjacent line is edited. When
+// no row falls in the range the whole block is kept rather than nothing.
+std::string SnippetFromCode(std::string_view code, int first, int last) {
+  std::string kept;
+  std::string all;
+  bool keeping = false;
+  size_t pos = 0;
+  while (pos < code.size()) {
+    size_t end = code.find('\n', pos);
+    if (end == std::string_view::npos) end = code.size();
+    std::string_view row = code.substr(pos, end - pos);
+    pos = end + 1;
+    size_t digits = 0;
+    while (digits < row.size() && std::isdigit(static_cast<unsigned char>(row[digits]))) ++digits;
+    std::string_view text = row;
+    int number = 0;
+    if (digits > 0 && digits < row.size() && row[digits] == ' ' &&
+        std::from_chars(row.data(), row.data() + digits, number).ec == std::errc()) {
+      keeping = number >= first && number <= last;
+      text = row.substr(digits + 1);
+    }
+    // A row without a number continues the previous one and shares its fate.
+    if (!all.empty()) all.push_back('\n');
+    all.append(text);
+    if (keeping) {
+      if (!kept.empty()) kept.push_back('\n');
+      kept.append(text);
+    }
+  }
+  return kept.empty() ? all : kept;
+}
+
+// Converts one "results" entry; nullopt means the entry is malformed.
+std::optional<Finding> ResultToFinding(const Json& entry, std::string_view tool_version) {
+  if (!entry.is_object()) return std::nullopt;
+  std::optional<std::string> test_id = StringAt(entry, "test_id");
+  std::optional<std::string> test_name = StringAt(entry, "test_name");
+  std::optional<std::string> issue_text = StringAt(entry, "issue_text");
+  std::optional<std::string> severity_name = StringAt(entry, "issue_severity");
+  std::optional<std::string> confidence = StringAt(entry, "issue_confidence");
+  std::optional<std::string> filename = StringAt(entry, "filename");
+  std::optional<int> line = IntAt(entry, "line_number");
+  if (!test_id || test_id->empty() || !test_name || !issue_text || !severity_name ||
+      !confidence || !filename || filename->empty() || !line) {
+    return std::nullopt;
+  }
+  std::optional<Severity> severity = SeverityFromBandit(*severity_name);
+  if (!severity) return std::nullopt;
+
+  Finding f;
+  f.tool = std::string(kTool);
+  f.tool_version = std::string(tool_version);
+  f.rule_id = std::move(*test_id);
+  f.title = std::move(*test_name);
+  f.message = std::move(*issue_text);
+  f.severity = *severity;
+  f.confidence = Lower(std::move(*confidence));
+  if (f.confidence == "undefined") f.confidence.clear();
+  f.path = CleanRelativePath(*filename);
+  f.line = *line;
+
+  // Optional fields: absent is fine, present with the wrong type is malformed.
+  if (entry.contains("col_offset")) {
+    // col_offset is 0-based (Python's ast); Finding::column is 1-based.
+    std::optional<int> col = IntAt(entry, "col_offset");
+    if (!col || *col == std::numeric_limits<int>::max()) return std::nullopt;
+    f.column = *col + 1;
+  }
+  int first = f.line;
+  int last = f.line;
+  if (auto range = entry.find("line_range"); range != entry.end()) {
+    if (!range->is_array()) return std::nullopt;
+    for (const Json& n : *range) {
+      std::optional<int> number = AsNonNegativeInt(n);
+      if (!number) return std::nullopt;
+      first = std::min(first, *number);
+      last = std::max(last, *number);
+    }
+    // line_range lists the lines the flagged node spans, so its last element
+    // is where the hit ends (line_number itself may sit mid-range).
+    if (!range->empty()) f.end_line = *AsNonNegativeInt(range->back());
+  }
+  if (auto cwe = entry.find("issue_cwe"); cwe != entry.end()) {
+    if (!cwe->is_object()) return std::nullopt;
+    if (std::optional<int> id = IntAt(*cwe, "id"); id && *id > 0) f.cwes.push_back(*id);
+  }
+  if (entry.contains("code")) {
+    std::optional<std::string> code = StringAt(entry, "code");
+    if (!code) return std::nullopt;
+    f.snippet = SnippetFromCode(*code, first, last);
+  }
+  return f;
+}
+
+}  // namespace
+
+StatusOr<ParseResult> ParseBanditJson(std::string_view output, std::string_view tool_version) {
+  if (output.size() > kMaxOutputBytes) {
+    return Status::ResourceExhausted("bandit output of " + std::to_string(output.size()) +
+                                     " bytes exceeds the limit of " +
+                                     std::to_string(kMaxOutputBytes));
+  }
+  // allow_exceptions=false: a syntax error yields a "discarded" value.
+  const Json doc = Json::parse(output.begin(), output.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return Status::DataLoss("bandit output is not valid JSON (" + std::to_string(output.size()) +
+                            " bytes; truncated or not produced with -f json?)");
+  }
+  if (!doc.is_object()) return Status::DataLoss("bandit output is JSON but not an object");
+  auto results = doc.find("results");
+  if (results == doc.end() || !results->is_array()) {
+    return Status::DataLoss("bandit output has no \"results\" array");
+  }
+
+  ParseResult result;
+  for (const Json& entry : *results) {
+    std::optional<Finding> finding = ResultToFinding(entry, tool_version);
+    if (!finding) {
+      ++result.skipped_records;
+      continue;
+    }
+    result.findings.push_back(std::move(*finding));
+  }
+  AssignFingerprints(result.findings);
+  return result;
+}
+
+}  // namespace scanfleet

@@ -1,0 +1,113 @@
+#include "worker/workspace/git_checkout.h"
+
+#include <cctype>
+#include <vector>
+
+#include "worker/exec/process_runner.h"
+
+namespace scanfleet {
+
+namespace {
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+std::vector<std::string> GitEnvironment(const std::string& home) {
+  std::vector<std::string> env = MinimalEnvironment(home);
+  env.push_back("GIT_TERMINAL_PROMPT=0");
+  env.push_back("GIT_CONFIG_NOSYSTEM=1");
+  env.push_back("GIT_CONFIG_GLOBAL=/dev/null");
+  return env;
+}
+
+StatusOr<ProcessResult> Git(std::vector<std::string> args, const std::string& home,
+                            int64_t timeout_ms, const CancelSignal* cancel) {
+  ProcessSpec spec;
+  spec.argv = {"git", "-c", "protocol.ext.allow=never", "-c", "core.hooksPath=/dev/null",
+               "-c", "safe.directory=*"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = home;
+  spec.env = GitEnvironment(home);
+  spec.timeout_ms = timeout_ms;
+  spec.max_stdout_bytes = 1 << 20;
+  spec.max_stderr_bytes = 8192;
+  ASSIGN_OR_RETURN(ProcessResult result, RunProcess(spec, cancel));
+  if (result.cancelled) return Status::Unavailable("cancelled");
+  if (result.timed_out) return Status::DeadlineExceeded("git timed out");
+  return result;
+}
+
+}  // namespace
+
+Status ValidateRepoLocation(std::string_view repo) {
+  if (repo.empty()) return Status::InvalidArgument("repository location is empty");
+  if (repo.size() > 4096) return Status::InvalidArgument("repository location is too long");
+  if (repo.front() == '-') return Status::InvalidArgument("repository must not start with '-'");
+  for (unsigned char c : repo) {
+    if (c < 0x21 || c == 0x7f) {
+      return Status::InvalidArgument("repository location contains whitespace or control bytes");
+    }
+  }
+  if (StartsWith(repo, "https://") || StartsWith(repo, "ssh://") || StartsWith(repo, "file://") ||
+      repo.front() == '/') {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument("repository must be an https://, ssh://, file:// URL or an "
+                                 "absolute path");
+}
+
+Status ValidateRef(std::string_view ref) {
+  if (ref.empty() || ref.size() > 255) return Status::InvalidArgument("ref must be 1-255 bytes");
+  if (ref.front() == '-') return Status::InvalidArgument("ref must not start with '-'");
+  for (char c : ref) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '/' &&
+        c != '-') {
+      return Status::InvalidArgument("ref may only contain letters, digits and . _ / -");
+    }
+  }
+  if (ref.find("..") != std::string_view::npos || ref.find("//") != std::string_view::npos ||
+      ref.back() == '/' || ref.front() == '/' || ref.ends_with(".lock")) {
+    return Status::InvalidArgument("ref is not a valid git ref name");
+  }
+  return Status::Ok();
+}
+
+StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::string& ref,
+                                        const std::string& dest_dir, const std::string& home_dir,
+                                        int64_t timeout_ms, const CancelSignal* cancel) {
+  RETURN_IF_ERROR(ValidateRepoLocation(repo));
+  RETURN_IF_ERROR(ValidateRef(ref));
+  ASSIGN_OR_RETURN(ProcessResult clone,
+                   Git({"clone", "--quiet", "--no-checkout", "--", repo, dest_dir}, home_dir,
+                       timeout_ms, cancel));
+  if (clone.exit_code != 0) {
+    std::string why = clone.stderr_data;
+    bool missing = why.find("does not exist") != std::string::npos ||
+                   why.find("not found") != std::string::npos ||
+                   why.find("not a git repository") != std::string::npos;
+    if (missing) return Status::InvalidArgument("cannot clone " + repo + ": " + why);
+    return Status::Unavailable("git clone failed: " + why);
+  }
+  std::string commit;
+  for (const std::string& candidate : {ref, "origin/" + ref}) {
+    ASSIGN_OR_RETURN(ProcessResult resolved,
+                     Git({"-C", dest_dir, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                          candidate + "^{commit}"},
+                         home_dir, timeout_ms, cancel));
+    if (resolved.exit_code == 0) {
+      commit = resolved.stdout_data.substr(0, resolved.stdout_data.find('\n'));
+      break;
+    }
+  }
+  if (commit.empty()) return Status::InvalidArgument("ref '" + ref + "' not found in " + repo);
+  ASSIGN_OR_RETURN(ProcessResult checkout,
+                   Git({"-C", dest_dir, "checkout", "--quiet", "--detach", commit}, home_dir,
+                       timeout_ms, cancel));
+  if (checkout.exit_code != 0) {
+    return Status::Unavailable("git checkout failed: " + checkout.stderr_data);
+  }
+  return CheckoutResult{commit};
+}
+
+}  // namespace scanfleet

@@ -1,0 +1,31 @@
+// Checking out a commit for a SAST job, treating repo and ref as hostile.
+//
+// Repo locations are allowlisted by scheme (https, ssh, file, absolute path)
+// and never start with '-'; refs are restricted to plain ref characters. git
+// runs with an argv (never a shell), "--" before positional arguments,
+// protocol.ext.allow=never, hooks disabled and a scrubbed environment.
+// Thread-safety: reentrant.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status/status.h"
+#include "worker/exec/cancel_signal.h"
+
+namespace scanfleet {
+
+Status ValidateRepoLocation(std::string_view repo);
+Status ValidateRef(std::string_view ref);
+
+struct CheckoutResult {
+  std::string commit;  // full commit id the ref resolved to
+};
+
+// Errors: InvalidArgument for input that will never work (bad repo/ref, repo
+// missing, ref not found), DeadlineExceeded, Unavailable for other failures.
+StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::string& ref,
+                                        const std::string& dest_dir, const std::string& home_dir,
+                                        int64_t timeout_ms, const CancelSignal* cancel);
+
+}  // namespace scanfleet
