@@ -51,7 +51,7 @@ TEST(BanditParserTest, FixtureCountAndSeverities) {
     EXPECT_EQ(f.tool, "bandit");
     EXPECT_EQ(f.tool_version, "1.6.2");
     EXPECT_FALSE(f.path.starts_with("./")) << f.path;
-    EXPECT_EQ(f.column, 0);     // bandit 1.6.2 reports no col_offset
+    EXPECT_EQ(f.column, 0);       // bandit 1.6.2 reports no col_offset
     EXPECT_TRUE(f.cwes.empty());  // nor issue_cwe
     EXPECT_EQ(f.fingerprint.size(), 32u);
   }
@@ -202,7 +202,8 @@ TEST(BanditParserTest, UndefinedSeverityAndConfidence) {
 }
 
 TEST(BanditParserTest, EmptyResultsMeansNoFindings) {
-  ParseResult result = ParseOk(R"({"errors": [{"filename": "a.py", "reason": "x"}], "results": []})");
+  ParseResult result =
+      ParseOk(R"({"errors": [{"filename": "a.py", "reason": "x"}], "results": []})");
   EXPECT_TRUE(result.findings.empty());
   EXPECT_EQ(result.skipped_records, 0u);  // bandit's own errors are not parse errors
 }

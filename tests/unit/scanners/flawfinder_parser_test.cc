@@ -66,7 +66,8 @@ TEST(FlawfinderParserTest, GetsIsCritical) {
   EXPECT_EQ(f.title, "gets");
   EXPECT_EQ(f.severity, Severity::kCritical);
   EXPECT_EQ(f.cwes, (std::vector<int>{120, 20}));
-  EXPECT_EQ(f.message, "Does not check for buffer overflows (CWE-120, CWE-20). Use fgets() instead.");
+  EXPECT_EQ(f.message,
+            "Does not check for buffer overflows (CWE-120, CWE-20). Use fgets() instead.");
   EXPECT_EQ(f.snippet, "    if (gets(request) == NULL) break;");
   EXPECT_EQ(f.end_line, 0);
 }

@@ -1,9 +1,8 @@
 // Runs the real tools, exactly as the registry specifies them, on
 // tests/sample-repo and checks the adapters against an independent count of
 // the raw records. Skipped when a tool is not installed.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>

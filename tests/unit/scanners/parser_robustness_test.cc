@@ -43,8 +43,7 @@ TEST(FlawfinderRobustnessTest, EmptyOutputIsDataLoss) {
 }
 
 TEST(FlawfinderRobustnessTest, NotCsvIsDataLossNamingMissingColumns) {
-  StatusOr<ParseResult> result =
-      ParseFlawfinderCsv("Error: encoding error in ./a.c\n", "2.0.19");
+  StatusOr<ParseResult> result = ParseFlawfinderCsv("Error: encoding error in ./a.c\n", "2.0.19");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kDataLoss);
   EXPECT_NE(result.status().message().find("RuleId"), std::string::npos);
@@ -89,8 +88,8 @@ TEST(FlawfinderRobustnessTest, CutInsideQuotedFieldIsDataLoss) {
 }
 
 TEST(FlawfinderRobustnessTest, CutMidRowSkipsThatRow) {
-  const std::string output = std::string(kFlawfinderHeader) + FlawfinderRow("1", "a();") +
-                             FlawfinderRow("2", "b();");
+  const std::string output =
+      std::string(kFlawfinderHeader) + FlawfinderRow("1", "a();") + FlawfinderRow("2", "b();");
   StatusOr<ParseResult> result = ParseFlawfinderCsv(output.substr(0, output.size() - 20), "");
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->findings.size(), 1u);

@@ -3,12 +3,12 @@
 // Thread-safety: functions only read files.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 namespace scanfleet::testing {
 
