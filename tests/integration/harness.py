@@ -49,6 +49,7 @@ class Fleet:
         self.build_dir = build_dir
         self.tmp = tempfile.mkdtemp(prefix="scanfleet-it-")
         self.procs = []
+        self.logs_open = []
         self.api = None
 
     def bin(self, name):
@@ -59,6 +60,7 @@ class Fleet:
 
     def spawn(self, name, args, log_name, **kwargs):
         log = open(os.path.join(self.tmp, log_name), "w")
+        self.logs_open.append(log)
         proc = subprocess.Popen([self.bin(name), *args], stdout=kwargs.pop("stdout", log),
                                 stderr=log, **kwargs)
         self.procs.append(proc)
@@ -121,6 +123,8 @@ class Fleet:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        for log in self.logs_open:
+            log.close()
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -1,0 +1,133 @@
+// A real scanfleet-controller process receives garbage, truncated, empty,
+// oversized and wrong-version frames on its worker and API sockets: each is
+// dropped (the version mismatch refused by name) and the controller keeps
+// serving.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/api/api_client.h"
+#include "common/transport/zmq_socket.h"
+#include "common/wire/envelope.h"
+
+namespace scanfleet {
+namespace {
+
+class ControllerProcess {
+ public:
+  explicit ControllerProcess(const std::string& dir) : dir_(dir) {
+    std::filesystem::create_directories(dir);
+    std::string binary = std::string(SCANFLEET_BUILD_DIR) + "/controller/scanfleet-controller";
+    std::vector<std::string> args = {binary, "--api-port=0", "--results-port=0",
+                                     "--control-port=0", "--events-port=0", "--pool=sast=0",
+                                     "--database=" + dir + "/db", "--max-frame-bytes=4096",
+                                     "--endpoints-file=" + dir + "/endpoints.json",
+                                     "--log-level=error"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, argv.data(), environ), 0);
+  }
+  ~ControllerProcess() {
+    kill(pid_, SIGTERM);
+    int status;
+    waitpid(pid_, &status, 0);
+    std::filesystem::remove_all(dir_);
+  }
+  // Waits (bounded) for the endpoints file; returns its JSON.
+  nlohmann::json Endpoints() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string path = dir_ + "/endpoints.json";
+    while (!std::filesystem::exists(path) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+  }
+  bool Alive() { return waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+TEST(WireRobustnessTest, BadFramesAreDroppedAndTheControllerKeepsServing) {
+  ControllerProcess controller("/tmp/sf-wire-" + std::to_string(getpid()));
+  nlohmann::json endpoints = controller.Endpoints();
+  Context context;
+  ApiClient api(context, endpoints["api"], "test");
+  v1::ApiRequest list;
+  list.mutable_list_workers();
+  ASSERT_TRUE(api.Call(list, 5000).ok());
+
+  // Subscribe to the refusal topic of worker "old" before it speaks.
+  SocketOptions sub;
+  sub.subscriptions = {"w:old|"};
+  auto control = Socket::Connect(context, SocketKind::kSub, endpoints["control"], sub);
+  ASSERT_TRUE(control.ok());
+  auto results = Socket::Connect(context, SocketKind::kPush, endpoints["results"], {});
+  ASSERT_TRUE(results.ok());
+
+  v1::Envelope hello;
+  hello.mutable_hello()->add_pools("sast");
+  std::string good = EncodeEnvelope(hello, 1, "old", 0);
+  v1::Envelope other_version;
+  other_version.ParseFromString(good);
+  other_version.set_protocol_version(99);
+  std::string wrong_version = other_version.SerializeAsString();
+
+  ASSERT_TRUE(results->SendOne("not a protobuf at all \xff\xfe").ok());
+  ASSERT_TRUE(results->SendOne(good.substr(0, good.size() / 2)).ok());
+  ASSERT_TRUE(results->SendOne("").ok());
+  ASSERT_TRUE(results->Send({"two", "frames"}).ok());
+  // The refusal is published only once the SUB connection is up: repeat until seen.
+  std::optional<v1::Envelope> refusal;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!refusal && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(results->SendOne(wrong_version).ok());
+    auto frames = control->ReceiveWithin(200);
+    ASSERT_TRUE(frames.ok());
+    if (frames->has_value() && (*frames)->size() == 2) {
+      WireCounters counters;
+      auto envelope = DecodeEnvelope((**frames)[1], 1 << 20, counters);
+      if (envelope.ok() && envelope->has_refusal()) refusal = *envelope;
+    }
+  }
+  ASSERT_TRUE(refusal.has_value()) << "a peer of another version is refused by name";
+  EXPECT_NE(refusal->refusal().reason().find("version 99"), std::string::npos);
+  EXPECT_EQ(refusal->refusal().supported_version(), kProtocolVersion);
+
+  // Oversized: above --max-frame-bytes, ZeroMQ drops the connection; the
+  // controller is unharmed.
+  auto big_sender = Socket::Connect(context, SocketKind::kPush, endpoints["results"], {});
+  ASSERT_TRUE(big_sender.ok());
+  ASSERT_TRUE(big_sender->SendOne(std::string(64 * 1024, 'x')).ok());
+
+  // Garbage on the API socket gets an error reply, not silence.
+  SocketOptions req;
+  auto raw_api = Socket::Connect(context, SocketKind::kReq, endpoints["api"], req);
+  ASSERT_TRUE(raw_api.ok());
+  ASSERT_TRUE(raw_api->SendOne("garbage").ok());
+  auto reply = raw_api->ReceiveWithin(5000);
+  ASSERT_TRUE(reply.ok() && reply->has_value());
+  WireCounters counters;
+  auto decoded = DecodeEnvelope((**reply)[0], 1 << 20, counters);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_NE(decoded->api_response().error().find("bad request"), std::string::npos);
+
+  auto after = api.Call(list, 5000);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->workers().workers_size(), 0) << "no bad frame registered a worker";
+  EXPECT_TRUE(controller.Alive());
+}
+
+}  // namespace
+}  // namespace scanfleet
