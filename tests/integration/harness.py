@@ -73,7 +73,8 @@ class Fleet:
                     "--events-port", "0", "--pool", "sast=0", "--pool", "dast=0",
                     "--database", os.path.join(self.tmp, "scanfleet.db"),
                     "--endpoints-file", endpoints, "--heartbeat-interval-ms", "200",
-                    "--lease-ms", "1000", "--accept-timeout-ms", "2000", *extra],
+                    "--dead-after-missed", "15", "--lease-ms", "3000",
+                    "--accept-timeout-ms", "5000", *extra],
                    "controller.log")
         wait_until(lambda: os.path.exists(endpoints), 10, "the controller's endpoints file")
         with open(endpoints) as f:
