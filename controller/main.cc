@@ -1,12 +1,11 @@
 // scanfleet-controller: flags and config file -> ControllerConfig -> loop.
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "common/log/log.h"
+#include "common/process/stop_signal.h"
 #include "controller/loop/controller_loop.h"
 
 namespace {
@@ -120,12 +119,12 @@ int main(int argc, char** argv) {
   }
 
   // SIGTERM/SIGINT arrive on a signalfd the loop polls: it stops between batches.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
-  int stop_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+  auto stop_fd_or = scanfleet::StopSignalFd();
+  if (!stop_fd_or.ok()) {
+    std::cerr << "scanfleet-controller: " << stop_fd_or.status().ToString() << "\n";
+    return 1;
+  }
+  int stop_fd = *stop_fd_or;
 
   scanfleet::SystemClock clock;
   scanfleet::ControllerLoop loop(config, clock);

@@ -1,12 +1,11 @@
 // scanfleet-worker: flags -> WorkerConfig -> loop.
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "common/log/log.h"
+#include "common/process/stop_signal.h"
 #include "worker/loop/worker_loop.h"
 
 int main(int argc, char** argv) {
@@ -51,12 +50,12 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << status.message() << "\n";
     return 2;
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigprocmask(SIG_BLOCK, &signals, nullptr);  // job threads inherit the mask
-  int stop_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+  auto stop_fd_or = scanfleet::StopSignalFd();
+  if (!stop_fd_or.ok()) {
+    std::cerr << "scanfleet-worker: " << stop_fd_or.status().ToString() << "\n";
+    return 1;
+  }
+  int stop_fd = *stop_fd_or;
 
   scanfleet::SystemClock clock;
   scanfleet::WorkerLoop loop(config, clock);

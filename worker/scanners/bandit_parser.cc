@@ -75,6 +75,8 @@ std::string SnippetFromCode(std::string_view code, int first, int last) {
   std::string kept;
   std::string all;
   bool keeping = false;
+  bool any_kept = false;
+  bool first_row = true;
   size_t pos = 0;
   while (pos < code.size()) {
     size_t end = code.find('\n', pos);
@@ -91,14 +93,16 @@ std::string SnippetFromCode(std::string_view code, int first, int last) {
       text = row.substr(digits + 1);
     }
     // A row without a number continues the previous one and shares its fate.
-    if (!all.empty()) all.push_back('\n');
+    if (!first_row) all.push_back('\n');
+    first_row = false;
     all.append(text);
     if (keeping) {
-      if (!kept.empty()) kept.push_back('\n');
+      if (any_kept) kept.push_back('\n');
       kept.append(text);
+      any_kept = true;
     }
   }
-  return kept.empty() ? all : kept;
+  return any_kept ? kept : all;
 }
 
 // Converts one "results" entry; nullopt means the entry is malformed.
@@ -111,8 +115,8 @@ std::optional<Finding> ResultToFinding(const Json& entry, std::string_view tool_
   std::optional<std::string> confidence = StringAt(entry, "issue_confidence");
   std::optional<std::string> filename = StringAt(entry, "filename");
   std::optional<int> line = IntAt(entry, "line_number");
-  if (!test_id || test_id->empty() || !test_name || !issue_text || !severity_name ||
-      !confidence || !filename || filename->empty() || !line) {
+  if (!test_id || test_id->empty() || !test_name || !issue_text || !severity_name || !confidence ||
+      !filename || filename->empty() || !line) {
     return std::nullopt;
   }
   std::optional<Severity> severity = SeverityFromBandit(*severity_name);

@@ -77,8 +77,8 @@ StatusOr<Columns> LocateColumns(const CsvRecord& header) {
     missing += name;
   }
   if (!missing.empty()) {
-    return Status::DataLoss("flawfinder output lacks the CSV header (missing column(s): " +
-                            missing + ")");
+    return Status::DataLoss(
+        "flawfinder output lacks the CSV header (missing column(s): " + missing + ")");
   }
   return cols;
 }
@@ -95,13 +95,19 @@ std::optional<int> ParseInt(std::string_view text) {
 // friends), and levels 1 and 2 both mean "worth a look".
 std::optional<Severity> SeverityFromLevel(int level) {
   switch (level) {
-    case 0: return Severity::kInfo;
+    case 0:
+      return Severity::kInfo;
     case 1:
-    case 2: return Severity::kLow;
-    case 3: return Severity::kMedium;
-    case 4: return Severity::kHigh;
-    case 5: return Severity::kCritical;
-    default: return std::nullopt;
+    case 2:
+      return Severity::kLow;
+    case 3:
+      return Severity::kMedium;
+    case 4:
+      return Severity::kHigh;
+    case 5:
+      return Severity::kCritical;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -177,8 +183,8 @@ StatusOr<ParseResult> ParseFlawfinderCsv(std::string_view output, std::string_vi
   }
   StatusOr<Columns> cols = LocateColumns(records->front());
   if (!cols.ok()) {
-    return Status::DataLoss(cols.status().message() + "; output starts with \"" +
-                            Preview(output) + "\"");
+    return Status::DataLoss(cols.status().message() + "; output starts with \"" + Preview(output) +
+                            "\"");
   }
 
   ParseResult result;
