@@ -138,14 +138,14 @@ Status ControllerLoop::Run(int stop_fd) {
     ASSIGN_OR_RETURN(int ready, poller.Wait(PollTimeoutMs(clock_.NowMs())));
     (void)ready;
     if (poller.Ready(stop_index)) break;
-    RETURN_IF_ERROR(RunIteration(0, poller.Ready(api_index), poller.Ready(results_index)));
+    RETURN_IF_ERROR(RunIteration(poller.Ready(api_index), poller.Ready(results_index)));
   }
   spdlog::info("controller stopping; state is committed (frames decoded {}, rejected {})",
                counters_.decoded.load(), counters_.rejected());
   return Status::Ok();
 }
 
-Status ControllerLoop::RunIteration(int /*timeout_ms*/, bool api_ready, bool results_ready) {
+Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
   TimeMs now = clock_.NowMs();
   Outbox outbox;
   RETURN_IF_ERROR(store_->Begin());

@@ -48,7 +48,7 @@ class ControllerLoop {
 
   Status Recover();
   Status WriteEndpointsFile() const;
-  Status RunIteration(int timeout_ms, bool api_ready, bool results_ready);
+  Status RunIteration(bool api_ready, bool results_ready);
   Status HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox);
   Status HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs now, Outbox& outbox);
   Status HandleResult(const std::string& worker_id, const v1::JobResult& result, TimeMs now,

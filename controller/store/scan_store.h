@@ -3,8 +3,9 @@
 // events (group commit), applies the scheduler's decisions through these calls,
 // commits, and only then sends the messages that depend on them.
 //
-// Each write states whether it changed anything, so replays of the same event
-// (a result delivered twice) are no-ops: ingestion is idempotent.
+// Writes are guarded by the attempt number and the job's state, so replaying
+// an event (a result delivered twice) changes nothing: ingestion is idempotent.
+// FinishJob says whether it applied.
 // Thread-safety: not thread-safe; owned by the controller loop thread.
 #pragma once
 
@@ -73,7 +74,8 @@ class ScanStore {
                                                     const std::string& worker_id, TimeMs now);
   Status RecordRequeue(const RequeueJob& requeue, TimeMs now);
   // Stores the outcome of one attempt (succeeded/failed/retry/stale) with its
-  // diagnostics. Never touches the job row.
+  // diagnostics. An outcome already recorded is never overwritten. Never
+  // touches the job row.
   Status RecordAttempt(const v1::JobResult& result, const std::string& worker_id,
                        const std::string& outcome, TimeMs now);
   // Terminal transition of a job: stores findings and their events, updates the

@@ -1,5 +1,6 @@
 #include "worker/loop/job_runner.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/finding/finding.h"
