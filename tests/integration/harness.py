@@ -50,6 +50,7 @@ class Fleet:
         self.tmp = tempfile.mkdtemp(prefix="scanfleet-it-")
         self.procs = []
         self.logs_open = []
+        self.workers = {}
         self.api = None
 
     def bin(self, name):
@@ -81,12 +82,17 @@ class Fleet:
             self.api = json.load(f)["api"]
         return self.api
 
-    def start_worker(self, worker_id, slots=2):
+    def start_worker(self, worker_id, slots=2, path_prefix=None):
+        """Starts a worker; path_prefix puts a directory first on its PATH."""
         work_dir = os.path.join(self.tmp, "work-" + worker_id)
-        self.spawn("scanfleet-worker",
-                   ["--controller", self.api, "--id", worker_id, "--slots", str(slots),
-                    "--work-dir", work_dir, "--heartbeat-interval-ms", "200"],
-                   worker_id + ".log")
+        env = dict(os.environ)
+        if path_prefix:
+            env["PATH"] = path_prefix + os.pathsep + env.get("PATH", "")
+        self.workers[worker_id] = self.spawn(
+            "scanfleet-worker",
+            ["--controller", self.api, "--id", worker_id, "--slots", str(slots),
+             "--work-dir", work_dir, "--heartbeat-interval-ms", "200"],
+            worker_id + ".log", env=env)
         return work_dir
 
     def cli(self, *args, check=True):

@@ -1,0 +1,92 @@
+"""Fault injection with real processes: a worker killed with -9 in the middle of
+a scan loses nothing; its job is re-dispatched to another worker and ends once."""
+import collections
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("SCANFLEET_BUILD_DIR", os.path.join(ROOT, "build"))
+
+# A real bandit behind a wrapper that hangs before scanning, so the test can
+# kill its worker while the job is certainly running there.
+HANGING_BANDIT = """#!/bin/sh
+if [ "$1" = "--version" ]; then exec /usr/bin/bandit --version; fi
+echo $$ > "{marker}"
+exec sleep 300
+"""
+
+
+class WorkerKillTest(unittest.TestCase):
+    def setUp(self):
+        self.fleet = harness.Fleet(BUILD)
+        self.addCleanup(self.fleet.cleanup)
+        self.addCleanup(self.fleet.stop)
+
+    def test_kill_9_worker_mid_scan_job_is_redispatched_and_completes_once(self):
+        fleet = self.fleet
+        repo = os.path.join(fleet.tmp, "sample-repo")
+        harness.make_git_repo(os.path.join(ROOT, "tests", "sample-repo"), repo)
+        wrapper_dir = os.path.join(fleet.tmp, "hanging-bin")
+        os.makedirs(wrapper_dir)
+        marker = os.path.join(fleet.tmp, "hanging-started")
+        wrapper = os.path.join(wrapper_dir, "bandit")
+        with open(wrapper, "w") as f:
+            f.write(HANGING_BANDIT.format(marker=marker))
+        os.chmod(wrapper, stat.S_IRWXU)
+
+        fleet.start_controller()
+        fleet.start_worker("doomed", path_prefix=wrapper_dir)
+        fleet.wait_for_workers(1)
+        scan_id = json.loads(fleet.cli("submit", "--repo", repo, "--ref", "main",
+                                       "--profile", "python", "--json").stdout)["scan_id"]
+        harness.wait_until(lambda: os.path.exists(marker) and open(marker).read().strip(), 30,
+                           "bandit to start on 'doomed'")
+        # The killed worker cannot reap its scanner (no PR_SET_PDEATHSIG yet): do it here.
+        hanging_pid = int(open(marker).read())
+        self.addCleanup(lambda: os.kill(hanging_pid, signal.SIGKILL)
+                        if os.path.exists(f"/proc/{hanging_pid}") else None)
+        status = fleet.cli_json("status", str(scan_id))
+        self.assertEqual(status["jobs"][0]["worker_id"], "doomed")
+        self.assertEqual(status["jobs"][0]["state"], "running")
+
+        fleet.start_worker("survivor")
+        fleet.wait_for_workers(2)
+        killed_at = time.monotonic()
+        fleet.workers["doomed"].send_signal(signal.SIGKILL)
+
+        def finished():
+            scan = fleet.cli_json("status", str(scan_id))
+            return scan if scan["state"] in ("succeeded", "failed") else None
+        scan = harness.wait_until(finished, 60, "the scan to finish on the survivor")
+        recovered_s = time.monotonic() - killed_at
+        job = scan["jobs"][0]
+        self.assertEqual(scan["state"], "succeeded", fleet.logs())
+        self.assertEqual(job["worker_id"], "survivor")
+        self.assertEqual(job["attempt"], 2, "one lost attempt, one that completed")
+        # Liveness here: 200 ms heartbeats, dead after 15 missed = 3 s, plus the scan.
+        self.assertLess(recovered_s, 30)
+
+        stored = fleet.cli_json("findings", str(scan_id))
+        with tempfile.TemporaryDirectory() as checkout:
+            subprocess.run(["git", "clone", "-q", repo, checkout], check=True)
+            out = subprocess.run(["bandit", "-r", "-f", "json", "-q", "."], cwd=checkout,
+                                 capture_output=True, text=True)
+        direct = [(r["filename"][2:], r["line_number"], r["test_id"])
+                  for r in json.loads(out.stdout)["results"]]
+        self.assertEqual(collections.Counter((f["path"], f["line"], f["rule_id"]) for f in stored),
+                         collections.Counter(direct), "findings stored exactly once")
+        print(f"worker killed -> scan finished elsewhere in {recovered_s:.2f} s")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
