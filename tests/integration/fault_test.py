@@ -1,5 +1,5 @@
-"""Fault injection with real processes: a worker killed with -9 in the middle of
-a scan loses nothing; its job is re-dispatched to another worker and ends once."""
+"""Fault injection with real processes: a worker or the controller killed with -9
+in the middle of a scan loses nothing and runs nothing twice."""
 import collections
 import json
 import os
@@ -26,6 +26,16 @@ exec sleep 300
 """
 
 
+def read_pid(path):
+    """The pid a wrapper wrote, or None before it has."""
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+        return int(text) if text else None
+    except FileNotFoundError:
+        return None
+
+
 class WorkerKillTest(unittest.TestCase):
     def setUp(self):
         self.fleet = harness.Fleet(BUILD)
@@ -49,10 +59,9 @@ class WorkerKillTest(unittest.TestCase):
         fleet.wait_for_workers(1)
         scan_id = json.loads(fleet.cli("submit", "--repo", repo, "--ref", "main",
                                        "--profile", "python", "--json").stdout)["scan_id"]
-        harness.wait_until(lambda: os.path.exists(marker) and open(marker).read().strip(), 30,
-                           "bandit to start on 'doomed'")
+        harness.wait_until(lambda: read_pid(marker), 30, "bandit to start on 'doomed'")
         # The killed worker cannot reap its scanner (no PR_SET_PDEATHSIG yet): do it here.
-        hanging_pid = int(open(marker).read())
+        hanging_pid = read_pid(marker)
         self.addCleanup(lambda: os.kill(hanging_pid, signal.SIGKILL)
                         if os.path.exists(f"/proc/{hanging_pid}") else None)
         status = fleet.cli_json("status", str(scan_id))
@@ -86,6 +95,66 @@ class WorkerKillTest(unittest.TestCase):
         self.assertEqual(collections.Counter((f["path"], f["line"], f["rule_id"]) for f in stored),
                          collections.Counter(direct), "findings stored exactly once")
         print(f"worker killed -> scan finished elsewhere in {recovered_s:.2f} s")
+
+
+# A real bandit that waits for a "go" file before scanning, so the controller
+# can be killed while the job is certainly in flight.
+GATED_BANDIT = """#!/bin/sh
+if [ "$1" = "--version" ]; then exec /usr/bin/bandit --version; fi
+echo $$ > "{marker}"
+while [ ! -e "{go}" ]; do sleep 0.05; done
+exec /usr/bin/bandit "$@"
+"""
+
+
+class ControllerKillTest(unittest.TestCase):
+    def setUp(self):
+        self.fleet = harness.Fleet(BUILD)
+        self.addCleanup(self.fleet.cleanup)
+        self.addCleanup(self.fleet.stop)
+
+    def test_kill_9_controller_mid_scan_restart_finishes_scan_once(self):
+        fleet = self.fleet
+        repo = os.path.join(fleet.tmp, "sample-repo")
+        harness.make_git_repo(os.path.join(ROOT, "tests", "sample-repo"), repo)
+        wrapper_dir = os.path.join(fleet.tmp, "gated-bin")
+        os.makedirs(wrapper_dir)
+        marker = os.path.join(fleet.tmp, "gated-started")
+        go = os.path.join(fleet.tmp, "go")
+        wrapper = os.path.join(wrapper_dir, "bandit")
+        with open(wrapper, "w") as f:
+            f.write(GATED_BANDIT.format(marker=marker, go=go))
+        os.chmod(wrapper, stat.S_IRWXU)
+
+        fleet.start_controller()
+        fleet.start_worker("w1", path_prefix=wrapper_dir)
+        fleet.wait_for_workers(1)
+        scan_id = json.loads(fleet.cli("submit", "--repo", repo, "--ref", "main",
+                                       "--profile", "python", "--json").stdout)["scan_id"]
+        harness.wait_until(lambda: os.path.exists(marker), 30, "bandit to start")
+
+        fleet.controller.send_signal(signal.SIGKILL)
+        fleet.controller.wait()
+        fleet.start_controller(ports=fleet.ports)
+        with open(go, "w"):
+            pass  # let the scanner finish while the new controller runs
+
+        def finished():
+            scan = fleet.cli_json("status", str(scan_id))
+            return scan if scan["state"] in ("succeeded", "failed") else None
+        scan = harness.wait_until(finished, 60, "the scan to finish after the restart")
+        self.assertEqual(scan["state"], "succeeded", fleet.logs())
+        self.assertEqual(scan["jobs"][0]["attempt"], 1,
+                         "the in-flight attempt was adopted, not re-run")
+        stored = fleet.cli_json("findings", str(scan_id))
+        with tempfile.TemporaryDirectory() as checkout:
+            subprocess.run(["git", "clone", "-q", repo, checkout], check=True)
+            out = subprocess.run(["bandit", "-r", "-f", "json", "-q", "."], cwd=checkout,
+                                 capture_output=True, text=True)
+        direct = [(r["filename"][2:], r["line_number"], r["test_id"])
+                  for r in json.loads(out.stdout)["results"]]
+        self.assertEqual(collections.Counter((f["path"], f["line"], f["rule_id"]) for f in stored),
+                         collections.Counter(direct), "findings stored exactly once")
 
 
 if __name__ == "__main__":

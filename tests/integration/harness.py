@@ -67,11 +67,19 @@ class Fleet:
         self.procs.append(proc)
         return proc
 
-    def start_controller(self, *extra):
+    def start_controller(self, *extra, ports=None):
+        """Starts the controller on ephemeral ports, or on the ports of a previous
+        run (ports=self.ports) so that connected workers find it again."""
         endpoints = os.path.join(self.tmp, "endpoints.json")
-        self.spawn("scanfleet-controller",
-                   ["--api-port", "0", "--results-port", "0", "--control-port", "0",
-                    "--events-port", "0", "--pool", "sast=0", "--pool", "dast=0",
+        if os.path.exists(endpoints):
+            os.remove(endpoints)
+        p = ports or {"api": 0, "results": 0, "control": 0, "events": 0,
+                      "pools": {"sast": 0, "dast": 0}}
+        self.controller = self.spawn(
+                   "scanfleet-controller",
+                   ["--api-port", str(p["api"]), "--results-port", str(p["results"]),
+                    "--control-port", str(p["control"]), "--events-port", str(p["events"]),
+                    *[f"--pool={name}={port}" for name, port in p["pools"].items()],
                     "--database", os.path.join(self.tmp, "scanfleet.db"),
                     "--endpoints-file", endpoints, "--heartbeat-interval-ms", "200",
                     "--dead-after-missed", "15", "--lease-ms", "3000",
@@ -79,7 +87,12 @@ class Fleet:
                    "controller.log")
         wait_until(lambda: os.path.exists(endpoints), 10, "the controller's endpoints file")
         with open(endpoints) as f:
-            self.api = json.load(f)["api"]
+            doc = json.load(f)
+        self.api = doc["api"]
+        port = lambda endpoint: int(endpoint.rsplit(":", 1)[1])
+        self.ports = {"api": port(doc["api"]), "results": port(doc["results"]),
+                      "control": port(doc["control"]), "events": port(doc["events"]),
+                      "pools": {name: port(e) for name, e in doc["pools"].items()}}
         return self.api
 
     def start_worker(self, worker_id, slots=2, path_prefix=None):
