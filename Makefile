@@ -9,7 +9,7 @@ DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libspdlog-dev libsodium-dev libgtest-dev libgmock-dev nlohmann-json3-dev \
   libpugixml-dev libcli11-dev flawfinder python3-bandit docker-compose
 
-.PHONY: all deps build test demo clean format
+.PHONY: all deps build test test-asan demo clean format
 
 all: build
 
@@ -31,6 +31,12 @@ build: deps
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug -DSCANFLEET_SANITIZE=ON
+	cmake --build $(BUILD_DIR)-asan -j $(JOBS)
+	cd $(BUILD_DIR)-asan && ctest --output-on-failure --timeout 600
+
 demo: build
 	BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
 
@@ -38,4 +44,4 @@ format:
 	find common controller worker tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) .demo
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan .demo
