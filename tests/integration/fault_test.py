@@ -4,6 +4,7 @@ import collections
 import json
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -155,6 +156,68 @@ class ControllerKillTest(unittest.TestCase):
                   for r in json.loads(out.stdout)["results"]]
         self.assertEqual(collections.Counter((f["path"], f["line"], f["rule_id"]) for f in stored),
                          collections.Counter(direct), "findings stored exactly once")
+
+
+class HungWorkerTest(unittest.TestCase):
+    def setUp(self):
+        self.fleet = harness.Fleet(BUILD)
+        self.addCleanup(self.fleet.cleanup)
+        self.addCleanup(self.fleet.stop)
+
+    def test_sigstop_worker_loses_lease_and_its_late_attempt_is_stale(self):
+        fleet = self.fleet
+        repo = os.path.join(fleet.tmp, "sample-repo")
+        harness.make_git_repo(os.path.join(ROOT, "tests", "sample-repo"), repo)
+        wrapper_dir = os.path.join(fleet.tmp, "gated-bin")
+        os.makedirs(wrapper_dir)
+        marker = os.path.join(fleet.tmp, "gated-started")
+        go = os.path.join(fleet.tmp, "go")
+        with open(os.path.join(wrapper_dir, "bandit"), "w") as f:
+            f.write(GATED_BANDIT.format(marker=marker, go=go))
+        os.chmod(os.path.join(wrapper_dir, "bandit"), stat.S_IRWXU)
+
+        fleet.start_controller()
+        fleet.start_worker("sleeper", path_prefix=wrapper_dir)
+        fleet.wait_for_workers(1)
+        scan_id = json.loads(fleet.cli("submit", "--repo", repo, "--ref", "main",
+                                       "--profile", "python", "--json").stdout)["scan_id"]
+        harness.wait_until(lambda: read_pid(marker), 30, "bandit to start on 'sleeper'")
+        scanner_pid = read_pid(marker)
+        self.addCleanup(lambda: os.kill(scanner_pid, signal.SIGKILL)
+                        if os.path.exists(f"/proc/{scanner_pid}") else None)
+        sleeper = fleet.workers["sleeper"]
+        sleeper.send_signal(signal.SIGSTOP)  # hung: TCP stays up, nothing is sent
+        self.addCleanup(lambda: sleeper.poll() is None and sleeper.send_signal(signal.SIGCONT))
+        fleet.start_worker("awake")
+
+        def finished():
+            scan = fleet.cli_json("status", str(scan_id))
+            return scan if scan["state"] in ("succeeded", "failed") else None
+        scan = harness.wait_until(finished, 60, "the scan to finish on 'awake'")
+        self.assertEqual(scan["state"], "succeeded", fleet.logs())
+        self.assertEqual(scan["jobs"][0]["worker_id"], "awake")
+        live_attempt = scan["jobs"][0]["attempt"]
+        self.assertGreaterEqual(live_attempt, 2)
+        findings_before = len(fleet.cli_json("findings", str(scan_id)))
+
+        # The sleeper wakes up and its scanner finishes: its result is stale.
+        sleeper.send_signal(signal.SIGCONT)
+        with open(go, "w"):
+            pass
+        db = os.path.join(fleet.tmp, "scanfleet.db")
+
+        def attempt_one_outcome():
+            with sqlite3.connect(db) as conn:
+                row = conn.execute("SELECT outcome FROM attempts WHERE job_id=? AND attempt=1",
+                                   (scan["jobs"][0]["job_id"],)).fetchone()
+            return row[0] if row and row[0] == "stale" else None
+        harness.wait_until(attempt_one_outcome, 30, "the sleeper's late result to be recorded")
+        after = fleet.cli_json("status", str(scan_id))
+        self.assertEqual(after["state"], "succeeded")
+        self.assertEqual(after["jobs"][0]["attempt"], live_attempt)
+        self.assertEqual(after["jobs"][0]["worker_id"], "awake")
+        self.assertEqual(len(fleet.cli_json("findings", str(scan_id))), findings_before,
+                         "the stale result added nothing")
 
 
 if __name__ == "__main__":
