@@ -46,7 +46,8 @@ nlohmann::json ScanJson(const v1::ScanStatus& scan) {
                     {"pool", job.pool()},         {"state", job.state()},
                     {"attempt", job.attempt()},   {"worker_id", job.worker_id()},
                     {"error", job.error()},       {"findings", job.findings()},
-                    {"resolved_commit", job.resolved_commit()}});
+                    {"resolved_commit", job.resolved_commit()},
+                    {"skipped_records", job.skipped_records()}});
   }
   nlohmann::json by_severity = nlohmann::json::object();
   for (int i = 0; i < scan.findings_by_severity_size(); ++i) {
@@ -116,6 +117,9 @@ std::string ScanSummary(const v1::ScanStatus& scan) {
     out << "  job " << job.job_id() << " " << Pad(job.scanner(), 11) << Pad(job.state(), 11)
         << "attempt " << job.attempt() << ", " << job.findings() << " findings";
     if (!job.resolved_commit().empty()) out << ", commit " << job.resolved_commit().substr(0, 12);
+    if (job.skipped_records() > 0) {
+      out << ", " << job.skipped_records() << " malformed output records skipped";
+    }
     if (!job.error().empty()) out << ", error: " << Truncate(job.error(), 100);
     out << "\n";
   }

@@ -80,7 +80,8 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
 
   ASSIGN_OR_RETURN(Statement * jobs,
                    db_->Prepare("SELECT id, scanner, pool, state, attempt, worker_id, last_error, "
-                                "findings, resolved_commit FROM jobs WHERE scan_id=? ORDER BY id"));
+                                "findings, resolved_commit, skipped_records FROM jobs "
+                                "WHERE scan_id=? ORDER BY id"));
   jobs->Bind(1, static_cast<int64_t>(scan_id));
   while (true) {
     ASSIGN_OR_RETURN(bool row, jobs->Step());
@@ -95,6 +96,7 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
     job->set_error(jobs->ColumnText(6));
     job->set_findings(static_cast<uint64_t>(jobs->ColumnInt(7)));
     job->set_resolved_commit(jobs->ColumnText(8));
+    job->set_skipped_records(static_cast<uint32_t>(jobs->ColumnInt(9)));
   }
   jobs->Reset();
 

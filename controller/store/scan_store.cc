@@ -126,12 +126,13 @@ Status ScanStore::RecordAttempt(const v1::JobResult& result, const std::string& 
   // database never dispatched (but of a known job) still gets a row.
   ASSIGN_OR_RETURN(Statement * row,
                    db_->Prepare("INSERT INTO attempts(job_id, attempt, worker_id, dispatched_ms, "
-                                "finished_ms, outcome, error, exit_code, duration_ms, output_tail) "
-                                "SELECT ?1,?2,?3,?4,?4,?5,?6,?7,?8,?9 WHERE EXISTS(SELECT 1 FROM "
-                                "jobs WHERE id=?1) ON CONFLICT(job_id, attempt) DO UPDATE SET "
-                                "worker_id=?3, finished_ms=?4, outcome=?5, error=?6, "
-                                "exit_code=?7, duration_ms=?8, output_tail=?9 "
-                                "WHERE attempts.outcome IN ('pending','requeued')"));
+                                "finished_ms, outcome, error, exit_code, duration_ms, output_tail, "
+                                "skipped_records) SELECT ?1,?2,?3,?4,?4,?5,?6,?7,?8,?9,?10 WHERE "
+                                "EXISTS(SELECT 1 FROM jobs WHERE id=?1) ON CONFLICT(job_id, "
+                                "attempt) DO UPDATE SET worker_id=?3, finished_ms=?4, outcome=?5, "
+                                "error=?6, exit_code=?7, duration_ms=?8, output_tail=?9, "
+                                "skipped_records=?10 WHERE attempts.outcome IN "
+                                "('pending','requeued')"));
   row->Bind(1, static_cast<int64_t>(result.job().job_id()))
       .Bind(2, result.job().attempt())
       .Bind(3, worker_id)
@@ -140,7 +141,8 @@ Status ScanStore::RecordAttempt(const v1::JobResult& result, const std::string& 
       .Bind(6, result.error())
       .Bind(7, result.exit_code())
       .Bind(8, static_cast<int64_t>(result.duration_ms()))
-      .Bind(9, result.output_tail());
+      .Bind(9, result.output_tail())
+      .Bind(10, result.skipped_records());
   return row->Run();
 }
 
@@ -148,15 +150,17 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, bool succe
   JobFinish finish;
   ASSIGN_OR_RETURN(Statement * job,
                    db_->Prepare("UPDATE jobs SET state=?, finished_ms=?, last_error=?, "
-                                "findings=?, resolved_commit=? WHERE id=? AND attempt=? AND "
-                                "state NOT IN ('succeeded','failed') RETURNING scan_id"));
+                                "findings=?, resolved_commit=?, skipped_records=? WHERE id=? AND "
+                                "attempt=? AND state NOT IN ('succeeded','failed') "
+                                "RETURNING scan_id"));
   job->Bind(1, succeeded ? "succeeded" : "failed")
       .Bind(2, now)
       .Bind(3, result.error())
       .Bind(4, succeeded ? result.findings_size() : 0)
       .Bind(5, result.resolved_commit())
-      .Bind(6, static_cast<int64_t>(result.job().job_id()))
-      .Bind(7, result.job().attempt());
+      .Bind(6, result.skipped_records())
+      .Bind(7, static_cast<int64_t>(result.job().job_id()))
+      .Bind(8, result.job().attempt());
   ASSIGN_OR_RETURN(bool changed, job->Step());
   if (!changed) {
     job->Reset();

@@ -34,6 +34,7 @@ CREATE TABLE jobs(
   last_error TEXT NOT NULL DEFAULT '',
   findings INTEGER NOT NULL DEFAULT 0,
   resolved_commit TEXT NOT NULL DEFAULT '',
+  skipped_records INTEGER NOT NULL DEFAULT 0, -- malformed scanner output records skipped
   created_ms INTEGER NOT NULL,
   finished_ms INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX jobs_unfinished ON jobs(state) WHERE state NOT IN ('succeeded', 'failed');
@@ -50,6 +51,7 @@ CREATE TABLE attempts(
   exit_code INTEGER NOT NULL DEFAULT 0,
   duration_ms INTEGER NOT NULL DEFAULT 0,
   output_tail TEXT NOT NULL DEFAULT '',
+  skipped_records INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(job_id, attempt)) WITHOUT ROWID;
 CREATE TABLE findings(
   id INTEGER PRIMARY KEY,

@@ -74,6 +74,7 @@ class EndToEndScanTest(unittest.TestCase):
         for job in scan["jobs"]:
             self.assertEqual(job["resolved_commit"], commit)
             self.assertEqual(job["state"], "succeeded")
+            self.assertEqual(job["skipped_records"], 0, "the parsers understood every record")
 
         stored = fleet.cli_json("findings", str(scan["scan_id"]))
         with tempfile.TemporaryDirectory() as checkout:

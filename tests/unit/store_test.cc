@@ -100,6 +100,7 @@ TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
 
   ASSERT_TRUE(store_->Begin().ok());
   v1::JobResult result = Result(scan.job_ids[0], 1, 3);
+  result.set_skipped_records(2);
   ASSERT_TRUE(store_->RecordAttempt(result, "w1", "succeeded", 300).ok());
   auto finish = store_->FinishJob(result, true, 300);
   ASSERT_TRUE(finish.ok()) << finish.status().ToString();
@@ -119,6 +120,7 @@ TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
   EXPECT_EQ(status->findings(), 3u);
   EXPECT_EQ(status->findings_by_severity(v1::SEVERITY_HIGH), 1u);
   EXPECT_EQ(status->findings_by_severity(v1::SEVERITY_LOW), 2u);
+  EXPECT_EQ(status->jobs(0).skipped_records(), 2u) << "skipped output is reported, not hidden";
 
   auto findings = store_->ListFindings(scan.scan_id, v1::SEVERITY_INFO);
   ASSERT_TRUE(findings.ok());
