@@ -150,7 +150,7 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
   Outbox outbox;
   RETURN_IF_ERROR(store_->Begin());
   for (const auto& [job_id, attempt] : failed_dispatches_) {
-    if (auto requeue = scheduler_.OnDispatchFailed(job_id, attempt)) {
+    if (auto requeue = scheduler_.OnDispatchFailed(job_id, attempt, now)) {
       RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
     }
   }

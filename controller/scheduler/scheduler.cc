@@ -136,14 +136,15 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
   return verdict;
 }
 
-std::optional<RequeueJob> Scheduler::OnDispatchFailed(uint64_t job_id, uint32_t attempt) {
+std::optional<RequeueJob> Scheduler::OnDispatchFailed(uint64_t job_id, uint32_t attempt,
+                                                      TimeMs now) {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end() || it->second.descriptor.attempt != attempt ||
       it->second.phase != Phase::kDispatched) {
     return std::nullopt;
   }
   std::vector<Decision> out;
-  Requeue(it->second, 0, false, "pool socket refused the job", out);
+  Requeue(it->second, now + config_.dispatch_retry_ms, false, "pool socket refused the job", out);
   return std::get<RequeueJob>(out.front());
 }
 

@@ -31,6 +31,7 @@ struct SchedulerConfig {
   uint32_t max_failures = 3;                // failed attempts before the job fails for good
   DurationMs backoff_base_ms = 1000;        // first retry delay
   DurationMs backoff_max_ms = 60000;        // cap of the exponential delay
+  DurationMs dispatch_retry_ms = 250;       // pause after the pool socket refused a job
 };
 
 // A job as the scheduler needs to know it.
@@ -81,9 +82,10 @@ class Scheduler {
   ResultVerdict OnResult(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
                          FailureClass failure, TimeMs now);
   // The loop could not hand the job to the pool socket (no peer, queue full):
-  // the attempt is abandoned and the job requeued at once. nullopt when the
-  // attempt was no longer live.
-  std::optional<RequeueJob> OnDispatchFailed(uint64_t job_id, uint32_t attempt);
+  // the attempt is abandoned and the job requeued after a short pause, so a
+  // pool whose connection is not up yet does not make the loop spin. nullopt
+  // when the attempt was no longer live.
+  std::optional<RequeueJob> OnDispatchFailed(uint64_t job_id, uint32_t attempt, TimeMs now);
 
   // Expires workers, acceptance deadlines and leases, moves due retries to the
   // queue, and dispatches up to each pool's free capacity.

@@ -245,15 +245,20 @@ TEST_F(SchedulerTest, WorkerThatRestartedLosesItsUnreportedJobsAtOnce) {
   ASSERT_EQ(Requeues(decisions).size(), 1u);
 }
 
-TEST_F(SchedulerTest, FailedSendRequeuesImmediately) {
+TEST_F(SchedulerTest, FailedSendRequeuesAfterAShortPause) {
   AddJob(1);
   Hello("w1", 1);
   auto dispatched = Dispatches(scheduler_.Tick(now_));
   ASSERT_EQ(dispatched.size(), 1u);
-  auto requeue = scheduler_.OnDispatchFailed(1, 1);
+  auto requeue = scheduler_.OnDispatchFailed(1, 1, now_);
   ASSERT_TRUE(requeue.has_value());
-  EXPECT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
-  EXPECT_FALSE(scheduler_.OnDispatchFailed(1, 1).has_value()) << "attempt 1 is gone";
+  EXPECT_EQ(requeue->failures, 0u) << "a refused send is not the job's failure";
+  EXPECT_TRUE(Dispatches(scheduler_.Tick(now_ + config_.dispatch_retry_ms - 1)).empty())
+      << "no busy retry loop";
+  auto again = Dispatches(scheduler_.Tick(now_ + config_.dispatch_retry_ms));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempt, 2u);
+  EXPECT_FALSE(scheduler_.OnDispatchFailed(1, 1, now_).has_value()) << "attempt 1 is gone";
 }
 
 }  // namespace
