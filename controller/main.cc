@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   using scanfleet::ControllerConfig;
   ControllerConfig config;
   std::string log_level = "info";
-  std::vector<std::string> pools, profiles, scanner_pools;
+  std::vector<std::string> pools, profiles, scanner_pools, profile_max_failures;
   CLI::App app{
       "scanfleet-controller: schedules security-scan jobs over ZeroMQ to a fleet of workers,\n"
       "keeps scans, jobs, attempts and findings in SQLite and publishes findings to subscribers.\n"
@@ -62,7 +62,12 @@ int main(int argc, char** argv) {
                  "Lease of a running job, renewed by each worker heartbeat")
       ->capture_default_str();
   app.add_option("--max-failures", config.scheduler.max_failures,
-                 "Failed attempts before a job fails for good")
+                 "Failed attempts (crash, timeout, bad output) before a job is dead-lettered")
+      ->capture_default_str();
+  app.add_option("--profile-max-failures", profile_max_failures,
+                 "Per-profile attempt budget, PROFILE=N (overrides --max-failures)");
+  app.add_option("--dispatch-retry-ms", config.scheduler.dispatch_retry_ms,
+                 "Pause before re-sending a job the pool socket could not take")
       ->capture_default_str();
   app.add_option("--backoff-base-ms", config.scheduler.backoff_base_ms)->capture_default_str();
   app.add_option("--backoff-max-ms", config.scheduler.backoff_max_ms)->capture_default_str();
@@ -112,6 +117,19 @@ int main(int argc, char** argv) {
       return 2;
     }
     config.scanner_pools[name] = value;
+  }
+  for (const auto& budget : profile_max_failures) {
+    uint32_t count = 0;
+    try {
+      if (SplitPair(budget, name, value)) count = static_cast<uint32_t>(std::stoul(value));
+    } catch (...) {
+    }
+    if (count == 0) {
+      std::cerr << "error: --profile-max-failures wants PROFILE=N with N >= 1, got '" << budget
+                << "'\n";
+      return 2;
+    }
+    config.profile_max_failures[name] = count;
   }
   if (auto status = scanfleet::InitLogging("controller", log_level); !status.ok()) {
     std::cerr << "error: " << status.message() << "\n";

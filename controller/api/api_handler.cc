@@ -53,11 +53,27 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
 }
 
 v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now,
-                                   std::vector<v1::Event>& events) {
+                                   ApiEffects& effects) {
+  // A request's writes share the loop's transaction with other messages: a
+  // savepoint makes a failed request leave no partial rows behind.
+  if (!store_.db().Exec("SAVEPOINT api_request").ok()) {
+    return ErrorResponse(Status::Internal("cannot open a savepoint"));
+  }
+  v1::ApiResponse response = HandleInSavepoint(request, now, effects);
+  if (!response.error().empty()) {
+    (void)store_.db().Exec("ROLLBACK TO api_request");
+    effects = ApiEffects{};
+  }
+  (void)store_.db().Exec("RELEASE api_request");
+  return response;
+}
+
+v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, TimeMs now,
+                                              ApiEffects& effects) {
   v1::ApiResponse response;
   switch (request.request_case()) {
     case v1::ApiRequest::kSubmitScan: {
-      auto submitted = Submit(request.submit_scan(), now, events);
+      auto submitted = Submit(request.submit_scan(), now, effects);
       if (!submitted.ok()) return ErrorResponse(submitted.status());
       *response.mutable_submit_scan() = std::move(submitted).value();
       return response;
@@ -91,6 +107,18 @@ v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now,
       *response.mutable_events() = std::move(replay).value();
       return response;
     }
+    case v1::ApiRequest::kCancelScan: {
+      auto cancelled = Cancel(request.cancel_scan(), now, effects);
+      if (!cancelled.ok()) return ErrorResponse(cancelled.status());
+      *response.mutable_cancelled() = std::move(cancelled).value();
+      return response;
+    }
+    case v1::ApiRequest::kRetryJobs: {
+      auto retried = Retry(request.retry_jobs(), now, effects);
+      if (!retried.ok()) return ErrorResponse(retried.status());
+      *response.mutable_retried() = std::move(retried).value();
+      return response;
+    }
     case v1::ApiRequest::REQUEST_NOT_SET:
       break;
   }
@@ -98,8 +126,14 @@ v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now,
 }
 
 StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest& request,
-                                                    TimeMs now, std::vector<v1::Event>& events) {
+                                                    TimeMs now, ApiEffects& effects) {
   RETURN_IF_ERROR(ValidateSubmission(request));
+  RETURN_IF_ERROR(CheckText("idempotency key", request.idempotency_key(), 256));
+  if (!request.idempotency_key().empty()) {
+    // A client that retries a submit whose reply it lost gets the first scan.
+    ASSIGN_OR_RETURN(auto earlier, store_.FindSubmission(request.idempotency_key()));
+    if (earlier) return *earlier;
+  }
   std::string profile = request.profile().empty() ? config_.default_profile : request.profile();
   auto scanners = config_.profiles.find(profile);
   if (scanners == config_.profiles.end()) {
@@ -110,23 +144,64 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
   NewScan scan;
   scan.target = request.target();
   scan.profile = profile;
+  scan.idempotency_key = request.idempotency_key();
+  auto budget = config_.profile_max_failures.find(profile);
+  uint32_t max_failures = budget == config_.profile_max_failures.end() ? 0 : budget->second;
   for (const std::string& scanner : scanners->second) {
     auto pool = config_.scanner_pools.find(scanner);
     if (pool == config_.scanner_pools.end()) {
       return Status::FailedPrecondition("profile '" + profile + "' names scanner '" + scanner +
                                         "' that has no pool configured");
     }
-    scan.jobs.push_back(NewJob{scanner, pool->second, config_.job_timeout_ms});
+    scan.jobs.push_back(NewJob{scanner, pool->second, config_.job_timeout_ms, max_failures});
   }
   ASSIGN_OR_RETURN(CreatedScan created, store_.CreateScan(scan, now));
   v1::SubmitScanResponse response;
   response.set_scan_id(created.scan_id);
   for (size_t i = 0; i < created.job_ids.size(); ++i) {
     scheduler_.AddQueuedJob(JobDescriptor{created.job_ids[i], created.scan_id, scan.jobs[i].pool,
-                                          scan.jobs[i].scanner, 0, 0, 0});
+                                          scan.jobs[i].scanner, 0, 0, 0, max_failures});
     response.add_scanners(scan.jobs[i].scanner);
   }
-  events.push_back(std::move(created.event));
+  effects.events.push_back(std::move(created.event));
+  return response;
+}
+
+StatusOr<v1::CancelScanResponse> ApiHandler::Cancel(const v1::CancelScanRequest& request,
+                                                    TimeMs now, ApiEffects& effects) {
+  RETURN_IF_ERROR(CheckText("reason", request.reason(), 1024));
+  std::string reason = request.reason().empty() ? "cancelled by a client" : request.reason();
+  ASSIGN_OR_RETURN(CancelledScan cancelled, store_.CancelScan(request.scan_id(), reason, now));
+  v1::CancelScanResponse response;
+  response.set_jobs_cancelled(static_cast<uint32_t>(cancelled.job_ids.size()));
+  for (uint64_t job_id : cancelled.job_ids) {
+    if (auto cancel = scheduler_.CancelJob(job_id, "scan cancelled: " + reason)) {
+      effects.cancels.push_back(std::move(*cancel));
+    }
+  }
+  response.set_attempts_stopped(static_cast<uint32_t>(effects.cancels.size()));
+  effects.events.push_back(std::move(cancelled.event));
+  return response;
+}
+
+StatusOr<v1::RetryJobsResponse> ApiHandler::Retry(const v1::RetryJobsRequest& request,
+                                                  TimeMs now, ApiEffects& effects) {
+  if ((request.scan_id() == 0) == (request.job_id() == 0)) {
+    return Status::InvalidArgument("name either a scan or a job to retry");
+  }
+  ASSIGN_OR_RETURN(RetriedJobs retried,
+                   store_.RetryDeadJobs(request.scan_id(), request.job_id(), now));
+  if (retried.jobs.empty()) {
+    return Status::NotFound(request.scan_id() != 0
+                                ? "scan " + std::to_string(request.scan_id()) + " has no dead job"
+                                : "job " + std::to_string(request.job_id()) + " is not dead");
+  }
+  v1::RetryJobsResponse response;
+  for (const JobDescriptor& job : retried.jobs) {
+    scheduler_.AddQueuedJob(job);
+    response.add_job_ids(job.job_id);
+  }
+  for (auto& event : retried.events) effects.events.push_back(std::move(event));
   return response;
 }
 

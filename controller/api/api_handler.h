@@ -1,5 +1,5 @@
 // ApiHandler: answers client requests (submit, status, findings, workers,
-// endpoints, event replay) from the API socket.
+// endpoints, event replay, cancel, retry) from the API socket.
 //
 // It runs inside the controller loop's open transaction: a submitted scan is
 // written there and its jobs handed to the scheduler, and the reply is only
@@ -20,6 +20,12 @@
 
 namespace scanfleet {
 
+// What a request changed that the loop sends once the transaction commits.
+struct ApiEffects {
+  std::vector<v1::Event> events;
+  std::vector<CancelAttempt> cancels;  // running attempts of cancelled jobs
+};
+
 class ApiHandler {
  public:
   ApiHandler(ScanStore& store, Scheduler& scheduler, const ControllerConfig& config,
@@ -31,13 +37,17 @@ class ApiHandler {
         hellos_(hellos),
         endpoints_(std::move(endpoints)) {}
 
-  // Events to publish once the transaction commits are appended to `events`.
-  v1::ApiResponse Handle(const v1::ApiRequest& request, TimeMs now,
-                         std::vector<v1::Event>& events);
+  v1::ApiResponse Handle(const v1::ApiRequest& request, TimeMs now, ApiEffects& effects);
 
  private:
+  v1::ApiResponse HandleInSavepoint(const v1::ApiRequest& request, TimeMs now,
+                                    ApiEffects& effects);
   StatusOr<v1::SubmitScanResponse> Submit(const v1::SubmitScanRequest& request, TimeMs now,
-                                          std::vector<v1::Event>& events);
+                                          ApiEffects& effects);
+  StatusOr<v1::CancelScanResponse> Cancel(const v1::CancelScanRequest& request, TimeMs now,
+                                          ApiEffects& effects);
+  StatusOr<v1::RetryJobsResponse> Retry(const v1::RetryJobsRequest& request, TimeMs now,
+                                        ApiEffects& effects);
   v1::ListWorkersResponse ListWorkers(TimeMs now) const;
 
   ScanStore& store_;

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <random>
+#include <sstream>
 #include <thread>
 
 #include "common/finding/finding.h"
@@ -20,11 +22,21 @@ int ReportError(const scanfleet::Status& status) {
 
 namespace {
 
-StatusOr<v1::ScanStatus> FetchScan(ApiClient& client, uint64_t scan_id, int timeout_ms) {
+StatusOr<v1::ScanStatus> FetchScan(ApiClient& client, uint64_t scan_id, int timeout_ms,
+                                   int patience_ms = 0) {
   v1::ApiRequest request;
   request.mutable_get_scan()->set_scan_id(scan_id);
-  ASSIGN_OR_RETURN(v1::ApiResponse response, client.Call(request, timeout_ms));
+  ASSIGN_OR_RETURN(v1::ApiResponse response,
+                   CallPatiently(client, request, timeout_ms, patience_ms));
   return response.scan();
+}
+
+std::string RandomKey() {
+  std::random_device random;
+  std::ostringstream key;
+  key << "cli-" << std::hex;
+  for (int i = 0; i < 4; ++i) key << random();
+  return key.str();
 }
 
 bool IsTerminal(v1::ScanState state) {
@@ -57,7 +69,11 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
   }
   submit->mutable_target()->set_url(options.target);
   submit->set_profile(options.profile);
-  auto response = client.Call(request, timeout_ms);
+  // The key makes retrying safe: a submit whose reply was lost (controller
+  // restarting) returns the scan it created instead of creating another.
+  submit->set_idempotency_key(options.idempotency_key.empty() ? RandomKey()
+                                                              : options.idempotency_key);
+  auto response = CallPatiently(client, request, timeout_ms, options.patience_ms);
   if (!response.ok()) return ReportError(response.status());
   uint64_t scan_id = response->submit_scan().scan_id();
   if (!options.wait) {
@@ -73,7 +89,7 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
   std::string last_line;
   v1::ScanStatus scan;
   while (true) {
-    auto fetched = FetchScan(client, scan_id, timeout_ms);
+    auto fetched = FetchScan(client, scan_id, timeout_ms, options.patience_ms);
     if (!fetched.ok()) return ReportError(fetched.status());
     scan = std::move(fetched).value();
     std::string line = ProgressLine(scan);

@@ -22,6 +22,8 @@ struct SubmitOptions {
   std::string ref = "HEAD";
   std::string target;
   std::string profile;
+  std::string idempotency_key;  // empty: a random one per invocation
+  int patience_ms = 60000;      // how long to ride through an unreachable controller
   bool wait = false;
   std::string fail_on;  // severity name, empty = never fail
   bool json = false;
@@ -42,6 +44,15 @@ int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severit
              int timeout_ms);
 int Workers(ApiClient& client, bool json, int timeout_ms);
 int Tail(Context& context, ApiClient& client, const TailOptions& options, int timeout_ms);
+int Cancel(ApiClient& client, uint64_t scan_id, const std::string& reason, bool json,
+           int timeout_ms);
+// Re-queues the dead jobs of a scan (job_id 0) or one dead job (scan_id 0).
+int Retry(ApiClient& client, uint64_t scan_id, uint64_t job_id, bool json, int timeout_ms);
+
+// Calls the controller, retrying while it is unreachable (e.g. restarting) for
+// up to patience_ms. Only for requests that are safe to repeat.
+StatusOr<v1::ApiResponse> CallPatiently(ApiClient& client, const v1::ApiRequest& request,
+                                        int timeout_ms, int patience_ms);
 
 // Prints a failed call's status and maps it to an exit code.
 int ReportError(const scanfleet::Status& status);

@@ -31,6 +31,13 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--fail-on", submit.fail_on,
                          "With --wait: exit 1 if a finding is at or above this severity");
   submit_cmd->add_flag("--json", submit.json, "Machine-readable output");
+  submit_cmd->add_option("--idempotency-key", submit.idempotency_key,
+                         "Submitting again with the same key returns the first scan "
+                         "(default: a random key, so retries inside this run are safe)");
+  submit_cmd->add_option("--patience-ms", submit.patience_ms,
+                         "Keep retrying an unreachable controller this long (e.g. while it "
+                         "restarts)")
+      ->capture_default_str();
 
   uint64_t scan_id = 0;
   bool json = false;
@@ -59,6 +66,20 @@ int main(int argc, char** argv) {
   tail_cmd->add_option("--max-findings", tail.max_findings, "Exit after this many findings");
   tail_cmd->add_flag("--all-events", tail.all_events, "Print scan lifecycle events too");
 
+  std::string reason;
+  auto* cancel_cmd = app.add_subcommand(
+      "cancel", "Cancel a scan: unfinished jobs end cancelled, running scanners are killed");
+  cancel_cmd->add_option("scan", scan_id, "Scan id")->required();
+  cancel_cmd->add_option("--reason", reason, "Recorded with the cancelled jobs");
+  cancel_cmd->add_flag("--json", json, "Machine-readable output");
+
+  uint64_t job_id = 0;
+  auto* retry_cmd = app.add_subcommand(
+      "retry", "Re-queue dead-lettered jobs (of a scan, or one job) with a fresh attempt budget");
+  auto* retry_scan = retry_cmd->add_option("scan", scan_id, "Scan id: retry all its dead jobs");
+  retry_cmd->add_option("--job", job_id, "Retry only this dead job")->excludes(retry_scan);
+  retry_cmd->add_flag("--json", json, "Machine-readable output");
+
   CLI11_PARSE(app, argc, argv);
 
   scanfleet::Context context;
@@ -68,5 +89,13 @@ int main(int argc, char** argv) {
   if (findings_cmd->parsed()) return cli::Findings(client, scan_id, min_severity, json, timeout_ms);
   if (workers_cmd->parsed()) return cli::Workers(client, json, timeout_ms);
   if (tail_cmd->parsed()) return cli::Tail(context, client, tail, timeout_ms);
+  if (cancel_cmd->parsed()) return cli::Cancel(client, scan_id, reason, json, timeout_ms);
+  if (retry_cmd->parsed()) {
+    if (scan_id == 0 && job_id == 0) {
+      std::cerr << "scanfleet retry: give a scan id or --job ID\n";
+      return cli::kExitUsage;
+    }
+    return cli::Retry(client, scan_id, job_id, json, timeout_ms);
+  }
   return cli::kExitUsage;
 }

@@ -29,6 +29,9 @@ struct ControllerConfig {
   std::map<std::string, std::string> scanner_pools = {{"flawfinder", "sast"},
                                                       {"bandit", "sast"}};
   std::string default_profile = "default";
+  // Profile name -> failed attempts before its jobs are dead-lettered
+  // (profiles not listed use scheduler.max_failures).
+  std::map<std::string, uint32_t> profile_max_failures;
   int64_t job_timeout_ms = 10 * 60 * 1000;  // wall-clock limit per scanner run
   int64_t max_frame_bytes = kDefaultMaxFrameBytes;
   int max_batch = 1024;                     // messages handled per transaction (group commit)

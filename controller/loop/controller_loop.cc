@@ -20,6 +20,16 @@ constexpr int kMaxPollMs = 250;
 std::string WorkerTopic(const std::string& worker_id) { return "w:" + worker_id + "|"; }
 constexpr char kAllWorkersTopic[] = "all|";
 
+DeclineReason DeclineFromProto(v1::DeclineReason reason) {
+  switch (reason) {
+    case v1::DECLINE_NO_FREE_SLOT: return DeclineReason::kNoFreeSlot;
+    case v1::DECLINE_SCANNER_MISSING: return DeclineReason::kScannerMissing;
+    case v1::DECLINE_DRAINING: return DeclineReason::kDraining;
+    case v1::DECLINE_HANDED_BACK: return DeclineReason::kHandedBack;
+    default: return DeclineReason::kOther;
+  }
+}
+
 }  // namespace
 
 ControllerLoop::ControllerLoop(ControllerConfig config, const Clock& clock)
@@ -46,6 +56,12 @@ Status ControllerLoop::Start() {
   context_ = std::make_unique<Context>();
   SocketOptions options;
   options.max_frame_bytes = config_.max_frame_bytes;
+  // ZMTP heartbeats close half-open TCP connections of vanished peers, so a
+  // pool socket stops routing jobs into a dead worker's pipe.
+  int heartbeat_ms = static_cast<int>(config_.scheduler.heartbeat_interval_ms);
+  options.heartbeat_ivl_ms = heartbeat_ms;
+  options.heartbeat_timeout_ms = heartbeat_ms * config_.scheduler.dead_after_missed;
+  options.heartbeat_ttl_ms = heartbeat_ms * config_.scheduler.dead_after_missed;
   auto bind = [&](SocketKind kind, uint32_t port,
                   const SocketOptions& socket_options) -> StatusOr<std::unique_ptr<Socket>> {
     std::string endpoint = "tcp://" + config_.bind_host + ":" +
@@ -176,7 +192,11 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
         response.set_error("bad request: the API socket only takes ApiRequest messages");
         response.set_error_code(static_cast<uint32_t>(StatusCode::kInvalidArgument));
       } else {
-        response = api_handler_->Handle(envelope->api_request(), now, outbox.events);
+        ApiEffects effects;
+        response = api_handler_->Handle(envelope->api_request(), now, effects);
+        for (auto& event : effects.events) outbox.events.push_back(std::move(event));
+        std::vector<Decision> cancels(effects.cancels.begin(), effects.cancels.end());
+        RETURN_IF_ERROR(ApplyDecisions(cancels, now, outbox));
       }
       outbox.api_reply = std::move(response);
     }
@@ -246,11 +266,26 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
       return Status::Ok();
     }
     case v1::Envelope::kHeartbeat: {
-      std::vector<std::pair<uint64_t, uint32_t>> running;
+      HeartbeatReport report;
       for (const auto& ref : envelope.heartbeat().running()) {
-        running.emplace_back(ref.job_id(), ref.attempt());
+        report.running.emplace_back(ref.job_id(), ref.attempt());
       }
-      return ApplyDecisions(scheduler_.OnHeartbeat(worker_id, running, now), now, outbox);
+      report.draining = envelope.heartbeat().draining();
+      report.leaving = envelope.heartbeat().leaving();
+      if (report.leaving) spdlog::info("worker {} is leaving", worker_id);
+      return ApplyDecisions(scheduler_.OnHeartbeat(worker_id, report, now), now, outbox);
+    }
+    case v1::Envelope::kDeclined: {
+      const v1::JobDeclined& declined = envelope.declined();
+      auto requeue = scheduler_.OnDeclined(worker_id, declined.job().job_id(),
+                                           declined.job().attempt(),
+                                           DeclineFromProto(declined.reason()), now);
+      if (requeue) {
+        RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
+        spdlog::debug("job {} attempt {} declined by {}: {} {}", requeue->job_id,
+                      requeue->attempt, worker_id, requeue->reason, declined.detail());
+      }
+      return Status::Ok();
     }
     case v1::Envelope::kAccepted: {
       const v1::JobRef& ref = envelope.accepted().job();
@@ -282,14 +317,20 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
                                               FailureFromProto(result.failure()), now);
   switch (verdict.kind) {
     case ResultVerdict::Kind::kSucceeded:
-    case ResultVerdict::Kind::kFailed: {
-      bool succeeded = verdict.kind == ResultVerdict::Kind::kSucceeded;
-      RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id, succeeded ? "succeeded" : "failed",
-                                            now));
-      ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(result, succeeded, now));
+    case ResultVerdict::Kind::kFailed:
+    case ResultVerdict::Kind::kDeadLettered: {
+      JobOutcome outcome = verdict.kind == ResultVerdict::Kind::kSucceeded ? JobOutcome::kSucceeded
+                           : verdict.kind == ResultVerdict::Kind::kFailed  ? JobOutcome::kFailed
+                                                                           : JobOutcome::kDeadLettered;
+      RETURN_IF_ERROR(store_->RecordAttempt(
+          result, worker_id, outcome == JobOutcome::kSucceeded ? "succeeded" : "failed", now));
+      ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(result, outcome, now));
       for (auto& event : finish.events) outbox.events.push_back(std::move(event));
-      if (!succeeded) {
+      if (outcome == JobOutcome::kFailed) {
         spdlog::warn("job {} failed for good on attempt {}: {}", result.job().job_id(),
+                     result.job().attempt(), result.error());
+      } else if (outcome == JobOutcome::kDeadLettered) {
+        spdlog::warn("job {} dead-lettered after attempt {}: {}", result.job().job_id(),
                      result.job().attempt(), result.error());
       }
       break;

@@ -50,10 +50,12 @@ using Decision = std::variant<DispatchJob, RequeueJob, WorkerLost, CancelAttempt
 // What to do with a result a worker sent.
 struct ResultVerdict {
   enum class Kind {
-    kSucceeded,  // live attempt succeeded: store findings, job is terminal
-    kFailed,     // live attempt failed for good: job is terminal
-    kRetry,      // live attempt failed, job requeued (see requeue)
-    kStale,      // superseded or unknown attempt: record, never apply
+    kSucceeded,     // live attempt succeeded: store findings, job is terminal
+    kFailed,        // live attempt failed in a way no retry can fix: job is terminal
+    kDeadLettered,  // retryable failures used up the job's attempts: job is terminal
+                    // until an operator retries it
+    kRetry,         // live attempt failed, job requeued (see requeue)
+    kStale,         // superseded or unknown attempt: record, never apply
   };
   Kind kind = Kind::kStale;
   RequeueJob requeue;  // set for kRetry

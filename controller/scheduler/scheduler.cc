@@ -53,15 +53,15 @@ void Scheduler::OnWorkerHello(const std::string& worker_id, std::vector<std::str
   worker.pools = std::move(pools);
   worker.scanners = std::move(scanners);
   worker.slots = slots;
+  worker.draining = false;  // a hello starts a fresh worker process
 }
 
-std::vector<Decision> Scheduler::OnHeartbeat(
-    const std::string& worker_id, const std::vector<std::pair<uint64_t, uint32_t>>& running,
-    TimeMs now) {
+std::vector<Decision> Scheduler::OnHeartbeat(const std::string& worker_id,
+                                             const HeartbeatReport& report, TimeMs now) {
   std::vector<Decision> out;
-  Touch(worker_id, now);
+  Touch(worker_id, now).draining = report.draining;
   std::set<uint64_t> reported;
-  for (const auto& [job_id, attempt] : running) {
+  for (const auto& [job_id, attempt] : report.running) {
     reported.insert(job_id);
     auto it = jobs_.find(job_id);
     bool live = it != jobs_.end() && it->second.descriptor.attempt == attempt &&
@@ -87,7 +87,47 @@ std::vector<Decision> Scheduler::OnHeartbeat(
   for (uint64_t job_id : lost) {
     Requeue(jobs_.at(job_id), now, false, "worker " + worker_id + " no longer runs it", out);
   }
+  if (report.leaving) {
+    worker.alive = false;
+    out.push_back(WorkerLost{worker_id});
+  }
   return out;
+}
+
+std::optional<RequeueJob> Scheduler::OnDeclined(const std::string& worker_id, uint64_t job_id,
+                                                uint32_t attempt, DeclineReason reason,
+                                                TimeMs now) {
+  Worker& worker = Touch(worker_id, now);
+  auto it = jobs_.find(job_id);
+  if (reason == DeclineReason::kDraining) worker.draining = true;
+  if (reason == DeclineReason::kScannerMissing && it != jobs_.end()) {
+    worker.scanners.erase(it->second.descriptor.scanner);
+  }
+  if (it == jobs_.end() || it->second.descriptor.attempt != attempt) return std::nullopt;
+  Job& job = it->second;
+  bool live = job.phase == Phase::kDispatched ||
+              (job.phase == Phase::kRunning && job.worker_id == worker_id);
+  if (!live) return std::nullopt;
+  static const char* const kReasons[] = {"worker had no free slot", "worker lacks the scanner",
+                                         "worker is draining", "worker handed it back on drain",
+                                         "worker declined it"};
+  std::vector<Decision> out;
+  Requeue(job, now, false, kReasons[static_cast<int>(reason)], out);
+  return std::get<RequeueJob>(out.front());
+}
+
+std::optional<CancelAttempt> Scheduler::CancelJob(uint64_t job_id, const std::string& reason) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return std::nullopt;
+  Job& job = it->second;
+  std::optional<CancelAttempt> cancel;
+  if (job.phase == Phase::kDispatched || job.phase == Phase::kRunning) {
+    cancel = CancelAttempt{job.phase == Phase::kRunning ? job.worker_id : "", job_id,
+                           job.descriptor.attempt, reason};
+  }
+  DetachFromWorker(job);
+  Erase(job_id);
+  return cancel;
 }
 
 bool Scheduler::OnAccepted(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
@@ -124,9 +164,14 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
     return verdict;
   }
   uint32_t failures = job.descriptor.failures + 1;
-  if (failure == FailureClass::kBadInput || failures >= config_.max_failures) {
+  if (failure == FailureClass::kBadInput) {
     Erase(job_id);
     verdict.kind = ResultVerdict::Kind::kFailed;
+    return verdict;
+  }
+  if (failures >= MaxFailures(job)) {
+    Erase(job_id);
+    verdict.kind = ResultVerdict::Kind::kDeadLettered;
     return verdict;
   }
   std::vector<Decision> requeued;
@@ -154,6 +199,10 @@ DurationMs Scheduler::BackoffFor(uint32_t failures) {
   double capped = std::min(exponential, static_cast<double>(config_.backoff_max_ms));
   // Full jitter on the upper half: spreads retries without ever retrying at once.
   return static_cast<DurationMs>(capped / 2 + capped / 2 * jitter_());
+}
+
+uint32_t Scheduler::MaxFailures(const Job& job) const {
+  return job.descriptor.max_failures > 0 ? job.descriptor.max_failures : config_.max_failures;
 }
 
 void Scheduler::DetachFromWorker(Job& job) {
@@ -224,11 +273,15 @@ void Scheduler::ReleaseDueRetries(TimeMs now) {
   }
 }
 
+bool Scheduler::TakesJobs(const Worker& worker, const std::string& pool, TimeMs now) const {
+  return WorkerIsAlive(worker, now) && !worker.draining &&
+         std::find(worker.pools.begin(), worker.pools.end(), pool) != worker.pools.end();
+}
+
 int64_t Scheduler::FreeCapacity(const std::string& pool, TimeMs now) const {
   int64_t free_slots = 0;
   for (const auto& [id, worker] : workers_) {
-    if (!WorkerIsAlive(worker, now)) continue;
-    if (std::find(worker.pools.begin(), worker.pools.end(), pool) == worker.pools.end()) continue;
+    if (!TakesJobs(worker, pool, now)) continue;
     free_slots += std::max<int64_t>(0, static_cast<int64_t>(worker.slots) -
                                            static_cast<int64_t>(worker.running.size()));
   }
@@ -239,10 +292,7 @@ int64_t Scheduler::FreeCapacity(const std::string& pool, TimeMs now) const {
 bool Scheduler::PoolHasScanner(const std::string& pool, const std::string& scanner,
                                TimeMs now) const {
   for (const auto& [id, worker] : workers_) {
-    if (!WorkerIsAlive(worker, now) || !worker.scanners.count(scanner)) continue;
-    if (std::find(worker.pools.begin(), worker.pools.end(), pool) != worker.pools.end()) {
-      return true;
-    }
+    if (worker.scanners.count(scanner) && TakesJobs(worker, pool, now)) return true;
   }
   return false;
 }
@@ -325,7 +375,8 @@ std::vector<WorkerView> Scheduler::Workers(TimeMs now) const {
   for (const auto& [id, worker] : workers_) {
     views.push_back(WorkerView{id, worker.pools, worker.scanners, worker.slots,
                                static_cast<uint32_t>(worker.running.size()),
-                               WorkerIsAlive(worker, now), worker.last_seen_ms});
+                               WorkerIsAlive(worker, now), worker.last_seen_ms,
+                               worker.draining});
   }
   return views;
 }

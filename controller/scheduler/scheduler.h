@@ -28,7 +28,7 @@ struct SchedulerConfig {
   int dead_after_missed = 3;                // worker dead after this many missed heartbeats
   DurationMs accept_timeout_ms = 5000;      // dispatched but not accepted -> resend
   DurationMs lease_ms = 3000;               // accepted lease, renewed by each heartbeat
-  uint32_t max_failures = 3;                // failed attempts before the job fails for good
+  uint32_t max_failures = 3;                // failed attempts before dead-letter (jobs may override)
   DurationMs backoff_base_ms = 1000;        // first retry delay
   DurationMs backoff_max_ms = 60000;        // cap of the exponential delay
   DurationMs dispatch_retry_ms = 250;       // pause after the pool socket refused a job
@@ -43,7 +43,18 @@ struct JobDescriptor {
   uint32_t attempt = 0;   // last attempt number used (0 = never dispatched)
   uint32_t failures = 0;  // failed attempts so far
   TimeMs not_before_ms = 0;
+  uint32_t max_failures = 0;  // failed attempts before dead-letter; 0 = SchedulerConfig's
 };
+
+// What a worker's heartbeat reports.
+struct HeartbeatReport {
+  std::vector<std::pair<uint64_t, uint32_t>> running;  // job id, attempt
+  bool draining = false;  // the worker takes no new job
+  bool leaving = false;   // the worker is exiting cleanly: gone now
+};
+
+// Why a worker gave an attempt back (mirrors v1::DeclineReason).
+enum class DeclineReason { kNoFreeSlot, kScannerMissing, kDraining, kHandedBack, kOther };
 
 struct WorkerView {
   std::string worker_id;
@@ -53,6 +64,7 @@ struct WorkerView {
   uint32_t running = 0;
   bool alive = false;
   TimeMs last_seen_ms = 0;
+  bool draining = false;
 };
 
 class Scheduler {
@@ -73,9 +85,18 @@ class Scheduler {
                      std::set<std::string> scanners, uint32_t slots, TimeMs now);
   // Renews leases of the live attempts listed; any other attempt listed is
   // stale and gets a CancelAttempt.
-  std::vector<Decision> OnHeartbeat(const std::string& worker_id,
-                                    const std::vector<std::pair<uint64_t, uint32_t>>& running,
+  // A draining worker gets no new job; a leaving one is gone at once.
+  std::vector<Decision> OnHeartbeat(const std::string& worker_id, const HeartbeatReport& report,
                                     TimeMs now);
+  // The worker gave the attempt back without a result: the job is requeued at
+  // once and no failure is counted. A worker that lacks the job's scanner is
+  // no longer offered that scanner's jobs. nullopt when the attempt was not live.
+  std::optional<RequeueJob> OnDeclined(const std::string& worker_id, uint64_t job_id,
+                                       uint32_t attempt, DeclineReason reason, TimeMs now);
+  // Stops tracking a job that was cancelled. Returns a CancelAttempt when an
+  // attempt may be running (worker_id empty when it was dispatched but not yet
+  // accepted, so every worker must hear it).
+  std::optional<CancelAttempt> CancelJob(uint64_t job_id, const std::string& reason);
   // True when the attempt is live and is now running on the worker; false when
   // stale (the caller should cancel it on that worker).
   bool OnAccepted(const std::string& worker_id, uint64_t job_id, uint32_t attempt, TimeMs now);
@@ -116,6 +137,7 @@ class Scheduler {
     std::set<uint64_t> running;
     TimeMs last_seen_ms = 0;
     bool alive = true;
+    bool draining = false;
   };
   using QueueKey = std::pair<std::string, std::string>;  // pool, scanner
 
@@ -127,6 +149,8 @@ class Scheduler {
   Worker& Touch(const std::string& worker_id, TimeMs now);
   void Erase(uint64_t job_id);
   DurationMs BackoffFor(uint32_t failures);
+  uint32_t MaxFailures(const Job& job) const;
+  bool TakesJobs(const Worker& worker, const std::string& pool, TimeMs now) const;
   void ExpireWorkers(TimeMs now, std::vector<Decision>& out);
   void ExpireDeadlines(TimeMs now, std::vector<Decision>& out);
   void ReleaseDueRetries(TimeMs now);

@@ -7,8 +7,8 @@ namespace scanfleet {
 StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
   ASSIGN_OR_RETURN(Statement * query,
                    db_->Prepare("SELECT id, scan_id, pool, scanner, attempt, failures, "
-                                "not_before_ms, state, worker_id FROM jobs WHERE state NOT IN "
-                                "('succeeded','failed') ORDER BY id"));
+                                "not_before_ms, state, worker_id, max_failures FROM jobs WHERE "
+                                "state IN ('queued','dispatched','running') ORDER BY id"));
   std::vector<UnfinishedJob> jobs;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());
@@ -23,6 +23,7 @@ StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
     job.descriptor.not_before_ms = query->ColumnInt(6);
     job.state = query->ColumnText(7);
     job.worker_id = query->ColumnText(8);
+    job.descriptor.max_failures = static_cast<uint32_t>(query->ColumnInt(9));
     jobs.push_back(std::move(job));
   }
   query->Reset();

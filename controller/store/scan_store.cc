@@ -15,7 +15,8 @@ StatusOr<std::unique_ptr<ScanStore>> ScanStore::Open(const std::string& path,
 StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
   ASSIGN_OR_RETURN(Statement * insert_scan,
                    db_->Prepare("INSERT INTO scans(kind, repo, ref, url, profile, state, "
-                                "created_ms, jobs_total) VALUES(?,?,?,?,?,?,?,?)"));
+                                "created_ms, jobs_total, idempotency_key) "
+                                "VALUES(?,?,?,?,?,?,?,?,?)"));
   insert_scan->Bind(1, scan.target.repo().empty() ? "dast" : "sast")
       .Bind(2, scan.target.repo())
       .Bind(3, scan.target.ref())
@@ -23,19 +24,21 @@ StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
       .Bind(5, scan.profile)
       .Bind(6, static_cast<int64_t>(v1::SCAN_QUEUED))
       .Bind(7, now)
-      .Bind(8, static_cast<int64_t>(scan.jobs.size()));
+      .Bind(8, static_cast<int64_t>(scan.jobs.size()))
+      .Bind(9, scan.idempotency_key);
   RETURN_IF_ERROR(insert_scan->Run());
   uint64_t scan_id = static_cast<uint64_t>(db_->last_insert_rowid());
   std::vector<uint64_t> job_ids;
   ASSIGN_OR_RETURN(Statement * insert_job,
                    db_->Prepare("INSERT INTO jobs(scan_id, scanner, pool, state, timeout_ms, "
-                                "created_ms) VALUES(?,?,?,'queued',?,?)"));
+                                "created_ms, max_failures) VALUES(?,?,?,'queued',?,?,?)"));
   for (const NewJob& job : scan.jobs) {
     insert_job->Bind(1, static_cast<int64_t>(scan_id))
         .Bind(2, job.scanner)
         .Bind(3, job.pool)
         .Bind(4, job.timeout_ms)
-        .Bind(5, now);
+        .Bind(5, now)
+        .Bind(6, job.max_failures);
     RETURN_IF_ERROR(insert_job->Run());
     job_ids.push_back(static_cast<uint64_t>(db_->last_insert_rowid()));
   }
@@ -146,14 +149,17 @@ Status ScanStore::RecordAttempt(const v1::JobResult& result, const std::string& 
   return row->Run();
 }
 
-StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, bool succeeded, TimeMs now) {
+StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome outcome,
+                                         TimeMs now) {
   JobFinish finish;
+  bool succeeded = outcome == JobOutcome::kSucceeded;
   ASSIGN_OR_RETURN(Statement * job,
                    db_->Prepare("UPDATE jobs SET state=?, finished_ms=?, last_error=?, "
                                 "findings=?, resolved_commit=?, skipped_records=? WHERE id=? AND "
-                                "attempt=? AND state NOT IN ('succeeded','failed') "
+                                "attempt=? AND state IN ('queued','dispatched','running') "
                                 "RETURNING scan_id"));
-  job->Bind(1, succeeded ? "succeeded" : "failed")
+  static const char* const kStates[] = {"succeeded", "failed", "dead"};
+  job->Bind(1, kStates[static_cast<int>(outcome)])
       .Bind(2, now)
       .Bind(3, result.error())
       .Bind(4, succeeded ? result.findings_size() : 0)
@@ -170,6 +176,10 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, bool succe
   job->Reset();
   finish.applied = true;
   if (succeeded) RETURN_IF_ERROR(InsertFindings(result, scan_id, now, finish.events));
+  if (outcome == JobOutcome::kDeadLettered) {
+    ASSIGN_OR_RETURN(v1::Event dead, DeadLetterEvent(result, scan_id, now));
+    finish.events.push_back(std::move(dead));
+  }
   ASSIGN_OR_RETURN(Statement * scan,
                    db_->Prepare("UPDATE scans SET jobs_done=jobs_done+1, jobs_failed=jobs_failed+?, "
                                 "findings=findings+? WHERE id=?"));

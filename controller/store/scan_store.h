@@ -28,12 +28,29 @@ struct NewJob {
   std::string scanner;
   std::string pool;
   int64_t timeout_ms = 0;
+  uint32_t max_failures = 0;  // 0: the scheduler's default
 };
 
 struct NewScan {
   v1::ScanTarget target;
   std::string profile;
   std::vector<NewJob> jobs;
+  std::string idempotency_key;  // empty: none
+};
+
+// How a job ended.
+enum class JobOutcome { kSucceeded, kFailed, kDeadLettered };
+
+// What CancelScan changed.
+struct CancelledScan {
+  std::vector<uint64_t> job_ids;  // jobs that were unfinished and are now cancelled
+  v1::Event event;                // scan.cancelled
+};
+
+// What RetryDeadJobs put back in the queue.
+struct RetriedJobs {
+  std::vector<JobDescriptor> jobs;
+  std::vector<v1::Event> events;  // scan.running for each scan that was terminal
 };
 
 // What CreateScan stored: ids, and the scan.queued event to publish after commit.
@@ -78,9 +95,20 @@ class ScanStore {
   // touches the job row.
   Status RecordAttempt(const v1::JobResult& result, const std::string& worker_id,
                        const std::string& outcome, TimeMs now);
-  // Terminal transition of a job: stores findings and their events, updates the
-  // scan's counters and, when it was the scan's last job, the scan's state.
-  StatusOr<JobFinish> FinishJob(const v1::JobResult& result, bool succeeded, TimeMs now);
+  // Terminal transition of a job: stores findings and their events (or, for a
+  // dead-lettered job, a job.dead_lettered event), updates the scan's counters
+  // and, when it was the scan's last job, the scan's state.
+  StatusOr<JobFinish> FinishJob(const v1::JobResult& result, JobOutcome outcome, TimeMs now);
+
+  // Lifecycle operations (job_lifecycle.cc).
+  // The scan an earlier submit with this key created, if any.
+  StatusOr<std::optional<v1::SubmitScanResponse>> FindSubmission(const std::string& key);
+  // Ends every unfinished job of the scan as cancelled and the scan with it.
+  // FailedPrecondition when the scan already finished.
+  StatusOr<CancelledScan> CancelScan(uint64_t scan_id, const std::string& reason, TimeMs now);
+  // Puts dead-lettered jobs (of a scan, or one job) back in the queue with a
+  // fresh failure budget; their attempt numbers keep counting (fencing).
+  StatusOr<RetriedJobs> RetryDeadJobs(uint64_t scan_id, uint64_t job_id, TimeMs now);
   Status RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello,
                            TimeMs now);
 
@@ -103,6 +131,7 @@ class ScanStore {
   Status InsertFindings(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
                         std::vector<v1::Event>& events);
   StatusOr<std::optional<v1::Event>> MaybeFinishScan(uint64_t scan_id, TimeMs now);
+  StatusOr<v1::Event> DeadLetterEvent(const v1::JobResult& result, uint64_t scan_id, TimeMs now);
 
   std::unique_ptr<Database> db_;
 };

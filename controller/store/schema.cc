@@ -25,7 +25,7 @@ CREATE TABLE jobs(
   scan_id INTEGER NOT NULL REFERENCES scans(id),
   scanner TEXT NOT NULL,
   pool TEXT NOT NULL,
-  state TEXT NOT NULL,                -- queued/dispatched/running/succeeded/failed
+  state TEXT NOT NULL,                -- queued/dispatched/running/succeeded/failed (+dead/cancelled, v2)
   attempt INTEGER NOT NULL DEFAULT 0, -- current attempt (lease epoch)
   failures INTEGER NOT NULL DEFAULT 0,
   worker_id TEXT NOT NULL DEFAULT '',
@@ -77,6 +77,16 @@ CREATE TABLE workers(
   hello BLOB NOT NULL,                -- last serialized v1::WorkerHello
   first_seen_ms INTEGER NOT NULL,
   last_hello_ms INTEGER NOT NULL);
+)sql",
+      // 2: dead-letter and cancel states, per-job attempt budget, idempotent submit.
+      R"sql(
+DROP INDEX jobs_unfinished;
+CREATE INDEX jobs_unfinished ON jobs(state) WHERE state IN ('queued','dispatched','running');
+CREATE INDEX jobs_dead ON jobs(scan_id) WHERE state = 'dead';
+ALTER TABLE jobs ADD COLUMN max_failures INTEGER NOT NULL DEFAULT 0; -- 0: controller default
+ALTER TABLE scans ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX scans_by_idempotency_key ON scans(idempotency_key)
+  WHERE idempotency_key != '';
 )sql",
   };
   return kMigrations;

@@ -31,6 +31,11 @@ class SchedulerTest : public ::testing::Test {
              std::set<std::string> scanners = {"flawfinder", "bandit"}) {
     scheduler_.OnWorkerHello(worker, {"sast"}, std::move(scanners), slots, now_);
   }
+  static HeartbeatReport Running(std::vector<std::pair<uint64_t, uint32_t>> running) {
+    HeartbeatReport report;
+    report.running = std::move(running);
+    return report;
+  }
   std::vector<DispatchJob> Dispatches(const std::vector<Decision>& decisions) {
     std::vector<DispatchJob> out;
     for (const auto& d : decisions) {
@@ -89,7 +94,7 @@ TEST_F(SchedulerTest, UnacceptedJobIsRedispatchedWithANewAttempt) {
   Hello("w1", 1);
   ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
   now_ += config_.accept_timeout_ms + 1;
-  scheduler_.OnHeartbeat("w1", {}, now_);  // worker alive, but never got the job
+  scheduler_.OnHeartbeat("w1", Running({}), now_);  // worker alive, but never got the job
   auto decisions = scheduler_.Tick(now_);
   ASSERT_EQ(Requeues(decisions).size(), 1u);
   auto again = Dispatches(decisions);
@@ -115,11 +120,11 @@ TEST_F(SchedulerTest, DeadWorkerJobsAreRequeuedAfterMissedHeartbeats) {
   // w2 keeps heartbeating, w1 goes silent.
   for (int i = 0; i < 3; ++i) {
     now_ += 1000;
-    scheduler_.OnHeartbeat("w2", {{2, 1}}, now_);
+    scheduler_.OnHeartbeat("w2", Running({{2, 1}}), now_);
     EXPECT_TRUE(Requeues(scheduler_.Tick(now_)).empty()) << "too early at beat " << i;
   }
   now_ += 1001;
-  scheduler_.OnHeartbeat("w2", {{2, 1}}, now_);
+  scheduler_.OnHeartbeat("w2", Running({{2, 1}}), now_);
   auto decisions = scheduler_.Tick(now_);
   auto requeued = Requeues(decisions);
   ASSERT_EQ(requeued.size(), 1u);
@@ -138,7 +143,7 @@ TEST_F(SchedulerTest, HeartbeatsKeepALongJobLeased) {
   // Two hours of heartbeats: never requeued.
   for (int i = 0; i < 7200; ++i) {
     now_ += 1000;
-    ASSERT_TRUE(scheduler_.OnHeartbeat("w1", {{1, 1}}, now_).empty());
+    ASSERT_TRUE(scheduler_.OnHeartbeat("w1", Running({{1, 1}}), now_).empty());
     ASSERT_TRUE(Requeues(scheduler_.Tick(now_)).empty());
   }
   EXPECT_EQ(scheduler_.OnResult("w1", 1, 1, FailureClass::kNone, now_).kind,
@@ -153,7 +158,7 @@ TEST_F(SchedulerTest, HungWorkerLosesItsLeaseAndLateResultIsStale) {
   ASSERT_TRUE(scheduler_.OnAccepted("w1", 1, 1, now_));
   // w1 freezes (SIGSTOP): it sends nothing, and its lease runs out.
   now_ += config_.lease_ms + 1;
-  scheduler_.OnHeartbeat("w2", {}, now_);
+  scheduler_.OnHeartbeat("w2", Running({}), now_);
   auto decisions = scheduler_.Tick(now_);
   ASSERT_EQ(Requeues(decisions).size(), 1u);
   auto redispatch = Dispatches(decisions);
@@ -161,7 +166,7 @@ TEST_F(SchedulerTest, HungWorkerLosesItsLeaseAndLateResultIsStale) {
   EXPECT_EQ(redispatch[0].attempt, 2u);
   ASSERT_TRUE(scheduler_.OnAccepted("w2", 1, 2, now_));
   // w1 wakes up and reports attempt 1: stale, and it is told to cancel.
-  auto cancel = scheduler_.OnHeartbeat("w1", {{1, 1}}, now_);
+  auto cancel = scheduler_.OnHeartbeat("w1", Running({{1, 1}}), now_);
   ASSERT_EQ(cancel.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<CancelAttempt>(cancel[0]));
   EXPECT_EQ(scheduler_.OnResult("w1", 1, 1, FailureClass::kNone, now_).kind,
@@ -173,7 +178,7 @@ TEST_F(SchedulerTest, HungWorkerLosesItsLeaseAndLateResultIsStale) {
             ResultVerdict::Kind::kStale);
 }
 
-TEST_F(SchedulerTest, FailuresRetryWithGrowingBackoffThenFailForGood) {
+TEST_F(SchedulerTest, FailuresRetryWithGrowingBackoffThenAreDeadLettered) {
   AddJob(1);
   Hello("w1", 1);
   std::vector<TimeMs> delays;
@@ -185,17 +190,17 @@ TEST_F(SchedulerTest, FailuresRetryWithGrowingBackoffThenFailForGood) {
     ResultVerdict verdict = scheduler_.OnResult("w1", 1, attempt, FailureClass::kScannerCrashed,
                                                 now_);
     if (attempt == 3) {
-      EXPECT_EQ(verdict.kind, ResultVerdict::Kind::kFailed);
+      EXPECT_EQ(verdict.kind, ResultVerdict::Kind::kDeadLettered);
       break;
     }
     ASSERT_EQ(verdict.kind, ResultVerdict::Kind::kRetry);
     delays.push_back(verdict.requeue.not_before_ms - now_);
     // Not before its backoff has passed.
     now_ = verdict.requeue.not_before_ms - 1;
-    scheduler_.OnHeartbeat("w1", {}, now_);
+    scheduler_.OnHeartbeat("w1", Running({}), now_);
     EXPECT_TRUE(Dispatches(scheduler_.Tick(now_)).empty());
     now_ += 1;
-    scheduler_.OnHeartbeat("w1", {}, now_);
+    scheduler_.OnHeartbeat("w1", Running({}), now_);
   }
   ASSERT_EQ(delays.size(), 2u);
   EXPECT_EQ(delays[0], 750);   // base 1000, jitter 0.5 over the upper half
@@ -227,9 +232,9 @@ TEST_F(SchedulerTest, PoisonJobDoesNotBlockTheQueue) {
 
 TEST_F(SchedulerTest, RestoredInFlightJobIsAdoptedByHeartbeat) {
   scheduler_.RestoreInFlight(JobDescriptor{7, 1, "sast", "bandit", 3, 1, 0}, "w1", now_);
-  EXPECT_TRUE(scheduler_.OnHeartbeat("w1", {{7, 3}}, now_).empty());
+  EXPECT_TRUE(scheduler_.OnHeartbeat("w1", Running({{7, 3}}), now_).empty());
   now_ += config_.accept_timeout_ms + 1;
-  scheduler_.OnHeartbeat("w1", {{7, 3}}, now_);
+  scheduler_.OnHeartbeat("w1", Running({{7, 3}}), now_);
   EXPECT_TRUE(Requeues(scheduler_.Tick(now_)).empty()) << "the heartbeat renewed it";
   EXPECT_EQ(scheduler_.OnResult("w1", 7, 3, FailureClass::kNone, now_).kind,
             ResultVerdict::Kind::kSucceeded);
@@ -241,7 +246,7 @@ TEST_F(SchedulerTest, WorkerThatRestartedLosesItsUnreportedJobsAtOnce) {
   ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
   ASSERT_TRUE(scheduler_.OnAccepted("w1", 1, 1, now_));
   now_ += 10;
-  auto decisions = scheduler_.OnHeartbeat("w1", {}, now_);
+  auto decisions = scheduler_.OnHeartbeat("w1", Running({}), now_);
   ASSERT_EQ(Requeues(decisions).size(), 1u);
 }
 
@@ -259,6 +264,95 @@ TEST_F(SchedulerTest, FailedSendRequeuesAfterAShortPause) {
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].attempt, 2u);
   EXPECT_FALSE(scheduler_.OnDispatchFailed(1, 1, now_).has_value()) << "attempt 1 is gone";
+}
+
+TEST_F(SchedulerTest, JobsOwnAttemptBudgetOverridesTheDefault) {
+  scheduler_.AddQueuedJob(JobDescriptor{1, 1, "sast", "flawfinder", 0, 0, 0, 1});
+  Hello("w1", 1);
+  ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
+  EXPECT_EQ(scheduler_.OnResult("w1", 1, 1, FailureClass::kTimedOut, now_).kind,
+            ResultVerdict::Kind::kDeadLettered);
+  EXPECT_FALSE(scheduler_.knows_job(1));
+}
+
+TEST_F(SchedulerTest, DeclinedJobIsRequeuedAtOnceWithoutAFailure) {
+  AddJob(1);
+  Hello("w1", 1);
+  Hello("w2", 1);
+  ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
+  auto requeue = scheduler_.OnDeclined("w2", 1, 1, DeclineReason::kNoFreeSlot, now_);
+  ASSERT_TRUE(requeue.has_value());
+  EXPECT_EQ(requeue->failures, 0u);
+  EXPECT_EQ(requeue->not_before_ms, now_);
+  auto again = Dispatches(scheduler_.Tick(now_));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempt, 2u) << "a new attempt: the declined one is fenced off";
+  // A decline of an attempt that is no longer live changes nothing.
+  EXPECT_FALSE(scheduler_.OnDeclined("w2", 1, 1, DeclineReason::kNoFreeSlot, now_));
+}
+
+TEST_F(SchedulerTest, WorkerWithoutTheScannerIsNotCountedForItsJobs) {
+  AddJob(1, "bandit");
+  Hello("w1", 1);  // claims bandit, but declines: not installed after all
+  ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
+  ASSERT_TRUE(scheduler_.OnDeclined("w1", 1, 1, DeclineReason::kScannerMissing, now_));
+  EXPECT_TRUE(Dispatches(scheduler_.Tick(now_)).empty()) << "no live worker has bandit now";
+  Hello("w2", 1, {"bandit"});
+  EXPECT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
+}
+
+TEST_F(SchedulerTest, DrainingWorkerGetsNoNewJobButKeepsItsLease) {
+  AddJob(1);
+  AddJob(2);
+  Hello("w1", 2);
+  ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 2u);
+  ASSERT_TRUE(scheduler_.OnAccepted("w1", 1, 1, now_));
+  ASSERT_TRUE(scheduler_.OnDeclined("w1", 2, 1, DeclineReason::kDraining, now_));
+  HeartbeatReport draining = Running({{1, 1}});
+  draining.draining = true;
+  now_ += 500;
+  EXPECT_TRUE(Requeues(scheduler_.OnHeartbeat("w1", draining, now_)).empty());
+  EXPECT_TRUE(Dispatches(scheduler_.Tick(now_)).empty()) << "job 2 waits for a worker";
+  EXPECT_EQ(scheduler_.OnResult("w1", 1, 1, FailureClass::kNone, now_).kind,
+            ResultVerdict::Kind::kSucceeded);
+  HeartbeatReport leaving;
+  leaving.leaving = true;
+  scheduler_.OnHeartbeat("w1", leaving, now_);
+  EXPECT_FALSE(scheduler_.Workers(now_).front().alive) << "gone without waiting for timeouts";
+  Hello("w2", 1);
+  EXPECT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
+}
+
+TEST_F(SchedulerTest, HandedBackAttemptIsRequeuedWithoutAFailure) {
+  AddJob(1);
+  Hello("w1", 1);
+  ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
+  ASSERT_TRUE(scheduler_.OnAccepted("w1", 1, 1, now_));
+  // Only the worker running it may hand it back.
+  EXPECT_FALSE(scheduler_.OnDeclined("w2", 1, 1, DeclineReason::kHandedBack, now_));
+  auto requeue = scheduler_.OnDeclined("w1", 1, 1, DeclineReason::kHandedBack, now_);
+  ASSERT_TRUE(requeue.has_value());
+  EXPECT_EQ(requeue->failures, 0u);
+}
+
+TEST_F(SchedulerTest, CancelledJobIsForgottenAndItsAttemptStopped) {
+  AddJob(1);
+  AddJob(2);
+  AddJob(3);
+  Hello("w1", 2);
+  ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 2u);
+  ASSERT_TRUE(scheduler_.OnAccepted("w1", 1, 1, now_));
+  auto running = scheduler_.CancelJob(1, "user");
+  ASSERT_TRUE(running.has_value());
+  EXPECT_EQ(running->worker_id, "w1");
+  auto dispatched = scheduler_.CancelJob(2, "user");
+  ASSERT_TRUE(dispatched.has_value());
+  EXPECT_EQ(dispatched->worker_id, "") << "not accepted yet: every worker is told";
+  EXPECT_FALSE(scheduler_.CancelJob(3, "user").has_value()) << "queued: nothing runs";
+  EXPECT_EQ(scheduler_.OnResult("w1", 1, 1, FailureClass::kNone, now_).kind,
+            ResultVerdict::Kind::kStale);
+  EXPECT_TRUE(Dispatches(scheduler_.Tick(now_)).empty());
+  EXPECT_EQ(scheduler_.in_flight_jobs(), 0u);
 }
 
 }  // namespace

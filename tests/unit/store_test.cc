@@ -1,5 +1,6 @@
 // ScanStore on a real SQLite file in a temporary directory.
 #include "controller/store/scan_store.h"
+#include "controller/store/schema.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -64,9 +65,10 @@ class StoreTest : public ::testing::Test {
 };
 
 TEST_F(StoreTest, MigratesAFreshDatabaseAndReopens) {
-  EXPECT_EQ(store_->db().schema_version(), 1);
+  const int latest = static_cast<int>(ControllerMigrations().size());
+  EXPECT_EQ(store_->db().schema_version(), latest);
   Reopen();
-  EXPECT_EQ(store_->db().schema_version(), 1);
+  EXPECT_EQ(store_->db().schema_version(), latest);
 }
 
 TEST_F(StoreTest, RefusesADatabaseFromANewerBuild) {
@@ -102,13 +104,13 @@ TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
   v1::JobResult result = Result(scan.job_ids[0], 1, 3);
   result.set_skipped_records(2);
   ASSERT_TRUE(store_->RecordAttempt(result, "w1", "succeeded", 300).ok());
-  auto finish = store_->FinishJob(result, true, 300);
+  auto finish = store_->FinishJob(result, JobOutcome::kSucceeded, 300);
   ASSERT_TRUE(finish.ok()) << finish.status().ToString();
   EXPECT_TRUE(finish->applied);
   EXPECT_EQ(finish->events.size(), 3u);
   EXPECT_EQ(finish->events[0].topic(), "finding.high.flawfinder");
   // The same result again (a re-delivery) changes nothing.
-  auto again = store_->FinishJob(result, true, 301);
+  auto again = store_->FinishJob(result, JobOutcome::kSucceeded, 301);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->applied);
   ASSERT_TRUE(store_->Commit().ok());
@@ -138,10 +140,10 @@ TEST_F(StoreTest, LastJobFailingEndsTheScanFailedWithAnEvent) {
   for (uint64_t job_id : scan.job_ids) {
     ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job_id, 1, "sast", 0}, 200).ok());
   }
-  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 0), true, 300).ok());
+  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 0), JobOutcome::kSucceeded, 300).ok());
   v1::JobResult failed = Result(scan.job_ids[1], 1, 0);
   failed.set_error("scanner exited with code 2");
-  auto finish = store_->FinishJob(failed, false, 400);
+  auto finish = store_->FinishJob(failed, JobOutcome::kFailed, 400);
   ASSERT_TRUE(finish.ok());
   ASSERT_EQ(finish->events.size(), 1u);
   EXPECT_EQ(finish->events[0].topic(), "scan.failed");
@@ -162,11 +164,11 @@ TEST_F(StoreTest, StaleAttemptNeverOverwritesTheLiveOne) {
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job, 2, "sast", 0}, 260).ok());
   v1::JobResult live = Result(job, 2, 2);
   ASSERT_TRUE(store_->RecordAttempt(live, "w2", "succeeded", 300).ok());
-  ASSERT_TRUE(store_->FinishJob(live, true, 300)->applied);
+  ASSERT_TRUE(store_->FinishJob(live, JobOutcome::kSucceeded, 300)->applied);
   // The old attempt's result arrives late: recorded as stale, job untouched.
   v1::JobResult late = Result(job, 1, 5);
   ASSERT_TRUE(store_->RecordAttempt(late, "w1", "stale", 310).ok());
-  EXPECT_FALSE(store_->FinishJob(late, true, 310)->applied);
+  EXPECT_FALSE(store_->FinishJob(late, JobOutcome::kSucceeded, 310)->applied);
   // A duplicate of the live result cannot rewrite its outcome either.
   ASSERT_TRUE(store_->RecordAttempt(live, "w2", "stale", 320).ok());
   ASSERT_TRUE(store_->Commit().ok());
@@ -184,7 +186,7 @@ TEST_F(StoreTest, EventsReplayInOrderAfterASequenceNumber) {
   CreatedScan scan = CreateTwoJobScan();
   ASSERT_TRUE(store_->Begin().ok());
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
-  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 4), true, 300).ok());
+  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 4), JobOutcome::kSucceeded, 300).ok());
   ASSERT_TRUE(store_->Commit().ok());
   auto all = store_->ReplayEvents(0, 100);
   ASSERT_TRUE(all.ok());
@@ -195,6 +197,87 @@ TEST_F(StoreTest, EventsReplayInOrderAfterASequenceNumber) {
   ASSERT_EQ(tail->events_size(), 1);
   EXPECT_EQ(tail->events(0).seq(), 4u);
   EXPECT_TRUE(tail->events(0).has_finding());
+}
+
+TEST_F(StoreTest, DeadLetteredJobKeepsItsErrorAndRetryReopensTheScan) {
+  CreatedScan scan = CreateTwoJobScan();
+  ASSERT_TRUE(store_->Begin().ok());
+  for (uint64_t job_id : scan.job_ids) {
+    ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job_id, 3, "sast", 0}, 200).ok());
+  }
+  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 3, 1), JobOutcome::kSucceeded, 300).ok());
+  v1::JobResult crashed = Result(scan.job_ids[1], 3, 0);
+  crashed.set_error("bandit killed by signal 11");
+  auto finish = store_->FinishJob(crashed, JobOutcome::kDeadLettered, 400);
+  ASSERT_TRUE(finish.ok());
+  ASSERT_EQ(finish->events.size(), 2u);
+  EXPECT_EQ(finish->events[0].topic(), "job.dead_lettered");
+  EXPECT_EQ(finish->events[0].job().error(), "bandit killed by signal 11");
+  EXPECT_EQ(finish->events[1].topic(), "scan.failed");
+  ASSERT_TRUE(store_->Commit().ok());
+  EXPECT_EQ(store_->GetScan(scan.scan_id)->jobs(1).state(), "dead");
+
+  ASSERT_TRUE(store_->Begin().ok());
+  auto retried = store_->RetryDeadJobs(scan.scan_id, 0, 500);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  ASSERT_EQ(retried->jobs.size(), 1u);
+  EXPECT_EQ(retried->jobs[0].job_id, scan.job_ids[1]);
+  EXPECT_EQ(retried->jobs[0].attempt, 3u) << "attempt numbers keep counting";
+  EXPECT_EQ(retried->jobs[0].failures, 0u);
+  ASSERT_TRUE(store_->Commit().ok());
+  auto status = store_->GetScan(scan.scan_id);
+  EXPECT_EQ(status->state(), v1::SCAN_RUNNING);
+  EXPECT_EQ(status->jobs_done(), 1u);
+  EXPECT_EQ(status->jobs_failed(), 0u);
+  auto unfinished = store_->LoadUnfinishedJobs();
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_EQ((*unfinished)[0].state, "queued");
+  // Nothing dead is left to retry.
+  ASSERT_TRUE(store_->Begin().ok());
+  EXPECT_TRUE(store_->RetryDeadJobs(scan.scan_id, 0, 600)->jobs.empty());
+  ASSERT_TRUE(store_->Commit().ok());
+}
+
+TEST_F(StoreTest, CancelEndsUnfinishedJobsAndTheScanOnce) {
+  CreatedScan scan = CreateTwoJobScan();
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
+  auto cancelled = store_->CancelScan(scan.scan_id, "wrong branch", 300);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  EXPECT_EQ(cancelled->job_ids, scan.job_ids);
+  EXPECT_EQ(cancelled->event.topic(), "scan.cancelled");
+  // A late result of the cancelled attempt applies nothing.
+  EXPECT_FALSE(store_->FinishJob(Result(scan.job_ids[0], 1, 3), JobOutcome::kSucceeded, 310)
+                   ->applied);
+  auto again = store_->CancelScan(scan.scan_id, "twice", 320);
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->CancelScan(9999, "none", 320).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->Commit().ok());
+  auto status = store_->GetScan(scan.scan_id);
+  EXPECT_EQ(status->state(), v1::SCAN_CANCELLED);
+  EXPECT_EQ(status->findings(), 0u);
+  EXPECT_TRUE(store_->LoadUnfinishedJobs()->empty());
+}
+
+TEST_F(StoreTest, SubmissionIsFoundByItsIdempotencyKey) {
+  NewScan scan;
+  scan.target.set_repo("/srv/repo");
+  scan.target.set_ref("main");
+  scan.profile = "default";
+  scan.jobs = {{"flawfinder", "sast", 1000}, {"bandit", "sast", 1000}};
+  scan.idempotency_key = "push-42";
+  ASSERT_TRUE(store_->Begin().ok());
+  EXPECT_FALSE(store_->FindSubmission("push-42")->has_value());
+  auto created = store_->CreateScan(scan, 100);
+  ASSERT_TRUE(created.ok());
+  auto found = store_->FindSubmission("push-42");
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->scan_id(), created->scan_id);
+  EXPECT_TRUE((*found)->duplicate());
+  EXPECT_EQ((*found)->scanners_size(), 2);
+  // The key is unique: a second scan with it cannot be stored.
+  EXPECT_FALSE(store_->CreateScan(scan, 101).ok());
+  ASSERT_TRUE(store_->Commit().ok());
 }
 
 }  // namespace

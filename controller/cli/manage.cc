@@ -1,0 +1,72 @@
+// Operator commands (cancel, retry) and the patient call the CLI uses to ride
+// through a controller restart.
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "controller/cli/commands.h"
+
+namespace scanfleet::cli {
+
+StatusOr<v1::ApiResponse> CallPatiently(ApiClient& client, const v1::ApiRequest& request,
+                                        int timeout_ms, int patience_ms) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(patience_ms);
+  bool warned = false;
+  while (true) {
+    auto response = client.Call(request, timeout_ms);
+    if (response.ok() || response.status().code() != StatusCode::kUnavailable ||
+        std::chrono::steady_clock::now() >= give_up) {
+      return response;
+    }
+    if (!warned) {
+      std::cerr << "scanfleet: " << response.status().message() << "; retrying for up to "
+                << patience_ms / 1000 << " s\n";
+      warned = true;
+    }
+    // Pause between attempts; the call itself already waited timeout_ms.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+int Cancel(ApiClient& client, uint64_t scan_id, const std::string& reason, bool json,
+           int timeout_ms) {
+  v1::ApiRequest request;
+  request.mutable_cancel_scan()->set_scan_id(scan_id);
+  request.mutable_cancel_scan()->set_reason(reason);
+  auto response = client.Call(request, timeout_ms);
+  if (!response.ok()) return ReportError(response.status());
+  const v1::CancelScanResponse& cancelled = response->cancelled();
+  if (json) {
+    std::cout << nlohmann::json{{"scan_id", scan_id},
+                                {"jobs_cancelled", cancelled.jobs_cancelled()},
+                                {"attempts_stopped", cancelled.attempts_stopped()}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "scan " << scan_id << " cancelled: " << cancelled.jobs_cancelled()
+              << " unfinished jobs, " << cancelled.attempts_stopped()
+              << " running scanners told to stop\n";
+  }
+  return kExitOk;
+}
+
+int Retry(ApiClient& client, uint64_t scan_id, uint64_t job_id, bool json, int timeout_ms) {
+  v1::ApiRequest request;
+  request.mutable_retry_jobs()->set_scan_id(scan_id);
+  request.mutable_retry_jobs()->set_job_id(job_id);
+  auto response = client.Call(request, timeout_ms);
+  if (!response.ok()) return ReportError(response.status());
+  const auto& ids = response->retried().job_ids();
+  if (json) {
+    std::cout << nlohmann::json{{"requeued", std::vector<uint64_t>(ids.begin(), ids.end())}}.dump()
+              << "\n";
+  } else {
+    std::cout << ids.size() << " dead job" << (ids.size() == 1 ? "" : "s") << " requeued:";
+    for (uint64_t id : ids) std::cout << " " << id;
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace scanfleet::cli
