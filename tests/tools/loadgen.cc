@@ -1,0 +1,75 @@
+// sf-loadgen: submits many scans to a controller, for fault, soak and bench
+// runs. Every submit carries an idempotency key derived from --key-prefix and
+// its index, so a submit retried across a controller restart creates its scan
+// once. Prints one JSON line: {"submitted": N, "first_scan": .., "last_scan": ..,
+// "seconds": .., "retries": ..}.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/api/api_client.h"
+
+int main(int argc, char** argv) {
+  std::string controller = "tcp://127.0.0.1:7700";
+  std::string repo, ref = "main", target, profile, key_prefix = "loadgen";
+  uint64_t count = 100;
+  int timeout_ms = 2000;
+  int patience_ms = 120000;
+  CLI::App app{"sf-loadgen: submit --count scans, retrying through controller restarts"};
+  app.add_option("--controller", controller)->capture_default_str();
+  app.add_option("--repo", repo, "Repository to scan (SAST)");
+  app.add_option("--ref", ref)->capture_default_str();
+  app.add_option("--target", target, "DAST target");
+  app.add_option("--profile", profile, "Scan profile");
+  app.add_option("--count", count, "Scans to submit")->capture_default_str();
+  app.add_option("--key-prefix", key_prefix, "Idempotency key prefix (unique per run)")
+      ->capture_default_str();
+  app.add_option("--timeout-ms", timeout_ms, "Wait per answer")->capture_default_str();
+  app.add_option("--patience-ms", patience_ms, "Give up after the controller is unreachable "
+                                               "this long")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  scanfleet::Context context;
+  scanfleet::ApiClient client(context, controller, "loadgen");
+  auto start = std::chrono::steady_clock::now();
+  uint64_t first = 0, last = 0, retries = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    scanfleet::v1::ApiRequest request;
+    auto* submit = request.mutable_submit_scan();
+    submit->mutable_target()->set_repo(repo);
+    if (!repo.empty()) submit->mutable_target()->set_ref(ref);
+    submit->mutable_target()->set_url(target);
+    submit->set_profile(profile);
+    submit->set_idempotency_key(key_prefix + "-" + std::to_string(i));
+    auto unreachable_since = std::chrono::steady_clock::now();
+    while (true) {
+      auto response = client.Call(request, timeout_ms);
+      if (response.ok()) {
+        last = response->submit_scan().scan_id();
+        if (first == 0) first = last;
+        break;
+      }
+      if (response.status().code() != scanfleet::StatusCode::kUnavailable) {
+        std::cerr << "sf-loadgen: submit " << i << ": " << response.status().ToString() << "\n";
+        return 2;
+      }
+      if (std::chrono::steady_clock::now() - unreachable_since >
+          std::chrono::milliseconds(patience_ms)) {
+        std::cerr << "sf-loadgen: controller unreachable for " << patience_ms << " ms\n";
+        return 4;
+      }
+      ++retries;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << nlohmann::json{{"submitted", count}, {"first_scan", first}, {"last_scan", last},
+                              {"seconds", seconds}, {"retries", retries}}
+                   .dump()
+            << std::endl;
+  return 0;
+}
