@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--events-port", config.events_port, "PUB socket for findings and scan events")
       ->capture_default_str();
-  app.add_option("--pool", pools, "Job pool and its PUSH port, NAME=PORT (default sast=7710 dast=7711)");
+  app.add_option("--pool", pools,
+                 "Job pool and its PUSH port, NAME=PORT (default sast=7710 dast=7711)");
   app.add_option("--profile", profiles,
                  "Scan profile, NAME=SCANNER[,SCANNER...] (defaults: default=flawfinder,bandit "
                  "c=flawfinder python=bandit)");

@@ -52,8 +52,7 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
   return CheckText("profile", request.profile(), 128);
 }
 
-v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now,
-                                   ApiEffects& effects) {
+v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now, ApiEffects& effects) {
   // A request's writes share the loop's transaction with other messages: a
   // savepoint makes a failed request leave no partial rows behind.
   if (!store_.db().Exec("SAVEPOINT api_request").ok()) {
@@ -184,8 +183,8 @@ StatusOr<v1::CancelScanResponse> ApiHandler::Cancel(const v1::CancelScanRequest&
   return response;
 }
 
-StatusOr<v1::RetryJobsResponse> ApiHandler::Retry(const v1::RetryJobsRequest& request,
-                                                  TimeMs now, ApiEffects& effects) {
+StatusOr<v1::RetryJobsResponse> ApiHandler::Retry(const v1::RetryJobsRequest& request, TimeMs now,
+                                                  ApiEffects& effects) {
   if ((request.scan_id() == 0) == (request.job_id() == 0)) {
     return Status::InvalidArgument("name either a scan or a job to retry");
   }
@@ -214,6 +213,7 @@ v1::ListWorkersResponse ApiHandler::ListWorkers(TimeMs now) const {
     worker->set_slots(view.slots);
     worker->set_running(view.running);
     worker->set_alive(view.alive);
+    worker->set_draining(view.draining);
     worker->set_last_seen_ms(view.last_seen_ms);
     auto hello = hellos_.find(view.worker_id);
     if (hello != hellos_.end()) {

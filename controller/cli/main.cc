@@ -11,11 +11,11 @@ int main(int argc, char** argv) {
   std::string controller = env_controller ? env_controller : "tcp://127.0.0.1:7700";
   int timeout_ms = 5000;
 
-  CLI::App app{"scanfleet: submit security scans to a scanfleet controller and read their results.\n"
-               "Exit codes: 0 ok, 1 --fail-on met, 2 bad usage/request, 3 scan failed, "
-               "4 controller unreachable."};
-  app.add_option("--controller", controller,
-                 "Controller API endpoint (env SCANFLEET_CONTROLLER)")
+  CLI::App app{
+      "scanfleet: submit security scans to a scanfleet controller and read their results.\n"
+      "Exit codes: 0 ok, 1 --fail-on met, 2 bad usage/request, 3 scan failed, "
+      "4 controller unreachable."};
+  app.add_option("--controller", controller, "Controller API endpoint (env SCANFLEET_CONTROLLER)")
       ->capture_default_str();
   app.add_option("--timeout-ms", timeout_ms, "How long to wait for each controller answer")
       ->capture_default_str();
@@ -23,10 +23,13 @@ int main(int argc, char** argv) {
 
   cli::SubmitOptions submit;
   auto* submit_cmd = app.add_subcommand("submit", "Submit a scan of a git commit or a DAST target");
-  submit_cmd->add_option("--repo", submit.repo, "Git repository: local path, https://, ssh://, file://");
-  submit_cmd->add_option("--ref", submit.ref, "Commit, branch or tag to scan")->capture_default_str();
+  submit_cmd->add_option("--repo", submit.repo,
+                         "Git repository: local path, https://, ssh://, file://");
+  submit_cmd->add_option("--ref", submit.ref, "Commit, branch or tag to scan")
+      ->capture_default_str();
   submit_cmd->add_option("--target", submit.target, "DAST target URL or host");
-  submit_cmd->add_option("--profile", submit.profile, "Scan profile (controller's default if empty)");
+  submit_cmd->add_option("--profile", submit.profile,
+                         "Scan profile (controller's default if empty)");
   submit_cmd->add_flag("--wait", submit.wait, "Show progress and wait for the scan to finish");
   submit_cmd->add_option("--fail-on", submit.fail_on,
                          "With --wait: exit 1 if a finding is at or above this severity");
@@ -34,9 +37,10 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--idempotency-key", submit.idempotency_key,
                          "Submitting again with the same key returns the first scan "
                          "(default: a random key, so retries inside this run are safe)");
-  submit_cmd->add_option("--patience-ms", submit.patience_ms,
-                         "Keep retrying an unreachable controller this long (e.g. while it "
-                         "restarts)")
+  submit_cmd
+      ->add_option("--patience-ms", submit.patience_ms,
+                   "Keep retrying an unreachable controller this long (e.g. while it "
+                   "restarts)")
       ->capture_default_str();
 
   uint64_t scan_id = 0;

@@ -42,31 +42,30 @@ nlohmann::json FindingJson(const v1::Finding& f) {
 nlohmann::json ScanJson(const v1::ScanStatus& scan) {
   nlohmann::json jobs = nlohmann::json::array();
   for (const auto& job : scan.jobs()) {
-    jobs.push_back({{"job_id", job.job_id()},     {"scanner", job.scanner()},
-                    {"pool", job.pool()},         {"state", job.state()},
-                    {"attempt", job.attempt()},   {"worker_id", job.worker_id()},
-                    {"error", job.error()},       {"findings", job.findings()},
+    jobs.push_back({{"job_id", job.job_id()},
+                    {"scanner", job.scanner()},
+                    {"pool", job.pool()},
+                    {"state", job.state()},
+                    {"attempt", job.attempt()},
+                    {"worker_id", job.worker_id()},
+                    {"error", job.error()},
+                    {"findings", job.findings()},
                     {"resolved_commit", job.resolved_commit()},
-                    {"skipped_records", job.skipped_records()}});
+                    {"skipped_records", job.skipped_records()},
+                    {"failures", job.failures()},
+                    {"output_tail", job.output_tail()}});
   }
   nlohmann::json by_severity = nlohmann::json::object();
   for (int i = 0; i < scan.findings_by_severity_size(); ++i) {
     by_severity[std::string(SeverityName(static_cast<Severity>(i)))] = scan.findings_by_severity(i);
   }
-  return {{"scan_id", scan.scan_id()},
-          {"state", ScanStateName(scan.state())},
-          {"repo", scan.target().repo()},
-          {"ref", scan.target().ref()},
-          {"url", scan.target().url()},
-          {"profile", scan.profile()},
-          {"jobs_total", scan.jobs_total()},
-          {"jobs_done", scan.jobs_done()},
-          {"jobs_failed", scan.jobs_failed()},
-          {"findings", scan.findings()},
-          {"findings_by_severity", by_severity},
-          {"created_ms", scan.created_ms()},
-          {"finished_ms", scan.finished_ms()},
-          {"jobs", jobs}};
+  return {{"scan_id", scan.scan_id()},           {"state", ScanStateName(scan.state())},
+          {"repo", scan.target().repo()},        {"ref", scan.target().ref()},
+          {"url", scan.target().url()},          {"profile", scan.profile()},
+          {"jobs_total", scan.jobs_total()},     {"jobs_done", scan.jobs_done()},
+          {"jobs_failed", scan.jobs_failed()},   {"findings", scan.findings()},
+          {"findings_by_severity", by_severity}, {"created_ms", scan.created_ms()},
+          {"finished_ms", scan.finished_ms()},   {"jobs", jobs}};
 }
 
 nlohmann::json WorkerJson(const v1::WorkerStatus& w) {
@@ -78,6 +77,7 @@ nlohmann::json WorkerJson(const v1::WorkerStatus& w) {
           {"slots", w.slots()},
           {"running", w.running()},
           {"alive", w.alive()},
+          {"draining", w.draining()},
           {"last_seen_ms", w.last_seen_ms()},
           {"hostname", w.hostname()}};
 }
@@ -88,8 +88,8 @@ std::string FindingsTable(const std::vector<v1::Finding>& findings) {
       << "MESSAGE\n";
   for (const auto& f : findings) {
     std::string location = f.path() + ":" + std::to_string(f.line());
-    out << Pad(std::string(SeverityName(SeverityFromProto(f.severity()))), 9)
-        << Pad(f.tool(), 11) << Pad(f.rule_id(), 9) << Pad(Truncate(location, 27), 28)
+    out << Pad(std::string(SeverityName(SeverityFromProto(f.severity()))), 9) << Pad(f.tool(), 11)
+        << Pad(f.rule_id(), 9) << Pad(Truncate(location, 27), 28)
         << Truncate(f.title().empty() ? f.message() : f.title() + ": " + f.message(), 80) << "\n";
   }
   out << findings.size() << " finding" << (findings.size() == 1 ? "" : "s") << "\n";
@@ -98,8 +98,8 @@ std::string FindingsTable(const std::vector<v1::Finding>& findings) {
 
 std::string ScanSummary(const v1::ScanStatus& scan) {
   std::ostringstream out;
-  out << "scan " << scan.scan_id() << " " << ScanStateName(scan.state()) << ": "
-      << scan.jobs_done() << "/" << scan.jobs_total() << " jobs done";
+  out << "scan " << scan.scan_id() << " " << ScanStateName(scan.state()) << ": " << scan.jobs_done()
+      << "/" << scan.jobs_total() << " jobs done";
   if (scan.jobs_failed() > 0) out << " (" << scan.jobs_failed() << " failed)";
   out << ", " << scan.findings() << " findings";
   if (scan.findings_by_severity_size() > 0) {
@@ -120,8 +120,13 @@ std::string ScanSummary(const v1::ScanStatus& scan) {
     if (job.skipped_records() > 0) {
       out << ", " << job.skipped_records() << " malformed output records skipped";
     }
+    if (job.failures() > 0) out << ", " << job.failures() << " failed attempts";
     if (!job.error().empty()) out << ", error: " << Truncate(job.error(), 100);
     out << "\n";
+    if (job.state() == "dead" && !job.output_tail().empty()) {
+      out << "    last output: " << Truncate(job.output_tail(), 300) << "\n";
+      out << "    (dead-lettered: `scanfleet retry " << scan.scan_id() << "` re-queues it)\n";
+    }
   }
   return out.str();
 }
@@ -135,9 +140,13 @@ std::string WorkersTable(const std::vector<v1::WorkerStatus>& workers, int64_t n
     for (const auto& p : w.pools()) pools += (pools.empty() ? "" : ",") + p;
     for (const auto& s : w.scanners()) scanners += (scanners.empty() ? "" : ",") + s.name();
     std::string seen = std::to_string(std::max<int64_t>(0, now_ms - w.last_seen_ms()) / 1000) + "s";
-    out << Pad(w.worker_id(), 20) << Pad(w.alive() ? "alive" : "dead", 7) << Pad(pools, 12)
-        << Pad(std::to_string(w.running()) + "/" + std::to_string(w.slots()), 8) << Pad(seen, 8)
-        << scanners << "\n";
+    out << Pad(w.worker_id(), 20)
+        << Pad(!w.alive()     ? "dead"
+               : w.draining() ? "drain"
+                              : "alive",
+               7)
+        << Pad(pools, 12) << Pad(std::to_string(w.running()) + "/" + std::to_string(w.slots()), 8)
+        << Pad(seen, 8) << scanners << "\n";
   }
   return out.str();
 }

@@ -67,8 +67,8 @@ class Follower {
         line["state"] = std::string(ScanStateName(state));
         std::cout << line.dump() << "\n" << std::flush;
       }
-      bool terminal = state == v1::SCAN_SUCCEEDED || state == v1::SCAN_FAILED ||
-                      state == v1::SCAN_CANCELLED;
+      bool terminal =
+          state == v1::SCAN_SUCCEEDED || state == v1::SCAN_FAILED || state == v1::SCAN_CANCELLED;
       if (terminal && options_.until_scan_done != 0 &&
           event.scan_id() == options_.until_scan_done) {
         done_ = true;

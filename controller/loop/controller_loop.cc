@@ -22,11 +22,16 @@ constexpr char kAllWorkersTopic[] = "all|";
 
 DeclineReason DeclineFromProto(v1::DeclineReason reason) {
   switch (reason) {
-    case v1::DECLINE_NO_FREE_SLOT: return DeclineReason::kNoFreeSlot;
-    case v1::DECLINE_SCANNER_MISSING: return DeclineReason::kScannerMissing;
-    case v1::DECLINE_DRAINING: return DeclineReason::kDraining;
-    case v1::DECLINE_HANDED_BACK: return DeclineReason::kHandedBack;
-    default: return DeclineReason::kOther;
+    case v1::DECLINE_NO_FREE_SLOT:
+      return DeclineReason::kNoFreeSlot;
+    case v1::DECLINE_SCANNER_MISSING:
+      return DeclineReason::kScannerMissing;
+    case v1::DECLINE_DRAINING:
+      return DeclineReason::kDraining;
+    case v1::DECLINE_HANDED_BACK:
+      return DeclineReason::kHandedBack;
+    default:
+      return DeclineReason::kOther;
   }
 }
 
@@ -64,8 +69,8 @@ Status ControllerLoop::Start() {
   options.heartbeat_ttl_ms = heartbeat_ms * config_.scheduler.dead_after_missed;
   auto bind = [&](SocketKind kind, uint32_t port,
                   const SocketOptions& socket_options) -> StatusOr<std::unique_ptr<Socket>> {
-    std::string endpoint = "tcp://" + config_.bind_host + ":" +
-                           (port == 0 ? std::string("*") : std::to_string(port));
+    std::string endpoint =
+        "tcp://" + config_.bind_host + ":" + (port == 0 ? std::string("*") : std::to_string(port));
     ASSIGN_OR_RETURN(Socket socket, Socket::Bind(*context_, kind, endpoint, socket_options));
     return std::make_unique<Socket>(std::move(socket));
   };
@@ -89,7 +94,8 @@ Status ControllerLoop::Start() {
   endpoints.set_results_port(results_->port());
   endpoints.set_control_port(control_->port());
   endpoints.set_events_port(events_->port());
-  for (const auto& [pool, socket] : pools_) (*endpoints.mutable_pool_ports())[pool] = socket->port();
+  for (const auto& [pool, socket] : pools_)
+    (*endpoints.mutable_pool_ports())[pool] = socket->port();
   api_handler_ = std::make_unique<ApiHandler>(*store_, scheduler_, config_, hellos_, endpoints);
   RETURN_IF_ERROR(Recover());
   RETURN_IF_ERROR(WriteEndpointsFile());
@@ -135,7 +141,8 @@ Status ControllerLoop::WriteEndpointsFile() const {
   }
   std::error_code error;
   std::filesystem::rename(tmp, config_.endpoints_file, error);
-  if (error) return Status::Internal("cannot write " + config_.endpoints_file + ": " + error.message());
+  if (error)
+    return Status::Internal("cannot write " + config_.endpoints_file + ": " + error.message());
   return Status::Ok();
 }
 
@@ -277,13 +284,13 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
     }
     case v1::Envelope::kDeclined: {
       const v1::JobDeclined& declined = envelope.declined();
-      auto requeue = scheduler_.OnDeclined(worker_id, declined.job().job_id(),
-                                           declined.job().attempt(),
-                                           DeclineFromProto(declined.reason()), now);
+      auto requeue =
+          scheduler_.OnDeclined(worker_id, declined.job().job_id(), declined.job().attempt(),
+                                DeclineFromProto(declined.reason()), now);
       if (requeue) {
         RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
-        spdlog::debug("job {} attempt {} declined by {}: {} {}", requeue->job_id,
-                      requeue->attempt, worker_id, requeue->reason, declined.detail());
+        spdlog::debug("job {} attempt {} declined by {}: {} {}", requeue->job_id, requeue->attempt,
+                      worker_id, requeue->reason, declined.detail());
       }
       return Status::Ok();
     }
@@ -296,8 +303,8 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
         SendControl(worker_id, std::move(cancel), outbox);
         return Status::Ok();
       }
-      ASSIGN_OR_RETURN(auto started, store_->RecordAccepted(ref.job_id(), ref.attempt(),
-                                                            worker_id, now));
+      ASSIGN_OR_RETURN(auto started,
+                       store_->RecordAccepted(ref.job_id(), ref.attempt(), worker_id, now));
       if (started) outbox.events.push_back(std::move(*started));
       return Status::Ok();
     }
@@ -312,16 +319,17 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
 
 Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobResult& result,
                                     TimeMs now, Outbox& outbox) {
-  ResultVerdict verdict = scheduler_.OnResult(worker_id, result.job().job_id(),
-                                              result.job().attempt(),
-                                              FailureFromProto(result.failure()), now);
+  ResultVerdict verdict =
+      scheduler_.OnResult(worker_id, result.job().job_id(), result.job().attempt(),
+                          FailureFromProto(result.failure()), now);
   switch (verdict.kind) {
     case ResultVerdict::Kind::kSucceeded:
     case ResultVerdict::Kind::kFailed:
     case ResultVerdict::Kind::kDeadLettered: {
       JobOutcome outcome = verdict.kind == ResultVerdict::Kind::kSucceeded ? JobOutcome::kSucceeded
-                           : verdict.kind == ResultVerdict::Kind::kFailed  ? JobOutcome::kFailed
-                                                                           : JobOutcome::kDeadLettered;
+                           : verdict.kind == ResultVerdict::Kind::kFailed
+                               ? JobOutcome::kFailed
+                               : JobOutcome::kDeadLettered;
       RETURN_IF_ERROR(store_->RecordAttempt(
           result, worker_id, outcome == JobOutcome::kSucceeded ? "succeeded" : "failed", now));
       ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(result, outcome, now));

@@ -146,8 +146,8 @@ bool Scheduler::OnAccepted(const std::string& worker_id, uint64_t job_id, uint32
   return true;
 }
 
-ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
-                                  uint32_t attempt, FailureClass failure, TimeMs now) {
+ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
+                                  FailureClass failure, TimeMs now) {
   Touch(worker_id, now);
   ResultVerdict verdict;
   auto it = jobs_.find(job_id);
@@ -228,8 +228,8 @@ void Scheduler::Requeue(Job& job, TimeMs not_before, bool counts_as_failure,
   job.descriptor.not_before_ms = not_before;
   job.phase = Phase::kWaiting;
   waiting_.emplace(not_before, job.descriptor.job_id);
-  out.push_back(RequeueJob{job.descriptor.job_id, abandoned, not_before, job.descriptor.failures,
-                           reason});
+  out.push_back(
+      RequeueJob{job.descriptor.job_id, abandoned, not_before, job.descriptor.failures, reason});
 }
 
 bool Scheduler::WorkerIsAlive(const Worker& worker, TimeMs now) const {
@@ -282,8 +282,8 @@ int64_t Scheduler::FreeCapacity(const std::string& pool, TimeMs now) const {
   int64_t free_slots = 0;
   for (const auto& [id, worker] : workers_) {
     if (!TakesJobs(worker, pool, now)) continue;
-    free_slots += std::max<int64_t>(0, static_cast<int64_t>(worker.slots) -
-                                           static_cast<int64_t>(worker.running.size()));
+    free_slots += std::max<int64_t>(
+        0, static_cast<int64_t>(worker.slots) - static_cast<int64_t>(worker.running.size()));
   }
   auto unaccepted = unaccepted_.find(pool);
   return free_slots - (unaccepted == unaccepted_.end() ? 0 : unaccepted->second);
@@ -317,8 +317,8 @@ void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
       for (auto it = ready_.lower_bound({pool, ""}); it != ready_.end() && it->first.first == pool;
            ++it) {
         auto& queue = it->second;
-        while (!queue.empty() && (!jobs_.count(queue.front()) ||
-                                  jobs_.at(queue.front()).phase != Phase::kQueued)) {
+        while (!queue.empty() &&
+               (!jobs_.count(queue.front()) || jobs_.at(queue.front()).phase != Phase::kQueued)) {
           queue.pop_front();
         }
         if (queue.empty() || !PoolHasScanner(pool, it->first.second, now)) continue;
@@ -332,8 +332,8 @@ void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
       job.deadline_ms = now + config_.accept_timeout_ms;
       ++unaccepted_[pool];
       in_flight_.insert(job.descriptor.job_id);
-      out.push_back(DispatchJob{job.descriptor.job_id, job.descriptor.attempt, pool,
-                                job.deadline_ms});
+      out.push_back(
+          DispatchJob{job.descriptor.job_id, job.descriptor.attempt, pool, job.deadline_ms});
       --free;
     }
   }
@@ -375,8 +375,7 @@ std::vector<WorkerView> Scheduler::Workers(TimeMs now) const {
   for (const auto& [id, worker] : workers_) {
     views.push_back(WorkerView{id, worker.pools, worker.scanners, worker.slots,
                                static_cast<uint32_t>(worker.running.size()),
-                               WorkerIsAlive(worker, now), worker.last_seen_ms,
-                               worker.draining});
+                               WorkerIsAlive(worker, now), worker.last_seen_ms, worker.draining});
   }
   return views;
 }

@@ -22,8 +22,7 @@ v1::Event ScanEvent(uint64_t scan_id, v1::ScanState state, TimeMs now) {
 
 }  // namespace
 
-StatusOr<std::optional<v1::SubmitScanResponse>> ScanStore::FindSubmission(
-    const std::string& key) {
+StatusOr<std::optional<v1::SubmitScanResponse>> ScanStore::FindSubmission(const std::string& key) {
   ASSIGN_OR_RETURN(Statement * query,
                    db_->Prepare("SELECT j.scan_id, j.scanner FROM scans s JOIN jobs j ON "
                                 "j.scan_id = s.id WHERE s.idempotency_key=? ORDER BY j.id"));

@@ -81,7 +81,9 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
 
   ASSIGN_OR_RETURN(Statement * jobs,
                    db_->Prepare("SELECT id, scanner, pool, state, attempt, worker_id, last_error, "
-                                "findings, resolved_commit, skipped_records FROM jobs "
+                                "findings, resolved_commit, skipped_records, failures, "
+                                "(SELECT output_tail FROM attempts a WHERE a.job_id=jobs.id AND "
+                                "a.finished_ms>0 ORDER BY a.attempt DESC LIMIT 1) FROM jobs "
                                 "WHERE scan_id=? ORDER BY id"));
   jobs->Bind(1, static_cast<int64_t>(scan_id));
   while (true) {
@@ -98,6 +100,8 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
     job->set_findings(static_cast<uint64_t>(jobs->ColumnInt(7)));
     job->set_resolved_commit(jobs->ColumnText(8));
     job->set_skipped_records(static_cast<uint32_t>(jobs->ColumnInt(9)));
+    job->set_failures(static_cast<uint32_t>(jobs->ColumnInt(10)));
+    job->set_output_tail(jobs->ColumnText(11));
   }
   jobs->Reset();
 
@@ -105,7 +109,8 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
                    db_->Prepare("SELECT severity, count(*) FROM findings WHERE scan_id=? "
                                 "GROUP BY severity"));
   severities->Bind(1, static_cast<int64_t>(scan_id));
-  for (int i = 0; i <= static_cast<int>(Severity::kCritical); ++i) status.add_findings_by_severity(0);
+  for (int i = 0; i <= static_cast<int>(Severity::kCritical); ++i)
+    status.add_findings_by_severity(0);
   while (true) {
     ASSIGN_OR_RETURN(bool row, severities->Step());
     if (!row) break;

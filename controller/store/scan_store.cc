@@ -180,9 +180,10 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
     ASSIGN_OR_RETURN(v1::Event dead, DeadLetterEvent(result, scan_id, now));
     finish.events.push_back(std::move(dead));
   }
-  ASSIGN_OR_RETURN(Statement * scan,
-                   db_->Prepare("UPDATE scans SET jobs_done=jobs_done+1, jobs_failed=jobs_failed+?, "
-                                "findings=findings+? WHERE id=?"));
+  ASSIGN_OR_RETURN(
+      Statement * scan,
+      db_->Prepare("UPDATE scans SET jobs_done=jobs_done+1, jobs_failed=jobs_failed+?, "
+                   "findings=findings+? WHERE id=?"));
   scan->Bind(1, succeeded ? 0 : 1)
       .Bind(2, succeeded ? result.findings_size() : 0)
       .Bind(3, static_cast<int64_t>(scan_id));
@@ -222,8 +223,8 @@ Status ScanStore::InsertFindings(const v1::JobResult& result, uint64_t scan_id, 
         .Bind(17, f.fingerprint());
     RETURN_IF_ERROR(insert->Run());
     v1::Event event;
-    event.set_topic("finding." + std::string(SeverityName(SeverityFromProto(f.severity()))) +
-                    "." + f.tool());
+    event.set_topic("finding." + std::string(SeverityName(SeverityFromProto(f.severity()))) + "." +
+                    f.tool());
     event.set_scan_id(scan_id);
     event.set_job_id(result.job().job_id());
     event.set_created_ms(now);

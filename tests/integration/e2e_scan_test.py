@@ -106,7 +106,14 @@ class EndToEndScanTest(unittest.TestCase):
 
         # Workspaces are removed once their jobs are done.
         for work_dir in work_dirs:
-            leftovers = os.listdir(work_dir) if os.path.isdir(work_dir) else []
+            # The result spool lives there too; it is empty once results are acknowledged.
+            leftovers = [n for n in (os.listdir(work_dir) if os.path.isdir(work_dir) else [])
+                         if n != "spool"]
+            spool = os.path.join(work_dir, "spool")
+            if os.path.isdir(spool):
+                harness.wait_until(
+                    lambda: not [n for n in os.listdir(spool) if n.endswith(".result")], 10,
+                    "acknowledged results to leave the spool")
             self.assertEqual(leftovers, [], f"workspace left behind in {work_dir}")
 
     def test_cli_reports_unreachable_controller_clearly(self):

@@ -95,7 +95,7 @@ class Fleet:
                       "pools": {name: port(e) for name, e in doc["pools"].items()}}
         return self.api
 
-    def start_worker(self, worker_id, slots=2, path_prefix=None):
+    def start_worker(self, worker_id, slots=2, path_prefix=None, extra=()):
         """Starts a worker; path_prefix puts a directory first on its PATH."""
         work_dir = os.path.join(self.tmp, "work-" + worker_id)
         env = dict(os.environ)
@@ -104,7 +104,7 @@ class Fleet:
         self.workers[worker_id] = self.spawn(
             "scanfleet-worker",
             ["--controller", self.api, "--id", worker_id, "--slots", str(slots),
-             "--work-dir", work_dir, "--heartbeat-interval-ms", "200"],
+             "--work-dir", work_dir, "--heartbeat-interval-ms", "200", *extra],
             worker_id + ".log", env=env)
         return work_dir
 

@@ -27,8 +27,9 @@ int main(int argc, char** argv) {
   app.add_option("--key-prefix", key_prefix, "Idempotency key prefix (unique per run)")
       ->capture_default_str();
   app.add_option("--timeout-ms", timeout_ms, "Wait per answer")->capture_default_str();
-  app.add_option("--patience-ms", patience_ms, "Give up after the controller is unreachable "
-                                               "this long")
+  app.add_option("--patience-ms", patience_ms,
+                 "Give up after the controller is unreachable "
+                 "this long")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -65,10 +66,12 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << nlohmann::json{{"submitted", count}, {"first_scan", first}, {"last_scan", last},
-                              {"seconds", seconds}, {"retries", retries}}
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << nlohmann::json{{"submitted", count},
+                              {"first_scan", first},
+                              {"last_scan", last},
+                              {"seconds", seconds},
+                              {"retries", retries}}
                    .dump()
             << std::endl;
   return 0;

@@ -187,8 +187,8 @@ TEST_F(SchedulerTest, FailuresRetryWithGrowingBackoffThenAreDeadLettered) {
     ASSERT_EQ(dispatched.size(), 1u) << "attempt " << attempt;
     ASSERT_EQ(dispatched[0].attempt, attempt);
     ASSERT_TRUE(scheduler_.OnAccepted("w1", 1, attempt, now_));
-    ResultVerdict verdict = scheduler_.OnResult("w1", 1, attempt, FailureClass::kScannerCrashed,
-                                                now_);
+    ResultVerdict verdict =
+        scheduler_.OnResult("w1", 1, attempt, FailureClass::kScannerCrashed, now_);
     if (attempt == 3) {
       EXPECT_EQ(verdict.kind, ResultVerdict::Kind::kDeadLettered);
       break;

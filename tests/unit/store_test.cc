@@ -1,11 +1,11 @@
 // ScanStore on a real SQLite file in a temporary directory.
-#include "controller/store/scan_store.h"
-#include "controller/store/schema.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+
+#include "controller/store/scan_store.h"
+#include "controller/store/schema.h"
 
 namespace scanfleet {
 namespace {
@@ -172,8 +172,9 @@ TEST_F(StoreTest, StaleAttemptNeverOverwritesTheLiveOne) {
   // A duplicate of the live result cannot rewrite its outcome either.
   ASSERT_TRUE(store_->RecordAttempt(live, "w2", "stale", 320).ok());
   ASSERT_TRUE(store_->Commit().ok());
-  auto outcomes = store_->db().Prepare("SELECT attempt, outcome FROM attempts WHERE job_id=? "
-                                       "ORDER BY attempt");
+  auto outcomes = store_->db().Prepare(
+      "SELECT attempt, outcome FROM attempts WHERE job_id=? "
+      "ORDER BY attempt");
   ASSERT_TRUE(outcomes.ok());
   (*outcomes)->Bind(1, static_cast<int64_t>(job));
   std::vector<std::string> seen;
@@ -247,8 +248,8 @@ TEST_F(StoreTest, CancelEndsUnfinishedJobsAndTheScanOnce) {
   EXPECT_EQ(cancelled->job_ids, scan.job_ids);
   EXPECT_EQ(cancelled->event.topic(), "scan.cancelled");
   // A late result of the cancelled attempt applies nothing.
-  EXPECT_FALSE(store_->FinishJob(Result(scan.job_ids[0], 1, 3), JobOutcome::kSucceeded, 310)
-                   ->applied);
+  EXPECT_FALSE(
+      store_->FinishJob(Result(scan.job_ids[0], 1, 3), JobOutcome::kSucceeded, 310)->applied);
   auto again = store_->CancelScan(scan.scan_id, "twice", 320);
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->CancelScan(9999, "none", 320).status().code(), StatusCode::kNotFound);
