@@ -9,7 +9,7 @@ DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libspdlog-dev libsodium-dev libgtest-dev libgmock-dev nlohmann-json3-dev \
   libpugixml-dev libcli11-dev flawfinder python3-bandit docker-compose
 
-.PHONY: all deps build test test-asan demo clean format
+.PHONY: all deps build test test-asan soak demo clean format
 
 all: build
 
@@ -36,6 +36,12 @@ test-asan: deps
 	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug -DSCANFLEET_SANITIZE=ON
 	cmake --build $(BUILD_DIR)-asan -j $(JOBS)
 	cd $(BUILD_DIR)-asan && ctest --output-on-failure --timeout 600
+
+# Long chaos run (thousands of jobs, repeated kill -9 of controller and
+# workers); writes its figures into docs/RELIABILITY.md.
+SOAK_ARGS ?=
+soak: build
+	SCANFLEET_BUILD_DIR=$(abspath $(BUILD_DIR)) python3 tests/integration/soak.py --write-docs $(SOAK_ARGS)
 
 demo: build
 	BUILD_DIR=$(BUILD_DIR) scripts/demo.sh

@@ -154,7 +154,8 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
   JobFinish finish;
   bool succeeded = outcome == JobOutcome::kSucceeded;
   ASSIGN_OR_RETURN(Statement * job,
-                   db_->Prepare("UPDATE jobs SET state=?, finished_ms=?, last_error=?, "
+                   db_->Prepare("UPDATE jobs SET state=?1, finished_ms=?2, last_error=?3, "
+                                "failures=failures+(?1 != 'succeeded'), "
                                 "findings=?, resolved_commit=?, skipped_records=? WHERE id=? AND "
                                 "attempt=? AND state IN ('queued','dispatched','running') "
                                 "RETURNING scan_id"));
