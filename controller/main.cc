@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
       "scanfleet-controller: schedules security-scan jobs over ZeroMQ to a fleet of workers,\n"
       "keeps scans, jobs, attempts and findings in SQLite and publishes findings to subscribers.\n"
       "Port 0 picks a free port (see --endpoints-file)."};
+  // A flag given twice (e.g. after a config file or a wrapper script): the last one wins.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_config("--config", "", "TOML config file; keys are the long flag names");
   app.add_option("--bind-host", config.bind_host, "Address every socket binds to")
       ->capture_default_str();
