@@ -8,6 +8,10 @@
 #include "common/process/stop_signal.h"
 #include "worker/loop/worker_loop.h"
 
+namespace {
+constexpr int64_t kMaxDurationMs = 24 * 3600 * 1000;  // a day: bounds the drain flags
+}  // namespace
+
 int main(int argc, char** argv) {
   scanfleet::WorkerConfig config;
   std::string log_level = "info";
@@ -23,18 +27,30 @@ int main(int argc, char** argv) {
   app.add_option("--pools", config.pools, "Pools to pull jobs from")
       ->delimiter(',')
       ->capture_default_str();
-  app.add_option("--slots", config.slots, "Jobs run at once")
+  app.add_option("--slots", config.slots,
+                 "Jobs run at once; a job that arrives with no free slot is declined and "
+                 "requeued by the controller")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
   app.add_option("--work-dir", config.work_dir, "Private workspaces are created here")
       ->capture_default_str();
+  app.add_option("--spool-dir", config.spool_dir,
+                 "Finished results are kept here (mode 0700) until the controller acknowledges "
+                 "them, and re-sent after a restart (default: WORK-DIR/spool)");
   app.add_option("--heartbeat-interval-ms", config.session.heartbeat_interval_ms)
       ->capture_default_str();
   app.add_option("--result-resend-ms", config.session.result_resend_ms,
                  "Unacknowledged results are re-sent this often")
       ->capture_default_str();
   app.add_option("--drain-grace-ms", config.drain_grace_ms,
-                 "On SIGTERM, running jobs get this long before they are cancelled")
+                 "On SIGTERM the worker takes no new job; running jobs get this long to finish, "
+                 "then they are cancelled and handed back to the controller")
+      ->check(CLI::Range(int64_t{0}, kMaxDurationMs))
+      ->capture_default_str();
+  app.add_option("--drain-ack-wait-ms", config.drain_ack_wait_ms,
+                 "Then unacknowledged results get this long to be acknowledged before the "
+                 "worker exits (they stay spooled either way)")
+      ->check(CLI::Range(int64_t{0}, kMaxDurationMs))
       ->capture_default_str();
   app.add_option("--max-frame-bytes", config.max_frame_bytes)->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")

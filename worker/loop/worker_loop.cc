@@ -1,3 +1,7 @@
+// WorkerLoop, part one: startup (spool, scanners, endpoints, sockets), the
+// poll loop, control messages, the drain steps and what is sent to the
+// controller. Jobs and results are in worker_jobs.cc. See worker_loop.h.
+// Thread-safety: everything here runs on the loop thread.
 #include "worker/loop/worker_loop.h"
 
 #include <spdlog/fmt/ranges.h>
@@ -8,11 +12,15 @@
 #include <algorithm>
 
 #include "common/wire/envelope.h"
+#include "worker/loop/worker_messages.h"
 
 namespace scanfleet {
 
 WorkerLoop::WorkerLoop(WorkerConfig config, const Clock& clock)
-    : config_(std::move(config)), clock_(clock), session_(config_.session, clock.NowMs()) {
+    : config_(std::move(config)),
+      clock_(clock),
+      session_(config_.session, clock.NowMs()),
+      drain_(DrainConfig{config_.drain_grace_ms, config_.drain_ack_wait_ms}) {
   done_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   SF_CHECK(done_fd_ >= 0);
 }
@@ -25,7 +33,24 @@ WorkerLoop::~WorkerLoop() {
   close(done_fd_);
 }
 
+Status WorkerLoop::OpenSpool() {
+  if (config_.spool_dir.empty()) config_.spool_dir = config_.work_dir + "/spool";
+  ASSIGN_OR_RETURN(ResultSpool spool,
+                   ResultSpool::Open(config_.spool_dir, config_.max_frame_bytes));
+  spool_ = std::make_unique<ResultSpool>(std::move(spool));
+  ASSIGN_OR_RETURN(SpoolContents contents, spool_->LoadAll());
+  spooled_ = std::move(contents.results);
+  spdlog::info(
+      "result spool {}: {} unacknowledged results from an earlier run{}", config_.spool_dir,
+      spooled_.size(),
+      contents.corrupt_files == 0
+          ? ""
+          : fmt::format(", {} corrupt files moved aside (*.corrupt)", contents.corrupt_files));
+  return Status::Ok();
+}
+
 Status WorkerLoop::Start(int stop_fd) {
+  RETURN_IF_ERROR(OpenSpool());
   runner_config_.work_dir = config_.work_dir;
   runner_config_.scanners = DiscoverScanners();
   if (runner_config_.scanners.empty()) {
@@ -64,17 +89,28 @@ Status WorkerLoop::Start(int stop_fd) {
   SocketOptions push = options;
   push.send_hwm = 10000;
   push.linger_ms = 2000;
-  ASSIGN_OR_RETURN(Socket results, Socket::Connect(*context_, SocketKind::kPush,
-                                                   TcpEndpoint(host, endpoints.results_port()),
-                                                   push));
+  ASSIGN_OR_RETURN(Socket results,
+                   Socket::Connect(*context_, SocketKind::kPush,
+                                   TcpEndpoint(host, endpoints.results_port()), push));
   results_ = std::make_unique<Socket>(std::move(results));
   SocketOptions sub = options;
   sub.subscriptions = {"w:" + config_.worker_id + "|", "all|"};
-  ASSIGN_OR_RETURN(Socket control, Socket::Connect(*context_, SocketKind::kSub,
-                                                   TcpEndpoint(host, endpoints.control_port()),
-                                                   sub));
+  // A spooled result keeps the worker id it was first sent as (an earlier run
+  // may have had another id), and the controller addresses its ack to that id.
+  for (const SpooledResult& spooled : spooled_) {
+    std::string topic = "w:" + spooled.sender + "|";
+    if (std::find(sub.subscriptions.begin(), sub.subscriptions.end(), topic) ==
+        sub.subscriptions.end()) {
+      spdlog::info("also listening for acknowledgements addressed to {}", spooled.sender);
+      sub.subscriptions.push_back(topic);
+    }
+  }
+  ASSIGN_OR_RETURN(Socket control,
+                   Socket::Connect(*context_, SocketKind::kSub,
+                                   TcpEndpoint(host, endpoints.control_port()), sub));
   control_ = std::make_unique<Socket>(std::move(control));
-  // A one-message queue: jobs wait at the controller, not in this worker.
+  // A one-message queue, read all the time: a job is run or declined at once,
+  // so jobs wait at the controller, not in this worker.
   SocketOptions pull = options;
   pull.recv_hwm = 1;
   for (const std::string& pool : config_.pools) {
@@ -97,127 +133,100 @@ uint32_t WorkerLoop::FreeSlots() const {
 }
 
 Status WorkerLoop::Run(int stop_fd) {
-  TimeMs drain_deadline = 0;
   while (true) {
     TimeMs now = clock_.NowMs();
     WorkerSession::Actions actions = session_.Tick(now);
-    if (actions.send_hello) SendHello();
-    if (actions.send_heartbeat) SendHeartbeat();
+    if (actions.send_hello) {
+      SendHello();
+      // Before the first heartbeat: a heartbeat that omits an attempt makes the
+      // controller requeue it, so its spooled result must arrive first.
+      ResendSpooledResults();
+    }
+    if (actions.send_heartbeat) SendHeartbeat(/*leaving=*/false);
     for (const auto& key : actions.resend_results) {
       auto it = unacked_.find(key);
       if (it != unacked_.end()) (void)results_->SendOne(it->second, true);
     }
-    if (draining_ && running_.empty() &&
-        (session_.unacked_results() == 0 || now >= drain_deadline)) {
-      break;
+    DrainPlan::Phase phase_before = drain_.phase();
+    DrainPlan::Step step = drain_.Tick(now, running_.size(), session_.unacked_results());
+    if (step.hand_back_running) HandBackRunningJobs();
+    if (drain_.phase() == DrainPlan::Phase::kAwaitingAcks && phase_before != drain_.phase()) {
+      spdlog::info("draining: no job left; waiting up to {} ms for {} acknowledgements",
+                   config_.drain_ack_wait_ms, session_.unacked_results());
     }
-    if (draining_ && now >= drain_deadline) {
-      for (auto& [job_id, job] : running_) job.cancel->Cancel();
+    if (step.leave) {
+      Leave();
+      break;
     }
 
     Poller poller;
     size_t control_index = poller.Add(*control_);
     size_t done_index = poller.AddFd(done_fd_);
     size_t stop_index = poller.AddFd(stop_fd);
+    // Always read the pools: a job is run or declined at once (credits).
     std::vector<size_t> pool_indexes;
-    bool can_take = !draining_ && FreeSlots() > 0;
-    if (can_take) {
-      for (auto& pool : pools_) pool_indexes.push_back(poller.Add(*pool));
-    }
-    int timeout = static_cast<int>(std::clamp<TimeMs>(session_.NextDeadline() - now, 0, 1000));
+    for (auto& pool : pools_) pool_indexes.push_back(poller.Add(*pool));
+    TimeMs next = std::min(session_.NextDeadline(), drain_.NextDeadline());
+    int timeout = static_cast<int>(std::clamp<TimeMs>(next - now, 0, 1000));
     ASSIGN_OR_RETURN(int ready, poller.Wait(timeout));
     (void)ready;
-    if (poller.Ready(stop_index) && !draining_) {
-      spdlog::info("draining: {} running jobs get up to {} ms", running_.size(),
-                   config_.drain_grace_ms);
-      draining_ = true;
-      drain_deadline = clock_.NowMs() + config_.drain_grace_ms;
-      // signalfd: consume the signal so the fd stops being readable.
-      char buffer[128];
-      (void)!read(stop_fd, buffer, sizeof(buffer));
-    }
+    if (poller.Ready(stop_index)) BeginDrain(stop_fd);
     if (poller.Ready(done_index)) CollectFinishedJobs();
     while (poller.Ready(control_index)) {
       ASSIGN_OR_RETURN(auto frames, control_->Receive(true));
       if (!frames) break;
       RETURN_IF_ERROR(HandleControl(*frames));
     }
-    for (size_t i = 0; i < pool_indexes.size() && FreeSlots() > 0; ++i) {
-      if (!poller.Ready(pool_indexes[i])) continue;
-      ASSIGN_OR_RETURN(auto frames, pools_[i]->Receive(true));
-      if (frames) RETURN_IF_ERROR(HandleJob(*frames));
+    for (size_t i = 0; i < pool_indexes.size(); ++i) {
+      if (poller.Ready(pool_indexes[i])) ReceiveJobs(*pools_[i]);
     }
   }
   spdlog::info("worker {} stopped", config_.worker_id);
   return Status::Ok();
 }
 
-Status WorkerLoop::HandleJob(const Frames& frames) {
-  if (frames.size() != 1) {
-    ++counters_.malformed;
-    return Status::Ok();
+void WorkerLoop::BeginDrain(int stop_fd) {
+  // signalfd: consume the signal so the fd stops being readable.
+  char buffer[128];
+  (void)!read(stop_fd, buffer, sizeof(buffer));
+  if (drain_.draining()) {
+    spdlog::info("already draining");
+    return;
   }
-  auto envelope = DecodeEnvelope(frames.front(), config_.max_frame_bytes, counters_);
-  if (!envelope.ok() || !envelope->has_job()) {
-    spdlog::warn("dropped a bad job frame: {}",
-                 envelope.ok() ? "not a job" : envelope.status().ToString());
-    return Status::Ok();
-  }
-  v1::JobAssignment job = envelope->job();
-  uint64_t job_id = job.job().job_id();
-  if (running_.count(job_id)) {
-    spdlog::warn("job {} attempt {} arrived while attempt {} runs; ignored", job_id,
-                 job.job().attempt(), running_[job_id].attempt);
-    return Status::Ok();
-  }
-  v1::Envelope accepted;
-  *accepted.mutable_accepted()->mutable_job() = job.job();
-  SendEnvelope(std::move(accepted));
-  RunningJob& slot = running_[job_id];
-  slot.attempt = job.job().attempt();
-  slot.cancel = std::make_unique<CancelSignal>();
-  const CancelSignal* cancel = slot.cancel.get();
-  spdlog::info("job {} attempt {}: {} on {}@{}", job_id, job.job().attempt(), job.scanner(),
-               job.target().repo(), job.target().ref());
-  slot.thread = std::thread([this, job = std::move(job), cancel] {
-    v1::JobResult result = RunJob(job, runner_config_, *cancel);
-    {
-      std::lock_guard<std::mutex> lock(done_mutex_);
-      done_.push_back(std::move(result));
-    }
-    uint64_t one = 1;
-    (void)!write(done_fd_, &one, sizeof(one));
-  });
-  return Status::Ok();
+  drain_.Begin(clock_.NowMs());
+  spdlog::info("draining: taking no new job; {} running jobs get up to {} ms", running_.size(),
+               config_.drain_grace_ms);
+  SendHeartbeat(/*leaving=*/false);  // says draining: the controller stops sending jobs here
 }
 
-void WorkerLoop::CollectFinishedJobs() {
-  uint64_t count;
-  (void)!read(done_fd_, &count, sizeof(count));
-  std::deque<v1::JobResult> finished;
-  {
-    std::lock_guard<std::mutex> lock(done_mutex_);
-    finished.swap(done_);
+void WorkerLoop::HandBackRunningJobs() {
+  CollectFinishedJobs();  // a job that just finished sends its result instead
+  for (auto& [job_id, job] : running_) {
+    if (job.handed_back) continue;
+    spdlog::info("drain grace over: handing job {} attempt {} back", job_id, job.attempt);
+    job.handed_back = true;
+    job.cancel->Cancel();
+    v1::JobRef ref;
+    ref.set_job_id(job_id);
+    ref.set_attempt(job.attempt);
+    SendDeclined(ref, v1::DECLINE_HANDED_BACK,
+                 "drain grace of " + std::to_string(config_.drain_grace_ms) + " ms ran out");
   }
-  for (v1::JobResult& result : finished) {
-    uint64_t job_id = result.job().job_id();
-    auto it = running_.find(job_id);
-    if (it != running_.end()) {
-      if (it->second.thread.joinable()) it->second.thread.join();
-      running_.erase(it);
-    }
-    spdlog::info("job {} attempt {} finished: {} findings{}{}", job_id, result.job().attempt(),
-                 result.findings_size(), result.error().empty() ? "" : ", error: ",
-                 result.error());
-    WorkerSession::AttemptKey key{job_id, result.job().attempt()};
-    v1::Envelope envelope;
-    *envelope.mutable_result() = std::move(result);
-    std::string frame =
-        EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, clock_.NowMs());
-    (void)results_->SendOne(frame, true);
-    unacked_[key] = std::move(frame);
-    session_.OnResultSent(key, clock_.NowMs());
+}
+
+void WorkerLoop::Leave() {
+  // Jobs that reached the pool sockets since the last read are given back too.
+  for (auto& pool : pools_) ReceiveJobs(*pool);
+  if (session_.unacked_results() > 0) {
+    spdlog::warn(
+        "leaving with {} unacknowledged results; they stay spooled in {} and are "
+        "re-sent on the next start",
+        session_.unacked_results(), config_.spool_dir);
+  } else {
+    spdlog::info("every result is acknowledged");
   }
+  SendHeartbeat(/*leaving=*/true);
+  spdlog::info("sent the leaving heartbeat");
 }
 
 Status WorkerLoop::HandleControl(const Frames& frames) {
@@ -239,13 +248,9 @@ Status WorkerLoop::HandleControl(const Frames& frames) {
     case v1::Envelope::kControllerHeartbeat:
       session_.OnControllerHeartbeat(envelope->controller_heartbeat().incarnation(), now);
       break;
-    case v1::Envelope::kResultAck: {
-      WorkerSession::AttemptKey key{envelope->result_ack().job().job_id(),
-                                    envelope->result_ack().job().attempt()};
-      session_.OnResultAcked(key);
-      unacked_.erase(key);
+    case v1::Envelope::kResultAck:
+      OnResultAcked(envelope->result_ack().job());
       break;
-    }
     case v1::Envelope::kCancel: {
       auto it = running_.find(envelope->cancel().job().job_id());
       if (it != running_.end() && it->second.attempt == envelope->cancel().job().attempt()) {
@@ -271,33 +276,28 @@ void WorkerLoop::SendEnvelope(v1::Envelope envelope) {
   if (!sent.ok()) spdlog::debug("send to controller failed: {}", sent.ToString());
 }
 
-void WorkerLoop::SendHello() {
-  v1::Envelope envelope;
-  v1::WorkerHello* hello = envelope.mutable_hello();
-  for (const auto& pool : config_.pools) hello->add_pools(pool);
-  for (const auto& [name, version] : runner_config_.scanners) {
-    v1::ScannerInfo* info = hello->add_scanners();
-    info->set_name(name);
-    info->set_version(version);
-  }
-  hello->set_slots(config_.slots);
-  char hostname[256] = {0};
-  gethostname(hostname, sizeof(hostname) - 1);
-  hello->set_hostname(hostname);
-  hello->set_software_version(SCANFLEET_VERSION);
-  SendEnvelope(std::move(envelope));
+void WorkerLoop::SendDeclined(const v1::JobRef& job, v1::DeclineReason reason,
+                              const std::string& detail) {
+  SendEnvelope(MakeDeclinedEnvelope(job, reason, detail));
 }
 
-void WorkerLoop::SendHeartbeat() {
-  v1::Envelope envelope;
-  v1::Heartbeat* heartbeat = envelope.mutable_heartbeat();
+void WorkerLoop::SendHello() {
+  char hostname[256] = {0};
+  gethostname(hostname, sizeof(hostname) - 1);
+  SendEnvelope(MakeHelloEnvelope(config_.pools, runner_config_.scanners, config_.slots, hostname));
+}
+
+void WorkerLoop::SendHeartbeat(bool leaving) {
+  HeartbeatReport report;
   for (const auto& [job_id, job] : running_) {
-    v1::JobRef* ref = heartbeat->add_running();
-    ref->set_job_id(job_id);
-    ref->set_attempt(job.attempt);
+    // A handed-back attempt was declined: it is no longer ours to report.
+    if (!job.handed_back) report.running.emplace_back(job_id, job.attempt);
   }
-  heartbeat->set_free_slots(FreeSlots());
-  SendEnvelope(std::move(envelope));
+  // A draining worker has no capacity to offer.
+  report.free_slots = drain_.draining() ? 0 : FreeSlots();
+  report.draining = drain_.draining();
+  report.leaving = leaving;
+  SendEnvelope(MakeHeartbeatEnvelope(report));
 }
 
 }  // namespace scanfleet

@@ -1,7 +1,12 @@
 // WorkerLoop: the worker's I/O. Finds the controller's sockets through its API,
-// pulls jobs from its pools only while it has a free slot, runs each job on its
-// own thread, and sends hello, heartbeats, acceptances and results, re-sending
-// results until the controller acknowledges them.
+// reads its pool sockets all the time and runs or declines each job at once
+// (DecideAdmission), runs each accepted job on its own thread, and sends
+// hello, heartbeats, acceptances, declines and results. A result is spooled to
+// disk (ResultSpool) before it is first sent and re-sent until the controller
+// acknowledges it; results spooled by an earlier run are re-sent right after
+// the first hello, before the first heartbeat. On SIGTERM it drains
+// (DrainPlan): declines new jobs, lets running ones finish within the grace,
+// hands the rest back, waits briefly for acknowledgements and says it leaves.
 //
 // Job threads never touch a socket: they hand results back through a locked
 // queue and an eventfd the loop polls.
@@ -21,18 +26,22 @@
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
 #include "worker/loop/job_runner.h"
+#include "worker/session/drain_plan.h"
 #include "worker/session/worker_session.h"
+#include "worker/spool/result_spool.h"
 
 namespace scanfleet {
 
 struct WorkerConfig {
   std::string controller = "tcp://127.0.0.1:7700";  // controller API endpoint
-  std::string worker_id;                             // default: hostname-pid
+  std::string worker_id;                            // default: hostname-pid
   std::vector<std::string> pools = {"sast"};
   uint32_t slots = 2;
   std::string work_dir = "/tmp/scanfleet-worker";
   int64_t max_frame_bytes = 64 * 1024 * 1024;
-  int64_t drain_grace_ms = 30000;  // on SIGTERM, running jobs get this long to finish
+  std::string spool_dir;             // unacknowledged results; default: <work_dir>/spool
+  int64_t drain_grace_ms = 30000;    // on SIGTERM, running jobs get this long to finish
+  int64_t drain_ack_wait_ms = 5000;  // then unacknowledged results get this long
   SessionConfig session;
 };
 
@@ -41,10 +50,12 @@ class WorkerLoop {
   WorkerLoop(WorkerConfig config, const Clock& clock);
   ~WorkerLoop();
 
-  // Discovers scanners and the controller's endpoints (waiting for the
+  // Opens the result spool and loads what an earlier run left in it,
+  // discovers scanners and the controller's endpoints (waiting for the
   // controller, with backoff, until stop_fd is readable) and connects.
   Status Start(int stop_fd);
-  // Runs until stop_fd is readable, then drains and returns.
+  // Runs until stop_fd is readable, then drains and returns OK once the
+  // leaving heartbeat is sent.
   Status Run(int stop_fd);
 
  private:
@@ -52,14 +63,25 @@ class WorkerLoop {
     uint32_t attempt = 0;
     std::unique_ptr<CancelSignal> cancel;
     std::thread thread;
+    bool handed_back = false;  // declined at the end of the drain grace: drop its result
   };
 
+  Status OpenSpool();
   Status HandleControl(const Frames& frames);
-  Status HandleJob(const Frames& frames);
+  void ReceiveJobs(Socket& pool);
+  void HandleJob(const Frames& frames);
+  void StartJob(v1::JobAssignment job);
   void CollectFinishedJobs();
+  void SendResult(v1::JobResult result);
+  void ResendSpooledResults();
+  void OnResultAcked(const v1::JobRef& job);
+  void BeginDrain(int stop_fd);
+  void HandBackRunningJobs();
+  void Leave();
+  void SendDeclined(const v1::JobRef& job, v1::DeclineReason reason, const std::string& detail);
   void SendEnvelope(v1::Envelope envelope);
   void SendHello();
-  void SendHeartbeat();
+  void SendHeartbeat(bool leaving);
   uint32_t FreeSlots() const;
 
   WorkerConfig config_;
@@ -72,11 +94,13 @@ class WorkerLoop {
   std::vector<std::unique_ptr<Socket>> pools_;
   std::map<uint64_t, RunningJob> running_;
   std::map<WorkerSession::AttemptKey, std::string> unacked_;  // encoded result frames
+  std::unique_ptr<ResultSpool> spool_;
+  std::vector<SpooledResult> spooled_;  // left by an earlier run; sent after the first hello
+  DrainPlan drain_;
   int done_fd_ = -1;
   std::mutex done_mutex_;
   std::deque<v1::JobResult> done_;
   uint64_t next_message_id_ = 1;
-  bool draining_ = false;
   WireCounters counters_;
 };
 

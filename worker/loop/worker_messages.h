@@ -1,0 +1,35 @@
+// Builders for the envelopes a worker sends on its results socket: hello,
+// heartbeat, acceptance and decline. Kept apart from the loop so what goes on
+// the wire can be read (and tested) without sockets.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "proto/scanfleet.pb.h"
+
+namespace scanfleet {
+
+// What a heartbeat reports.
+struct HeartbeatReport {
+  std::vector<std::pair<uint64_t, uint32_t>> running;  // job id, attempt
+  uint32_t free_slots = 0;
+  bool draining = false;
+  bool leaving = false;
+};
+
+v1::Envelope MakeHelloEnvelope(const std::vector<std::string>& pools,
+                               const std::map<std::string, std::string>& scanners, uint32_t slots,
+                               const std::string& hostname);
+v1::Envelope MakeHeartbeatEnvelope(const HeartbeatReport& report);
+v1::Envelope MakeAcceptedEnvelope(const v1::JobRef& job);
+v1::Envelope MakeDeclinedEnvelope(const v1::JobRef& job, v1::DeclineReason reason,
+                                  const std::string& detail);
+// "no free slot", "scanner missing", ...: for logs.
+std::string DeclineReasonName(v1::DeclineReason reason);
+
+}  // namespace scanfleet
