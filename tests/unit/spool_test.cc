@@ -169,6 +169,20 @@ TEST_F(ResultSpoolTest, AFileLargerThanAFrameIsCorrupt) {
   EXPECT_EQ(loaded->corrupt_files, 1u);
 }
 
+TEST_F(ResultSpoolTest, SomethingOtherThanARegularFileIsCorrupt) {
+  ResultSpool spool = OpenOrDie();
+  std::string target = root_ + "/elsewhere";
+  WriteFile(target, ResultFrame(1, 1));
+  std::filesystem::create_symlink(target, dir_ + "/1-1.result");
+  std::filesystem::create_directory(dir_ + "/2-1.result");
+  ASSERT_EQ(mkfifo((dir_ + "/3-1.result").c_str(), 0600), 0);  // reading must not block
+  auto loaded = spool.LoadAll();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_TRUE(loaded->results.empty());
+  EXPECT_EQ(loaded->corrupt_files, 3u);
+  EXPECT_TRUE(Exists(target));  // a symlink is moved aside, never followed
+}
+
 TEST_F(ResultSpoolTest, AnInterruptedPutIsDiscarded) {
   ResultSpool spool = OpenOrDie();
   WriteFile(dir_ + "/9-1.result.tmp", ResultFrame(9, 1).substr(0, 5));

@@ -77,9 +77,12 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
   return Status::Ok();
 }
 
-// Reads a whole file of at most max_bytes; nullopt when it is larger.
+// Reads a whole regular file of at most max_bytes; nullopt when it is larger
+// or not a regular file (a symlink, a directory, a FIFO: never opened for
+// reading in a way that could block).
 StatusOr<std::optional<std::string>> ReadBounded(const std::string& path, int64_t max_bytes) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0 && errno == ELOOP) return std::optional<std::string>();
   if (fd < 0) return ErrnoStatus("cannot open", path, errno);
   FdCloser closer(fd);
   struct stat info;
