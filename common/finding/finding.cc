@@ -72,13 +72,21 @@ std::string Sha256Hex(std::string_view data) {
 
 }  // namespace
 
+std::string UrlIdentity(std::string_view url) {
+  size_t end = url.find_first_of("?#");
+  return std::string(url.substr(0, end));
+}
+
 void AssignFingerprints(std::vector<Finding>& findings) {
   std::map<std::tuple<std::string, std::string, std::string, std::string>, int> seen;
   for (Finding& f : findings) {
-    std::string snippet = NormalizeSnippet(f.snippet);
-    int occurrence = seen[{f.tool, f.rule_id, f.path, snippet}]++;
     // Unit separators keep fields from running into each other.
-    std::string key = f.tool + '\x1f' + f.rule_id + '\x1f' + f.path + '\x1f' + snippet + '\x1f' +
+    std::string location =
+        f.url.empty() ? f.path + '\x1f' + NormalizeSnippet(f.snippet)
+                      : "dast\x1f" + f.http_method + '\x1f' + UrlIdentity(f.url) + '\x1f' +
+                            f.parameter;
+    int occurrence = seen[{f.tool, f.rule_id, location, ""}]++;
+    std::string key = f.tool + '\x1f' + f.rule_id + '\x1f' + location + '\x1f' +
                       std::to_string(occurrence);
     f.fingerprint = Sha256Hex(key).substr(0, 32);
   }

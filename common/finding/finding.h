@@ -1,10 +1,13 @@
 // The normalized finding model every scanner adapter produces.
 //
-// One canonical severity scale, paths relative to the scanned repository root,
-// and a fingerprint that is stable across commits: it is built from the tool,
-// the rule, the relative path and the whitespace-normalized snippet (never the
-// line number), plus the occurrence index among otherwise identical findings so
-// that two hits of one rule on one line stay two findings.
+// One canonical severity scale; a location that is either in code (path
+// relative to the scanned repository root, line, column, snippet) or on a
+// running service (URL, HTTP method, parameter, evidence); and a fingerprint
+// that is stable across commits: it is built from the tool, the rule and the
+// location's identity -- relative path and whitespace-normalized snippet for
+// code (never the line number), method + URL path + parameter for a service --
+// plus the occurrence index among otherwise identical findings so that two hits
+// of one rule on one line stay two findings.
 // Thread-safety: value types and pure functions.
 #pragma once
 
@@ -37,6 +40,11 @@ struct Finding {
   int column = 0;            // 1-based, 0 when unknown
   int end_line = 0;          // 0 when unknown
   std::string snippet;       // source text of the hit as the tool reports it
+  // DAST location (empty for code findings).
+  std::string url;           // full URL (or host:port for a network service)
+  std::string http_method;   // "GET", "POST", ... or empty
+  std::string parameter;     // vulnerable parameter name, or empty
+  std::string evidence;      // payload / response excerpt that shows the issue
   std::string fingerprint;   // hex; filled by AssignFingerprints()
 
   bool operator==(const Finding&) const = default;
@@ -49,8 +57,13 @@ std::string NormalizeSnippet(std::string_view snippet);
 // Paths are cleaned again (and confined to the workspace) by the worker.
 std::string CleanRelativePath(std::string_view path);
 
+// The part of a URL a DAST fingerprint uses: scheme://host:port/path, without
+// query string or fragment (which vary per payload).
+std::string UrlIdentity(std::string_view url);
+
 // Fills Finding::fingerprint for every finding of one scanner run. Findings that
-// share tool, rule, path and normalized snippet get occurrence indexes 0,1,2...
+// share tool, rule and location identity (path + normalized snippet, or for a
+// DAST finding method + UrlIdentity + parameter) get occurrence indexes 0,1,2...
 // in the order given, so the order must be the tool's own (stable) order.
 void AssignFingerprints(std::vector<Finding>& findings);
 

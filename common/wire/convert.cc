@@ -27,6 +27,10 @@ void FindingToProto(const Finding& f, v1::Finding* out) {
   out->set_end_line(f.end_line);
   out->set_snippet(f.snippet);
   out->set_fingerprint(f.fingerprint);
+  out->set_url(f.url);
+  out->set_http_method(f.http_method);
+  out->set_parameter(f.parameter);
+  out->set_evidence(f.evidence);
 }
 
 Finding FindingFromProto(const v1::Finding& p) {
@@ -44,6 +48,10 @@ Finding FindingFromProto(const v1::Finding& p) {
   f.column = p.column();
   f.end_line = p.end_line();
   f.snippet = p.snippet();
+  f.url = p.url();
+  f.http_method = p.http_method();
+  f.parameter = p.parameter();
+  f.evidence = p.evidence();
   f.fingerprint = p.fingerprint();
   return f;
 }

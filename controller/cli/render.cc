@@ -36,6 +36,10 @@ nlohmann::json FindingJson(const v1::Finding& f) {
           {"column", f.column()},
           {"end_line", f.end_line()},
           {"snippet", f.snippet()},
+          {"url", f.url()},
+          {"http_method", f.http_method()},
+          {"parameter", f.parameter()},
+          {"evidence", f.evidence()},
           {"fingerprint", f.fingerprint()}};
 }
 

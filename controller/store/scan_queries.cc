@@ -128,7 +128,8 @@ StatusOr<std::vector<v1::Finding>> ScanStore::ListFindings(uint64_t scan_id,
                                                            v1::Severity min_severity) {
   ASSIGN_OR_RETURN(Statement * query,
                    db_->Prepare("SELECT tool, tool_version, rule_id, title, message, severity, "
-                                "confidence, cwes, path, line, col, end_line, snippet, fingerprint "
+                                "confidence, cwes, path, line, col, end_line, snippet, fingerprint, "
+                                "url, http_method, parameter, evidence "
                                 "FROM findings WHERE scan_id=? AND severity>=? "
                                 "ORDER BY job_id, ordinal"));
   query->Bind(1, static_cast<int64_t>(scan_id)).Bind(2, static_cast<int64_t>(min_severity));
@@ -157,6 +158,10 @@ StatusOr<std::vector<v1::Finding>> ScanStore::ListFindings(uint64_t scan_id,
     f.set_end_line(static_cast<int32_t>(query->ColumnInt(11)));
     f.set_snippet(query->ColumnText(12));
     f.set_fingerprint(query->ColumnText(13));
+    f.set_url(query->ColumnText(14));
+    f.set_http_method(query->ColumnText(15));
+    f.set_parameter(query->ColumnText(16));
+    f.set_evidence(query->ColumnText(17));
     findings.push_back(std::move(f));
   }
   query->Reset();

@@ -199,8 +199,9 @@ Status ScanStore::InsertFindings(const v1::JobResult& result, uint64_t scan_id, 
   ASSIGN_OR_RETURN(Statement * insert,
                    db_->Prepare("INSERT INTO findings(scan_id, job_id, ordinal, tool, "
                                 "tool_version, rule_id, title, message, severity, confidence, "
-                                "cwes, path, line, col, end_line, snippet, fingerprint) "
-                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                "cwes, path, line, col, end_line, snippet, fingerprint, url, "
+                                "http_method, parameter, evidence) "
+                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   for (int i = 0; i < result.findings_size(); ++i) {
     const v1::Finding& f = result.findings(i);
     std::string cwes;
@@ -221,7 +222,11 @@ Status ScanStore::InsertFindings(const v1::JobResult& result, uint64_t scan_id, 
         .Bind(14, f.column())
         .Bind(15, f.end_line())
         .Bind(16, f.snippet())
-        .Bind(17, f.fingerprint());
+        .Bind(17, f.fingerprint())
+        .Bind(18, f.url())
+        .Bind(19, f.http_method())
+        .Bind(20, f.parameter())
+        .Bind(21, f.evidence());
     RETURN_IF_ERROR(insert->Run());
     v1::Event event;
     event.set_topic("finding." + std::string(SeverityName(SeverityFromProto(f.severity()))) + "." +

@@ -88,6 +88,13 @@ ALTER TABLE scans ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX scans_by_idempotency_key ON scans(idempotency_key)
   WHERE idempotency_key != '';
 )sql",
+      // 3: DAST locations of findings.
+      R"sql(
+ALTER TABLE findings ADD COLUMN url TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN http_method TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN parameter TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

@@ -54,5 +54,30 @@ TEST(FindingTest, FingerprintSeparatesPathsRulesAndRepeatedHits) {
   EXPECT_NE(single[0].fingerprint, findings[0].fingerprint);
 }
 
+TEST(FindingTest, DastFingerprintUsesMethodUrlPathAndParameterOnly) {
+  auto dast = [](std::string url, std::string method, std::string parameter,
+                 std::string evidence) {
+    Finding f;
+    f.tool = "wapiti";
+    f.rule_id = "sql";
+    f.url = std::move(url);
+    f.http_method = std::move(method);
+    f.parameter = std::move(parameter);
+    f.evidence = std::move(evidence);
+    return f;
+  };
+  std::vector<Finding> first{dast("http://127.0.0.1:8080/item?id=1%27", "GET", "id", "error A")};
+  std::vector<Finding> second{dast("http://127.0.0.1:8080/item?id=2%20OR", "GET", "id", "err B")};
+  AssignFingerprints(first);
+  AssignFingerprints(second);
+  EXPECT_EQ(first[0].fingerprint, second[0].fingerprint) << "payload and evidence vary per run";
+  std::vector<Finding> others{dast("http://127.0.0.1:8080/item", "POST", "id", ""),
+                              dast("http://127.0.0.1:8080/item", "GET", "name", ""),
+                              dast("http://127.0.0.1:8080/other", "GET", "id", "")};
+  AssignFingerprints(others);
+  for (const Finding& f : others) EXPECT_NE(f.fingerprint, first[0].fingerprint);
+  EXPECT_EQ(UrlIdentity("https://h:1/p/q?x=1#frag"), "https://h:1/p/q");
+}
+
 }  // namespace
 }  // namespace scanfleet
