@@ -7,7 +7,8 @@ JOBS ?= $(shell nproc)
 DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libzmq3-dev cppzmq-dev libsqlite3-dev libprotobuf-dev protobuf-compiler \
   libspdlog-dev libsodium-dev libgtest-dev libgmock-dev nlohmann-json3-dev \
-  libpugixml-dev libcli11-dev flawfinder python3-bandit docker-compose
+  libpugixml-dev libcli11-dev zlib1g-dev flawfinder python3-bandit cppcheck shellcheck \
+  nmap wapiti sqlmap docker-compose
 
 .PHONY: all deps build test test-asan soak demo clean format
 
