@@ -52,10 +52,25 @@ int main(int argc, char** argv) {
                  "worker exits (they stay spooled either way)")
       ->check(CLI::Range(int64_t{0}, kMaxDurationMs))
       ->capture_default_str();
+  app.add_option("--scanner-registry", config.scanner_registry,
+                 "Scanner registry JSON file; its scanners and profiles replace the shipped "
+                 "ones of the same name (see --print-registry)");
+  app.add_option("--dast-allow", config.dast_allow,
+                 "Hosts/CIDRs this worker may run DAST scanners against, e.g. 10.0.0.0/8, "
+                 "app.internal (default: none, every DAST job is refused)")
+      ->delimiter(',');
+  bool print_registry = false;
+  app.add_flag("--print-registry", print_registry,
+               "Print the shipped scanner registry (a starting point for --scanner-registry) "
+               "and exit");
   app.add_option("--max-frame-bytes", config.max_frame_bytes)->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (print_registry) {
+    std::cout << scanfleet::DefaultRegistryJson();
+    return 0;
+  }
 
   if (config.worker_id.empty()) {
     char hostname[256] = {0};

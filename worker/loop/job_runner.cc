@@ -1,12 +1,17 @@
+// RunJob; see job_runner.h.
 #include "worker/loop/job_runner.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
-#include <chrono>
+#include <fstream>
+#include <sstream>
 
 #include "common/finding/finding.h"
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
-#include "worker/scanners/registry.h"
+#include "worker/loop/scan_files.h"
+#include "worker/scanners/argv_template.h"
 #include "worker/workspace/git_checkout.h"
 #include "worker/workspace/workspace.h"
 
@@ -40,60 +45,139 @@ bool PathStaysInside(const std::string& path) {
   return true;
 }
 
+// The report file a scanner wrote, read up to `max_bytes`.
+StatusOr<std::string> ReadReport(const std::string& path, size_t max_bytes) {
+  struct stat info;
+  if (lstat(path.c_str(), &info) != 0) {
+    return Status::NotFound("the scanner wrote no report at " + path);
+  }
+  if (!S_ISREG(info.st_mode)) return Status::DataLoss("the report is not a regular file");
+  if (static_cast<size_t>(info.st_size) > max_bytes) {
+    return Status::ResourceExhausted("the report exceeds " + std::to_string(max_bytes) + " bytes");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Everything RunJob prepares before the scanner runs.
+struct Prepared {
+  std::string cwd;
+  ArgvValues values;
+  std::string resolved_commit;
+  bool nothing_to_scan = false;
+};
+
+StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& spec,
+                               const JobRunnerConfig& config, const Workspace& workspace,
+                               const CancelSignal& cancel, v1::FailureKind& kind) {
+  kind = v1::FAILURE_BAD_INPUT;
+  if (job.target().repo().empty()) {
+    return Status::InvalidArgument("scanner '" + spec.name + "' needs a repository to scan");
+  }
+  Prepared prepared;
+  prepared.cwd = workspace.path() + "/src";
+  auto checkout = CheckoutCommit(job.target().repo(), job.target().ref(), prepared.cwd,
+                                 workspace.path(), config.checkout_timeout_ms, &cancel);
+  if (!checkout.ok()) {
+    if (checkout.status().code() != StatusCode::kInvalidArgument) kind = v1::FAILURE_INTERNAL;
+    return checkout.status().WithContext("checkout failed");
+  }
+  prepared.resolved_commit = checkout->commit;
+  prepared.values.workspace = ".";
+  if (!spec.file_patterns.empty()) {
+    kind = v1::FAILURE_BAD_INPUT;
+    ASSIGN_OR_RETURN(prepared.values.files,
+                     FindScanFiles(prepared.cwd, spec.file_patterns, config.max_files));
+    prepared.nothing_to_scan = prepared.values.files.empty();
+  }
+  return prepared;
+}
+
+StatusOr<Prepared> PrepareDast(const v1::JobAssignment& job, const ScannerSpec& spec,
+                               const JobRunnerConfig& config, const Workspace& workspace,
+                               v1::FailureKind& kind) {
+  kind = v1::FAILURE_BAD_INPUT;
+  if (job.target().url().empty()) {
+    return Status::InvalidArgument("scanner '" + spec.name + "' needs a DAST target");
+  }
+  ASSIGN_OR_RETURN(DastTarget target, ParseDastTarget(job.target().url()));
+  if (!config.dast_allowlist.Allows(target)) {
+    return Status::PermissionDenied("target host " + target.host +
+                                    " is not in this worker's --dast-allow list (" +
+                                    config.dast_allowlist.Describe() + ")");
+  }
+  Prepared prepared;
+  prepared.cwd = workspace.path();
+  prepared.values.target = target;
+  return prepared;
+}
+
 }  // namespace
 
-std::map<std::string, std::string> DiscoverScanners() {
+std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& registry) {
   std::map<std::string, std::string> found;
-  for (const ScannerSpec& spec : BuiltinScanners()) {
+  for (const auto& [name, spec] : registry.scanners) {
     ProcessSpec probe;
     probe.argv = spec.version_argv;
     probe.cwd = "/";
     probe.env = MinimalEnvironment("/tmp");
     probe.timeout_ms = 30000;
     auto ran = RunProcess(probe);
-    if (!ran.ok()) continue;  // not installed here
+    if (!ran.ok() || ran->timed_out || ran->term_signal != 0) continue;  // not usable here
     std::string text = ran->stdout_data.empty() ? ran->stderr_data : ran->stdout_data;
-    found[spec.name] = NormalizeSnippet(text.substr(0, text.find('\n')));
+    found[name] = NormalizeSnippet(text.substr(0, text.find('\n')));
   }
   return found;
 }
 
 v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config,
                      const CancelSignal& cancel) {
-  const ScannerSpec* spec = FindScanner(job.scanner());
+  const ScannerSpec* spec = config.registry ? config.registry->Find(job.scanner()) : nullptr;
   auto available = config.scanners.find(job.scanner());
   if (spec == nullptr || available == config.scanners.end()) {
     return Failure(job, v1::FAILURE_SCANNER_MISSING,
                    "scanner '" + job.scanner() + "' is not available on this worker");
   }
-  if (job.target().repo().empty()) {
-    return Failure(job, v1::FAILURE_BAD_INPUT,
-                   "scanner '" + job.scanner() + "' needs a repository to scan");
-  }
-  auto workspace = Workspace::Create(config.work_dir,
-                                     "job-" + std::to_string(job.job().job_id()) + "-" +
-                                         std::to_string(job.job().attempt()));
+  auto workspace =
+      Workspace::Create(config.work_dir, "job-" + std::to_string(job.job().job_id()) + "-" +
+                                             std::to_string(job.job().attempt()));
   if (!workspace.ok()) {
     return Failure(job, v1::FAILURE_INTERNAL, workspace.status().ToString());
   }
-  std::string source = workspace->path() + "/src";
-  std::string home = workspace->path();
-  auto checkout = CheckoutCommit(job.target().repo(), job.target().ref(), source, home,
-                                 config.checkout_timeout_ms, &cancel);
-  if (!checkout.ok()) {
-    v1::FailureKind kind = checkout.status().code() == StatusCode::kInvalidArgument
-                               ? v1::FAILURE_BAD_INPUT
-                               : v1::FAILURE_INTERNAL;
-    return Failure(job, kind, "checkout failed: " + checkout.status().message());
+  v1::FailureKind kind = v1::FAILURE_INTERNAL;
+  auto prepared = spec->kind == ScannerKind::kSast
+                      ? PrepareSast(job, *spec, config, *workspace, cancel, kind)
+                      : PrepareDast(job, *spec, config, *workspace, kind);
+  if (!prepared.ok()) return Failure(job, kind, prepared.status().message());
+  v1::JobResult result;
+  *result.mutable_job() = job.job();
+  result.set_resolved_commit(prepared->resolved_commit);
+  result.set_tool_version(available->second);
+  if (prepared->nothing_to_scan) {
+    result.set_failure(v1::FAILURE_NONE);  // no file this scanner reads: a clean result
+    return result;
   }
+  std::string output_dir = workspace->path() + "/out";
+  if (mkdir(output_dir.c_str(), 0700) != 0) {
+    return Failure(job, v1::FAILURE_INTERNAL, "cannot create " + output_dir);
+  }
+  prepared->values.output_dir = output_dir;
+  prepared->values.output_file = output_dir + "/report";
+  auto argv = ExpandArgv(spec->argv, prepared->values);
+  if (!argv.ok()) return Failure(job, v1::FAILURE_BAD_INPUT, argv.status().message());
 
   ProcessSpec run;
-  run.argv = spec->argv;
-  run.cwd = source;
-  run.env = MinimalEnvironment(home);
+  run.argv = std::move(argv).value();
+  run.cwd = prepared->cwd;
+  run.env = MinimalEnvironment(workspace->path());
   run.timeout_ms = job.timeout_ms() > 0 ? std::min<int64_t>(job.timeout_ms(), spec->timeout_ms)
                                         : spec->timeout_ms;
   run.max_stdout_bytes = config.max_output_bytes;
+  if (spec->report.kind == ReportSource::Kind::kStderr) {
+    run.max_stderr_bytes = config.max_output_bytes;
+  }
   auto ran = RunProcess(run, &cancel);
   if (!ran.ok()) {
     return Failure(job,
@@ -101,12 +185,8 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
                                                                 : v1::FAILURE_INTERNAL,
                    ran.status().message());
   }
-  v1::JobResult result;
-  *result.mutable_job() = job.job();
-  result.set_resolved_commit(checkout->commit);
   result.set_duration_ms(static_cast<uint64_t>(ran->duration_ms));
   result.set_output_tail(Tail(ran->stderr_data));
-  result.set_tool_version(available->second);
   result.set_exit_code(ran->term_signal != 0 ? -ran->term_signal : ran->exit_code);
   if (ran->cancelled) {
     result.set_failure(v1::FAILURE_INTERNAL);
@@ -118,24 +198,49 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
     result.set_error("scanner timed out after " + std::to_string(run.timeout_ms) + " ms");
     return result;
   }
-  bool exit_ok = ran->term_signal == 0 &&
-                 std::find(spec->ok_exit_codes.begin(), spec->ok_exit_codes.end(),
-                           ran->exit_code) != spec->ok_exit_codes.end();
-  if (!exit_ok) {
+  if (ran->term_signal != 0 || !spec->ExitCodeMeansRan(ran->exit_code)) {
     result.set_failure(v1::FAILURE_SCANNER_CRASHED);
     result.set_error(ran->term_signal != 0
                          ? "scanner killed by signal " + std::to_string(ran->term_signal)
                          : "scanner exited with code " + std::to_string(ran->exit_code));
     return result;
   }
-  if (ran->stdout_truncated) {
+  std::string report;
+  bool truncated = false;
+  switch (spec->report.kind) {
+    case ReportSource::Kind::kStdout:
+      report = std::move(ran->stdout_data);
+      truncated = ran->stdout_truncated;
+      break;
+    case ReportSource::Kind::kStderr:
+      report = std::move(ran->stderr_data);
+      truncated = ran->stderr_truncated;
+      break;
+    case ReportSource::Kind::kFile: {
+      auto path = ExpandArgv({"x", spec->report.path_template}, prepared->values);
+      auto read = path.ok() ? ReadReport(path->back(), config.max_output_bytes)
+                            : StatusOr<std::string>(path.status());
+      if (!read.ok()) {
+        truncated = read.status().code() == StatusCode::kResourceExhausted;
+        if (!truncated) {
+          result.set_failure(v1::FAILURE_PARSE_ERROR);
+          result.set_error(read.status().message());
+          return result;
+        }
+      } else {
+        report = std::move(read).value();
+      }
+      break;
+    }
+  }
+  if (truncated) {
     // A partial result must never look like a clean one.
     result.set_failure(v1::FAILURE_PARSE_ERROR);
-    result.set_error("scanner output exceeded " + std::to_string(run.max_stdout_bytes) +
+    result.set_error("scanner output exceeded " + std::to_string(config.max_output_bytes) +
                      " bytes; refusing a partial result");
     return result;
   }
-  auto parsed = spec->parse(ran->stdout_data, available->second);
+  auto parsed = spec->parse(report, available->second);
   if (!parsed.ok()) {
     result.set_failure(v1::FAILURE_PARSE_ERROR);
     result.set_error("cannot parse " + job.scanner() + " output: " + parsed.status().message());
@@ -143,7 +248,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
   }
   uint32_t skipped = parsed->skipped_records;
   for (const Finding& finding : parsed->findings) {
-    if (!PathStaysInside(finding.path)) {
+    if (spec->kind == ScannerKind::kSast && !PathStaysInside(finding.path)) {
       ++skipped;
       continue;
     }

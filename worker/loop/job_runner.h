@@ -1,7 +1,11 @@
 // RunJob: one attempt of one job, from assignment to result.
 //
-// Makes a private workspace, checks the commit out (git with an argv, never a
-// shell), runs the scanner with a timeout and capped output, parses its output
+// Looks the scanner up in the registry. SAST: makes a private workspace and
+// checks the commit out (git with an argv, never a shell), and collects the
+// files the scanner wants. DAST: parses the target and refuses it unless the
+// worker's own allowlist has its host. Then fills the scanner's argv template
+// with validated values, runs it with a timeout and capped output, reads its
+// report (stdout, stderr or a file in a private output directory), parses it
 // into normalized findings and classifies any failure for the controller's
 // retry policy. The workspace is removed before it returns.
 // Thread-safety: reentrant; the worker runs one call per slot thread.
@@ -10,22 +14,27 @@
 #include <map>
 #include <string>
 
+#include "common/target/dast_target.h"
 #include "proto/scanfleet.pb.h"
 #include "worker/exec/cancel_signal.h"
+#include "worker/scanners/registry.h"
 
 namespace scanfleet {
 
 struct JobRunnerConfig {
-  std::string work_dir;                      // workspaces are created under it
+  std::string work_dir;                         // workspaces are created under it
+  const ScannerRegistry* registry = nullptr;    // how to run each scanner
   std::map<std::string, std::string> scanners;  // available scanner -> version
+  TargetAllowlist dast_allowlist;               // DAST hosts this worker may scan
   int64_t checkout_timeout_ms = 5 * 60 * 1000;
   size_t max_output_bytes = 64 << 20;
+  size_t max_files = 100000;  // {files} beyond this fail the job
 };
 
 v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config,
                      const CancelSignal& cancel);
 
-// Asks every built-in scanner for its version; returns those found on PATH.
-std::map<std::string, std::string> DiscoverScanners();
+// Asks every registry scanner for its version; returns those that answered.
+std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& registry);
 
 }  // namespace scanfleet

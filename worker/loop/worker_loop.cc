@@ -52,9 +52,20 @@ Status WorkerLoop::OpenSpool() {
 Status WorkerLoop::Start(int stop_fd) {
   RETURN_IF_ERROR(OpenSpool());
   runner_config_.work_dir = config_.work_dir;
-  runner_config_.scanners = DiscoverScanners();
+  ASSIGN_OR_RETURN(ScannerRegistry registry, LoadRegistry(config_.scanner_registry));
+  // Only the scanners of the pools this worker serves are offered.
+  for (auto it = registry.scanners.begin(); it != registry.scanners.end();) {
+    bool served = std::find(config_.pools.begin(), config_.pools.end(), it->second.pool) !=
+                  config_.pools.end();
+    it = served ? std::next(it) : registry.scanners.erase(it);
+  }
+  registry_ = std::move(registry);
+  runner_config_.registry = &registry_;
+  ASSIGN_OR_RETURN(runner_config_.dast_allowlist, TargetAllowlist::Parse(config_.dast_allow));
+  runner_config_.scanners = DiscoverScanners(registry_);
   if (runner_config_.scanners.empty()) {
-    spdlog::warn("no known scanner found on PATH; every job will fail as 'scanner missing'");
+    spdlog::warn("no scanner of pools [{}] found on PATH; jobs will be declined",
+                 fmt::join(config_.pools, ","));
   }
   for (const auto& [name, version] : runner_config_.scanners) {
     spdlog::info("scanner {}: {}", name, version);

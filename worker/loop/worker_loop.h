@@ -39,9 +39,11 @@ struct WorkerConfig {
   uint32_t slots = 2;
   std::string work_dir = "/tmp/scanfleet-worker";
   int64_t max_frame_bytes = 64 * 1024 * 1024;
-  std::string spool_dir;             // unacknowledged results; default: <work_dir>/spool
-  int64_t drain_grace_ms = 30000;    // on SIGTERM, running jobs get this long to finish
-  int64_t drain_ack_wait_ms = 5000;  // then unacknowledged results get this long
+  std::string spool_dir;                // unacknowledged results; default: <work_dir>/spool
+  int64_t drain_grace_ms = 30000;       // on SIGTERM, running jobs get this long to finish
+  int64_t drain_ack_wait_ms = 5000;     // then unacknowledged results get this long
+  std::string scanner_registry;         // deployment registry file overlaid on the defaults
+  std::vector<std::string> dast_allow;  // DAST hosts/CIDRs this worker may scan
   SessionConfig session;
 };
 
@@ -86,6 +88,7 @@ class WorkerLoop {
 
   WorkerConfig config_;
   const Clock& clock_;
+  ScannerRegistry registry_;
   JobRunnerConfig runner_config_;
   WorkerSession session_;
   std::unique_ptr<Context> context_;

@@ -1,58 +1,210 @@
+// Registry loading and validation; see registry.h.
 #include "worker/scanners/registry.h"
 
-#include "worker/scanners/bandit_parser.h"
-#include "worker/scanners/flawfinder_parser.h"
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "worker/scanners/argv_template.h"
+#include "worker/scanners/default_registry_json.h"
+#include "worker/scanners/parsers.h"
 
 namespace scanfleet {
 namespace {
 
-constexpr int64_t kTenMinutesMs = 10 * 60 * 1000;
+using Json = nlohmann::json;
 
-std::vector<ScannerSpec> MakeBuiltinScanners() {
-  std::vector<ScannerSpec> specs;
-  // --csv alone already implies --quiet and drops the banner and summary, so
-  // stdout is exactly one header row plus one row per hit. Flawfinder exits 0
-  // whether or not it finds anything (we never pass --error-level); a
-  // non-zero exit is a real failure, e.g. 15 when a source file is not UTF-8,
-  // in which case it prints the error after the CSV header on stdout.
-  specs.push_back(ScannerSpec{
-      .name = "flawfinder",
-      .pool = "sast",
-      .argv = {"flawfinder", "--csv", "."},
-      .version_argv = {"flawfinder", "--version"},
-      .ok_exit_codes = {0},
-      .parse = &ParseFlawfinderCsv,
-      .timeout_ms = kTenMinutesMs,
-  });
-  // -q silences the INFO banner bandit writes to stderr; stdout is the JSON
-  // document either way. Bandit exits 1 when it reports issues, 0 when clean.
-  // An uncaught Python exception also exits 1, but then stdout is not JSON and
-  // the adapter returns DataLoss.
-  specs.push_back(ScannerSpec{
-      .name = "bandit",
-      .pool = "sast",
-      .argv = {"bandit", "-r", "-f", "json", "-q", "."},
-      .version_argv = {"bandit", "--version"},
-      .ok_exit_codes = {0, 1},
-      .parse = &ParseBanditJson,
-      .timeout_ms = kTenMinutesMs,
-  });
-  return specs;
+Status Bad(const std::string& where, const std::string& what) {
+  return Status::InvalidArgument("scanner registry: " + where + ": " + what);
+}
+
+StatusOr<std::vector<std::string>> StringList(const Json& value, const std::string& where,
+                                              bool allow_empty) {
+  if (!value.is_array()) return Bad(where, "must be a list of strings");
+  std::vector<std::string> out;
+  for (const Json& item : value) {
+    if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
+      return Bad(where, "every entry must be a non-empty string");
+    }
+    out.push_back(item.get<std::string>());
+  }
+  if (out.empty() && !allow_empty) return Bad(where, "must not be empty");
+  return out;
+}
+
+StatusOr<std::vector<int>> IntList(const Json& value, const std::string& where) {
+  if (!value.is_array()) return Bad(where, "must be a list of integers");
+  std::vector<int> out;
+  for (const Json& item : value) {
+    if (!item.is_number_integer() || item.get<int64_t>() < 0 || item.get<int64_t>() > 255) {
+      return Bad(where, "exit codes are integers 0..255");
+    }
+    out.push_back(item.get<int>());
+  }
+  return out;
+}
+
+StatusOr<ReportSource> ParseReport(const Json& value, const std::string& where) {
+  if (!value.is_string()) return Bad(where, "must be \"stdout\", \"stderr\" or a file path");
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text == "stdout") return ReportSource{ReportSource::Kind::kStdout, ""};
+  if (text == "stderr") return ReportSource{ReportSource::Kind::kStderr, ""};
+  if (text.rfind("{output_dir}/", 0) != 0 && text != "{output_file}") {
+    return Bad(where, "a report file must be {output_file} or under {output_dir}/");
+  }
+  if (text.find("..") != std::string::npos) return Bad(where, "must not contain '..'");
+  return ReportSource{ReportSource::Kind::kFile, text};
+}
+
+StatusOr<ScannerSpec> ParseScanner(const std::string& name, const Json& value) {
+  std::string where = "scanners." + name;
+  if (!value.is_object()) return Bad(where, "must be an object");
+  static const std::set<std::string> kKeys = {
+      "kind",   "pool",       "parser",     "argv",  "version_argv",
+      "report", "exit_codes", "timeout_ms", "files", "description"};
+  for (const auto& [key, unused] : value.items()) {
+    if (!kKeys.count(key)) return Bad(where + "." + key, "unknown key");
+  }
+  for (const char* key : {"kind", "pool", "parser", "argv", "version_argv", "exit_codes"}) {
+    if (!value.contains(key)) return Bad(where, std::string("missing \"") + key + "\"");
+  }
+  ScannerSpec spec;
+  spec.name = name;
+  const Json& kind = value["kind"];
+  if (kind == "sast") {
+    spec.kind = ScannerKind::kSast;
+  } else if (kind == "dast") {
+    spec.kind = ScannerKind::kDast;
+  } else {
+    return Bad(where + ".kind", "must be \"sast\" or \"dast\"");
+  }
+  if (!value["pool"].is_string() || value["pool"].get_ref<const std::string&>().empty()) {
+    return Bad(where + ".pool", "must be a pool name");
+  }
+  spec.pool = value["pool"].get<std::string>();
+  if (!value["parser"].is_string()) return Bad(where + ".parser", "must be a parser name");
+  spec.parser = value["parser"].get<std::string>();
+  spec.parse = FindParser(spec.parser);
+  if (spec.parse == nullptr) {
+    std::string known;
+    for (const std::string& parser : ParserNames()) known += (known.empty() ? "" : ", ") + parser;
+    return Bad(where + ".parser", "unknown parser '" + spec.parser + "' (known: " + known + ")");
+  }
+  ASSIGN_OR_RETURN(spec.argv, StringList(value["argv"], where + ".argv", false));
+  ASSIGN_OR_RETURN(spec.version_argv,
+                   StringList(value["version_argv"], where + ".version_argv", false));
+  if (value.contains("report")) {
+    ASSIGN_OR_RETURN(spec.report, ParseReport(value["report"], where + ".report"));
+  }
+  const Json& codes = value["exit_codes"];
+  if (!codes.is_object() || !codes.contains("clean")) {
+    return Bad(where + ".exit_codes", "must be {\"clean\": [...], \"findings\": [...]}");
+  }
+  ASSIGN_OR_RETURN(spec.clean_exit_codes, IntList(codes["clean"], where + ".exit_codes.clean"));
+  if (codes.contains("findings")) {
+    ASSIGN_OR_RETURN(spec.findings_exit_codes,
+                     IntList(codes["findings"], where + ".exit_codes.findings"));
+  }
+  if (spec.clean_exit_codes.empty() && spec.findings_exit_codes.empty()) {
+    return Bad(where + ".exit_codes", "no exit code means success");
+  }
+  if (value.contains("timeout_ms")) {
+    if (!value["timeout_ms"].is_number_integer() || value["timeout_ms"].get<int64_t>() <= 0) {
+      return Bad(where + ".timeout_ms", "must be a positive integer");
+    }
+    spec.timeout_ms = value["timeout_ms"].get<int64_t>();
+  }
+  if (value.contains("files")) {
+    ASSIGN_OR_RETURN(spec.file_patterns, StringList(value["files"], where + ".files", false));
+  }
+  RETURN_IF_ERROR(
+      ValidateArgvTemplate(spec.argv, spec.kind == ScannerKind::kDast, !spec.file_patterns.empty())
+          .WithContext(where + ".argv"));
+  if (spec.report.kind == ReportSource::Kind::kFile) {
+    RETURN_IF_ERROR(
+        ValidateArgvTemplate({spec.report.path_template}, spec.kind == ScannerKind::kDast, false)
+            .WithContext(where + ".report"));
+  }
+  return spec;
 }
 
 }  // namespace
 
-const std::vector<ScannerSpec>& BuiltinScanners() {
-  static const std::vector<ScannerSpec>* const kSpecs =
-      new std::vector<ScannerSpec>(MakeBuiltinScanners());
-  return *kSpecs;
+bool ScannerSpec::ExitCodeMeansRan(int code) const {
+  return std::count(clean_exit_codes.begin(), clean_exit_codes.end(), code) > 0 ||
+         std::count(findings_exit_codes.begin(), findings_exit_codes.end(), code) > 0;
 }
 
-const ScannerSpec* FindScanner(std::string_view name) {
-  for (const ScannerSpec& spec : BuiltinScanners()) {
-    if (spec.name == name) return &spec;
+const ScannerSpec* ScannerRegistry::Find(std::string_view name) const {
+  auto it = scanners.find(std::string(name));
+  return it == scanners.end() ? nullptr : &it->second;
+}
+
+StatusOr<ScannerRegistry> ParseRegistry(std::string_view json, const ScannerRegistry* base) {
+  Json doc = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Bad("document", "is not a JSON object");
   }
-  return nullptr;
+  for (const auto& [key, unused] : doc.items()) {
+    if (key != "scanners" && key != "profiles" && key != "_comment") {
+      return Bad(key, "unknown key (expected \"scanners\" and \"profiles\")");
+    }
+  }
+  ScannerRegistry registry = base ? *base : ScannerRegistry{};
+  if (doc.contains("scanners")) {
+    if (!doc["scanners"].is_object()) return Bad("scanners", "must be an object");
+    for (const auto& [name, value] : doc["scanners"].items()) {
+      if (name.empty() || name.size() > 64 ||
+          name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+        return Bad("scanners." + name, "names are 1-64 of [a-z0-9-_]");
+      }
+      ASSIGN_OR_RETURN(ScannerSpec spec, ParseScanner(name, value));
+      registry.scanners[name] = std::move(spec);
+    }
+  }
+  if (doc.contains("profiles")) {
+    if (!doc["profiles"].is_object()) return Bad("profiles", "must be an object");
+    for (const auto& [name, value] : doc["profiles"].items()) {
+      ASSIGN_OR_RETURN(registry.profiles[name], StringList(value, "profiles." + name, false));
+    }
+  }
+  for (const auto& [profile, names] : registry.profiles) {
+    for (const std::string& name : names) {
+      if (!registry.scanners.count(name)) {
+        return Bad("profiles." + profile, "names unknown scanner '" + name + "'");
+      }
+    }
+  }
+  return registry;
+}
+
+std::string_view DefaultRegistryJson() { return kDefaultRegistryJson; }
+
+const ScannerRegistry& DefaultRegistry() {
+  static const ScannerRegistry* const kRegistry = [] {
+    auto parsed = ParseRegistry(kDefaultRegistryJson);
+    SF_CHECK(parsed.ok());  // the shipped file is tested; a failure is a build bug
+    return new ScannerRegistry(std::move(parsed).value());
+  }();
+  return *kRegistry;
+}
+
+StatusOr<ScannerRegistry> LoadRegistry(const std::string& path) {
+  if (path.empty()) return DefaultRegistry();
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read scanner registry " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > (1 << 20)) {
+    return Status::InvalidArgument("scanner registry " + path + " is larger than 1 MiB");
+  }
+  auto registry = ParseRegistry(text.str(), &DefaultRegistry());
+  if (!registry.ok()) {
+    return registry.status().WithContext(path);
+  }
+  return registry;
 }
 
 }  // namespace scanfleet

@@ -1,37 +1,77 @@
-// The built-in scanner table: how the worker runs each supported tool and
-// which adapter reads its output.
+// The scanner registry: which tools scanfleet can run and exactly how.
 //
-// Every argv is run with the repository checkout root as the working
-// directory and ends in "." so that reported paths come out relative to the
-// checkout. The worker treats an exit code outside ok_exit_codes as a failed
-// run even if stdout happens to parse: flawfinder, for one, writes its fatal
-// errors to stdout.
-// Thread-safety: the table is built once (thread-safe static init) and is
-// immutable afterwards; safe to read from any thread.
+// It is configuration, not code: a JSON document (shipped defaults in
+// default_registry.json, compiled in; a deployment's --scanner-registry file
+// replaces or adds scanners and profiles by name). For each scanner: its kind
+// (sast or dast), the pool that runs it, an argv template whose typed
+// placeholders are filled only with validated values (argv_template.h), the
+// command that prints its version, the parser of its report, where the report
+// is read from, which exit codes mean "ran, nothing found" and "ran, findings
+// found" (anything else is a failed run) and its timeout. Profiles name sets
+// of scanners.
+//
+// Loading validates everything and names the offending key in the error, so
+// a bad deployment file stops a process at start instead of failing jobs.
+// Thread-safety: a ScannerRegistry is an immutable value once loaded.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/status/status.h"
 #include "worker/scanners/parse_result.h"
 
 namespace scanfleet {
 
-struct ScannerSpec {
-  std::string name;                       // "flawfinder"; the key jobs refer to
-  std::string pool;                       // worker pool that runs it, e.g. "sast"
-  std::vector<std::string> argv;          // run with cwd = checkout root; ends in "."
-  std::vector<std::string> version_argv;  // prints the tool version on stdout
-  std::vector<int> ok_exit_codes;         // the tool ran (with or without findings)
-  ParseFn parse;                          // stdout -> findings
-  int64_t timeout_ms;                     // default wall-clock limit for one run
+enum class ScannerKind { kSast, kDast };
+
+// Where a scanner's report comes from.
+struct ReportSource {
+  enum class Kind { kStdout, kStderr, kFile };
+  Kind kind = Kind::kStdout;
+  std::string path_template;  // kFile: e.g. "{output_dir}/report.xml"
 };
 
-const std::vector<ScannerSpec>& BuiltinScanners();
+struct ScannerSpec {
+  std::string name;  // key jobs refer to, e.g. "cppcheck"
+  ScannerKind kind = ScannerKind::kSast;
+  std::string pool;                       // pool whose workers run it
+  std::vector<std::string> argv;          // template; argv[0] is the program
+  std::vector<std::string> version_argv;  // prints the version (stdout or stderr)
+  std::string parser;                     // name in the parser table (parsers.h)
+  ParseFn parse = nullptr;                // resolved from `parser`
+  ReportSource report;
+  std::vector<int> clean_exit_codes;       // ran, found nothing
+  std::vector<int> findings_exit_codes;    // ran, found something
+  std::vector<std::string> file_patterns;  // for {files}: basename globs, e.g. "*.sh"
+  int64_t timeout_ms = 600000;
 
-// nullptr if no built-in scanner has that name.
-const ScannerSpec* FindScanner(std::string_view name);
+  bool ExitCodeMeansRan(int code) const;
+};
+
+struct ScannerRegistry {
+  std::map<std::string, ScannerSpec> scanners;
+  std::map<std::string, std::vector<std::string>> profiles;
+
+  const ScannerSpec* Find(std::string_view name) const;
+};
+
+// Parses and validates one registry document. When `base` is given, the
+// document's scanners and profiles replace base's of the same name and add new
+// ones (a deployment file on top of the defaults).
+StatusOr<ScannerRegistry> ParseRegistry(std::string_view json,
+                                        const ScannerRegistry* base = nullptr);
+
+// The shipped defaults (default_registry.json), parsed once.
+const ScannerRegistry& DefaultRegistry();
+// The shipped defaults as text, for `--print-registry`.
+std::string_view DefaultRegistryJson();
+
+// The defaults, overlaid with the file at `path` when it is not empty.
+StatusOr<ScannerRegistry> LoadRegistry(const std::string& path);
 
 }  // namespace scanfleet

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/unit/scanners/test_util.h"
+#include "worker/scanners/argv_template.h"
 #include "worker/scanners/registry.h"
 
 namespace scanfleet {
@@ -68,12 +69,14 @@ std::vector<std::string> Fingerprints(const ParseResult& result) {
 // Runs `name` from the registry; fills `result` or fails/skips the test.
 void RunAndParse(const std::string& name, RunOutput& raw, ParseResult& result,
                  std::string& version) {
-  const ScannerSpec* spec = FindScanner(name);
+  const ScannerSpec* spec = DefaultRegistry().Find(name);
   ASSERT_NE(spec, nullptr);
-  raw = Run(spec->argv, SampleRepoPath());
-  EXPECT_NE(std::find(spec->ok_exit_codes.begin(), spec->ok_exit_codes.end(), raw.exit_code),
-            spec->ok_exit_codes.end())
-      << name << " exited " << raw.exit_code;
+  ArgvValues values;
+  values.workspace = ".";
+  auto argv = ExpandArgv(spec->argv, values);
+  ASSERT_TRUE(argv.ok()) << argv.status().ToString();
+  raw = Run(*argv, SampleRepoPath());
+  EXPECT_TRUE(spec->ExitCodeMeansRan(raw.exit_code)) << name << " exited " << raw.exit_code;
   version = FirstLine(Run(spec->version_argv, SampleRepoPath()).out);
   StatusOr<ParseResult> parsed = spec->parse(raw.out, version);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
@@ -100,7 +103,9 @@ TEST(LiveScannersTest, FlawfinderMatchesRawRowCount) {
   // also catches a sample repo edited without regenerating the fixture.
   if (version == "2.0.19") {
     StatusOr<ParseResult> fixture =
-        FindScanner("flawfinder")->parse(ReadFileOrFail(FixturePath("flawfinder.csv")), version);
+        DefaultRegistry()
+            .Find("flawfinder")
+            ->parse(ReadFileOrFail(FixturePath("flawfinder.csv")), version);
     ASSERT_TRUE(fixture.ok());
     EXPECT_EQ(Fingerprints(result), Fingerprints(*fixture));
   }
@@ -122,8 +127,8 @@ TEST(LiveScannersTest, BanditMatchesRawResultCount) {
   EXPECT_EQ(raw.exit_code, 1);  // findings present
 
   if (version == "bandit 1.6.2") {
-    StatusOr<ParseResult> fixture =
-        FindScanner("bandit")->parse(ReadFileOrFail(FixturePath("bandit.json")), version);
+    StatusOr<ParseResult> fixture = DefaultRegistry().Find("bandit")->parse(
+        ReadFileOrFail(FixturePath("bandit.json")), version);
     ASSERT_TRUE(fixture.ok());
     EXPECT_EQ(Fingerprints(result), Fingerprints(*fixture));
   }

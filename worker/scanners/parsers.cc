@@ -1,0 +1,33 @@
+// The parser table; see parsers.h.
+#include "worker/scanners/parsers.h"
+
+#include <map>
+
+#include "worker/scanners/bandit_parser.h"
+#include "worker/scanners/flawfinder_parser.h"
+
+namespace scanfleet {
+namespace {
+
+const std::map<std::string, ParseFn, std::less<>>& Table() {
+  static const auto* const kTable = new std::map<std::string, ParseFn, std::less<>>{
+      {"bandit-json", &ParseBanditJson},
+      {"flawfinder-csv", &ParseFlawfinderCsv},
+  };
+  return *kTable;
+}
+
+}  // namespace
+
+ParseFn FindParser(std::string_view name) {
+  auto it = Table().find(name);
+  return it == Table().end() ? nullptr : it->second;
+}
+
+std::vector<std::string> ParserNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, parse] : Table()) names.push_back(name);
+  return names;
+}
+
+}  // namespace scanfleet
