@@ -7,6 +7,7 @@
 #include "common/log/log.h"
 #include "common/process/stop_signal.h"
 #include "controller/loop/controller_loop.h"
+#include "worker/scanners/registry.h"
 
 namespace {
 
@@ -44,11 +45,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--pool", pools,
                  "Job pool and its PUSH port, NAME=PORT (default sast=7710 dast=7711)");
+  app.add_option("--scanner-registry", config.scanner_registry,
+                 "Scanner registry JSON file overlaid on the shipped one: scanner kinds, pools "
+                 "and profiles (see scanfleet-worker --print-registry)");
+  app.add_option("--dast-allow", config.dast_allow,
+                 "Hosts/CIDRs DAST scans may target, e.g. 10.0.0.0/8,app.internal "
+                 "(default: none, DAST submissions are refused)")
+      ->delimiter(',');
   app.add_option("--profile", profiles,
-                 "Scan profile, NAME=SCANNER[,SCANNER...] (defaults: default=flawfinder,bandit "
-                 "c=flawfinder python=bandit)");
+                 "Scan profile, NAME=SCANNER[,SCANNER...]; given once, replaces the registry's "
+                 "profiles");
   app.add_option("--scanner-pool", scanner_pools,
-                 "Pool that runs a scanner, SCANNER=POOL (defaults: flawfinder=sast bandit=sast)");
+                 "Pool that runs a scanner, SCANNER=POOL (default: the registry's pool)");
   app.add_option("--default-profile", config.default_profile)->capture_default_str();
   app.add_option("--database", config.database_path, "SQLite database file")->capture_default_str();
   app.add_option("--endpoints-file", config.endpoints_file,
@@ -100,6 +108,17 @@ int main(int argc, char** argv) {
       std::cerr << "error: --pool " << pool << ": port is not a number\n";
       return 2;
     }
+  }
+  auto registry = scanfleet::LoadRegistry(config.scanner_registry);
+  if (!registry.ok()) {
+    std::cerr << "error: " << registry.status().message() << "\n";
+    return 2;
+  }
+  config.profiles = registry->profiles;
+  config.scanner_pools.clear();
+  for (const auto& [scanner, spec] : registry->scanners) {
+    config.scanner_pools[scanner] = spec.pool;
+    config.scanner_kinds[scanner] = spec.kind == scanfleet::ScannerKind::kDast ? "dast" : "sast";
   }
   if (!profiles.empty()) config.profiles.clear();
   for (const auto& profile : profiles) {

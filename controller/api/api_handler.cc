@@ -142,17 +142,37 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
   }
   NewScan scan;
   scan.target = request.target();
+  bool dast = !request.target().url().empty();
+  if (dast) {
+    ASSIGN_OR_RETURN(DastTarget target, ParseDastTarget(request.target().url()));
+    if (!dast_allowlist_.Allows(target)) {
+      return Status::PermissionDenied("DAST target host " + target.host +
+                                      " is not in the controller's --dast-allow list (" +
+                                      dast_allowlist_.Describe() + ")");
+    }
+    scan.target.set_url(target.url);
+  }
   scan.profile = profile;
   scan.idempotency_key = request.idempotency_key();
   auto budget = config_.profile_max_failures.find(profile);
   uint32_t max_failures = budget == config_.profile_max_failures.end() ? 0 : budget->second;
+  std::string kind = dast ? "dast" : "sast";
   for (const std::string& scanner : scanners->second) {
+    auto scanner_kind = config_.scanner_kinds.find(scanner);
+    if ((scanner_kind == config_.scanner_kinds.end() ? "sast" : scanner_kind->second) != kind) {
+      continue;  // a mixed profile runs only the scanners that fit the target
+    }
     auto pool = config_.scanner_pools.find(scanner);
     if (pool == config_.scanner_pools.end()) {
       return Status::FailedPrecondition("profile '" + profile + "' names scanner '" + scanner +
                                         "' that has no pool configured");
     }
     scan.jobs.push_back(NewJob{scanner, pool->second, config_.job_timeout_ms, max_failures});
+  }
+  if (scan.jobs.empty()) {
+    return Status::InvalidArgument("profile '" + profile + "' has no " + kind +
+                                   " scanner; pick a profile for a " +
+                                   (dast ? "DAST target" : "repository"));
   }
   ASSIGN_OR_RETURN(CreatedScan created, store_.CreateScan(scan, now));
   v1::SubmitScanResponse response;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/target/dast_target.h"
 #include "common/time/clock.h"
 #include "controller/loop/controller_config.h"
 #include "controller/scheduler/scheduler.h"
@@ -35,13 +36,13 @@ class ApiHandler {
         scheduler_(scheduler),
         config_(config),
         hellos_(hellos),
-        endpoints_(std::move(endpoints)) {}
+        endpoints_(std::move(endpoints)),
+        dast_allowlist_(TargetAllowlist::Parse(config.dast_allow).value()) {}
 
   v1::ApiResponse Handle(const v1::ApiRequest& request, TimeMs now, ApiEffects& effects);
 
  private:
-  v1::ApiResponse HandleInSavepoint(const v1::ApiRequest& request, TimeMs now,
-                                    ApiEffects& effects);
+  v1::ApiResponse HandleInSavepoint(const v1::ApiRequest& request, TimeMs now, ApiEffects& effects);
   StatusOr<v1::SubmitScanResponse> Submit(const v1::SubmitScanRequest& request, TimeMs now,
                                           ApiEffects& effects);
   StatusOr<v1::CancelScanResponse> Cancel(const v1::CancelScanRequest& request, TimeMs now,
@@ -55,6 +56,7 @@ class ApiHandler {
   const ControllerConfig& config_;
   const std::map<std::string, v1::WorkerHello>& hellos_;
   v1::GetEndpointsResponse endpoints_;
+  TargetAllowlist dast_allowlist_;  // validated by ControllerLoop::Start
 };
 
 // Checks a submitted target before anything is stored. Exposed for tests.

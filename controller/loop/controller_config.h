@@ -21,22 +21,29 @@ struct ControllerConfig {
   uint32_t events_port = 7703;          // PUB: findings and scan events
   std::map<std::string, uint32_t> pool_ports = {{"sast", 7710}, {"dast", 7711}};  // PUSH per pool
   std::string database_path = "scanfleet.db";
-  std::string endpoints_file;           // if set, bound endpoints are written here as JSON
+  std::string endpoints_file;  // if set, bound endpoints are written here as JSON
   SchedulerConfig scheduler;
   // Profile name -> scanners; scanner -> pool.
   std::map<std::string, std::vector<std::string>> profiles = {
       {"default", {"flawfinder", "bandit"}}, {"c", {"flawfinder"}}, {"python", {"bandit"}}};
-  std::map<std::string, std::string> scanner_pools = {{"flawfinder", "sast"},
-                                                      {"bandit", "sast"}};
+  std::map<std::string, std::string> scanner_pools = {{"flawfinder", "sast"}, {"bandit", "sast"}};
+  // Scanner -> "sast" or "dast" (from the registry); unlisted scanners are SAST.
+  std::map<std::string, std::string> scanner_kinds;
+  // Deployment scanner registry overlaid on the shipped one (main.cc fills
+  // profiles, scanner_pools and scanner_kinds from it).
+  std::string scanner_registry;
+  // DAST targets must have a host in this list (IPs, CIDRs, exact host names);
+  // empty: every DAST submission is refused.
+  std::vector<std::string> dast_allow;
   std::string default_profile = "default";
   // Profile name -> failed attempts before its jobs are dead-lettered
   // (profiles not listed use scheduler.max_failures).
   std::map<std::string, uint32_t> profile_max_failures;
   int64_t job_timeout_ms = 10 * 60 * 1000;  // wall-clock limit per scanner run
   int64_t max_frame_bytes = kDefaultMaxFrameBytes;
-  int max_batch = 1024;                     // messages handled per transaction (group commit)
-  bool synchronous_full = true;             // SQLite synchronous=FULL
-  uint32_t replay_limit = 10000;            // most events returned per replay request
+  int max_batch = 1024;           // messages handled per transaction (group commit)
+  bool synchronous_full = true;   // SQLite synchronous=FULL
+  uint32_t replay_limit = 10000;  // most events returned per replay request
 };
 
 }  // namespace scanfleet

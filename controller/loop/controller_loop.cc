@@ -57,6 +57,7 @@ Status ControllerLoop::Start() {
                                      "', which has no --pool port configured");
     }
   }
+  RETURN_IF_ERROR(TargetAllowlist::Parse(config_.dast_allow).status().WithContext("--dast-allow"));
   ASSIGN_OR_RETURN(store_, ScanStore::Open(config_.database_path, db_options));
   context_ = std::make_unique<Context>();
   SocketOptions options;
