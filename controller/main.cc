@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--profile-max-failures", profile_max_failures,
                  "Per-profile attempt budget, PROFILE=N (overrides --max-failures)");
+  app.add_option("--unschedulable-timeout-ms", config.scheduler.unschedulable_timeout_ms,
+                 "A queued job whose pool has no live worker with its scanner fails after this "
+                 "long (0: waits forever)")
+      ->capture_default_str();
   app.add_option("--dispatch-retry-ms", config.scheduler.dispatch_retry_ms,
                  "Pause before re-sending a job the pool socket could not take")
       ->capture_default_str();

@@ -80,6 +80,12 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
     case v1::ApiRequest::kGetScan: {
       auto scan = store_.GetScan(request.get_scan().scan_id());
       if (!scan.ok()) return ErrorResponse(scan.status());
+      for (v1::JobStatus& job : *scan->mutable_jobs()) {
+        if (job.state() == "queued" && !scheduler_.CanRun(job.pool(), job.scanner(), now)) {
+          job.set_note("waiting: no live worker of pool '" + job.pool() + "' has scanner '" +
+                       job.scanner() + "'");
+        }
+      }
       *response.mutable_scan() = std::move(scan).value();
       return response;
     }

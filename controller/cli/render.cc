@@ -57,7 +57,8 @@ nlohmann::json ScanJson(const v1::ScanStatus& scan) {
                     {"resolved_commit", job.resolved_commit()},
                     {"skipped_records", job.skipped_records()},
                     {"failures", job.failures()},
-                    {"output_tail", job.output_tail()}});
+                    {"output_tail", job.output_tail()},
+                    {"note", job.note()}});
   }
   nlohmann::json by_severity = nlohmann::json::object();
   for (int i = 0; i < scan.findings_by_severity_size(); ++i) {
@@ -126,6 +127,7 @@ std::string ScanSummary(const v1::ScanStatus& scan) {
     }
     if (job.failures() > 0) out << ", " << job.failures() << " failed attempts";
     if (!job.error().empty()) out << ", error: " << Truncate(job.error(), 100);
+    if (!job.note().empty()) out << " (" << job.note() << ")";
     out << "\n";
     if (job.state() == "dead" && !job.output_tail().empty()) {
       out << "    last output: " << Truncate(job.output_tail(), 300) << "\n";

@@ -377,6 +377,15 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
                    requeue->reason);
     } else if (const auto* lost = std::get_if<WorkerLost>(&decision)) {
       spdlog::warn("worker {} stopped heartbeating; its jobs were requeued", lost->worker_id);
+    } else if (const auto* abandon = std::get_if<AbandonJob>(&decision)) {
+      v1::JobResult failed;
+      failed.mutable_job()->set_job_id(abandon->job_id);
+      failed.mutable_job()->set_attempt(abandon->attempt);
+      failed.set_failure(v1::FAILURE_SCANNER_MISSING);
+      failed.set_error(abandon->reason);
+      ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(failed, JobOutcome::kFailed, now));
+      for (auto& event : finish.events) outbox.events.push_back(std::move(event));
+      spdlog::warn("job {} failed: {}", abandon->job_id, abandon->reason);
     } else if (const auto* cancel = std::get_if<CancelAttempt>(&decision)) {
       v1::Envelope message;
       message.mutable_cancel()->mutable_job()->set_job_id(cancel->job_id);

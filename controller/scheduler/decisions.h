@@ -26,9 +26,9 @@ struct DispatchJob {
 // Put a job back in the queue; its attempt `attempt` is abandoned.
 struct RequeueJob {
   uint64_t job_id = 0;
-  uint32_t attempt = 0;     // the abandoned attempt
-  TimeMs not_before_ms = 0; // earliest next dispatch
-  uint32_t failures = 0;    // failures counted so far
+  uint32_t attempt = 0;      // the abandoned attempt
+  TimeMs not_before_ms = 0;  // earliest next dispatch
+  uint32_t failures = 0;     // failures counted so far
   std::string reason;
 };
 
@@ -45,7 +45,16 @@ struct CancelAttempt {
   std::string reason;
 };
 
-using Decision = std::variant<DispatchJob, RequeueJob, WorkerLost, CancelAttempt>;
+// No live worker of the job's pool has had its scanner for the whole
+// unschedulable timeout: the job fails with this reason instead of waiting
+// forever (a missing scanner is an error, not a silent empty result).
+struct AbandonJob {
+  uint64_t job_id = 0;
+  uint32_t attempt = 0;  // the job's last attempt number (0 if never dispatched)
+  std::string reason;
+};
+
+using Decision = std::variant<DispatchJob, RequeueJob, WorkerLost, CancelAttempt, AbandonJob>;
 
 // What to do with a result a worker sent.
 struct ResultVerdict {

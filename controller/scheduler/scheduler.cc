@@ -339,12 +339,41 @@ void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
   }
 }
 
+void Scheduler::AbandonUnschedulable(TimeMs now, std::vector<Decision>& out) {
+  for (auto& [key, queue] : ready_) {
+    bool waiting = false;
+    for (uint64_t job_id : queue) {
+      auto it = jobs_.find(job_id);
+      if (it != jobs_.end() && it->second.phase == Phase::kQueued) waiting = true;
+    }
+    if (!waiting || PoolHasScanner(key.first, key.second, now)) {
+      unschedulable_since_.erase(key);
+      continue;
+    }
+    TimeMs since = unschedulable_since_.emplace(key, now).first->second;
+    if (config_.unschedulable_timeout_ms <= 0 || now - since < config_.unschedulable_timeout_ms) {
+      continue;
+    }
+    std::string reason = "no live worker of pool '" + key.first + "' has scanner '" + key.second +
+                         "' (waited " + std::to_string((now - since) / 1000) + " s)";
+    for (uint64_t job_id : queue) {
+      auto it = jobs_.find(job_id);
+      if (it == jobs_.end() || it->second.phase != Phase::kQueued) continue;
+      out.push_back(AbandonJob{job_id, it->second.descriptor.attempt, reason});
+      Erase(job_id);
+    }
+    queue.clear();
+    unschedulable_since_.erase(key);
+  }
+}
+
 std::vector<Decision> Scheduler::Tick(TimeMs now) {
   std::vector<Decision> out;
   ExpireWorkers(now, out);
   ExpireDeadlines(now, out);
   ReleaseDueRetries(now);
   Dispatch(now, out);
+  AbandonUnschedulable(now, out);
   return out;
 }
 
@@ -352,6 +381,11 @@ std::optional<TimeMs> Scheduler::NextDeadline() const {
   std::optional<TimeMs> next;
   auto consider = [&next](TimeMs t) { next = next ? std::min(*next, t) : t; };
   if (!waiting_.empty()) consider(waiting_.begin()->first);
+  if (config_.unschedulable_timeout_ms > 0) {
+    for (const auto& [key, since] : unschedulable_since_) {
+      consider(since + config_.unschedulable_timeout_ms);
+    }
+  }
   for (uint64_t job_id : in_flight_) consider(jobs_.at(job_id).deadline_ms + 1);
   for (const auto& [id, worker] : workers_) {
     if (worker.alive) {

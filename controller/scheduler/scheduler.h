@@ -28,10 +28,11 @@ struct SchedulerConfig {
   int dead_after_missed = 3;                // worker dead after this many missed heartbeats
   DurationMs accept_timeout_ms = 5000;      // dispatched but not accepted -> resend
   DurationMs lease_ms = 3000;               // accepted lease, renewed by each heartbeat
-  uint32_t max_failures = 3;                // failed attempts before dead-letter (jobs may override)
-  DurationMs backoff_base_ms = 1000;        // first retry delay
-  DurationMs backoff_max_ms = 60000;        // cap of the exponential delay
-  DurationMs dispatch_retry_ms = 250;       // pause after the pool socket refused a job
+  uint32_t max_failures = 3;           // failed attempts before dead-letter (jobs may override)
+  DurationMs backoff_base_ms = 1000;   // first retry delay
+  DurationMs backoff_max_ms = 60000;   // cap of the exponential delay
+  DurationMs dispatch_retry_ms = 250;  // pause after the pool socket refused a job
+  DurationMs unschedulable_timeout_ms = 600000;  // no capable worker this long: fail (0 = wait)
 };
 
 // A job as the scheduler needs to know it.
@@ -49,8 +50,8 @@ struct JobDescriptor {
 // What a worker's heartbeat reports.
 struct HeartbeatReport {
   std::vector<std::pair<uint64_t, uint32_t>> running;  // job id, attempt
-  bool draining = false;  // the worker takes no new job
-  bool leaving = false;   // the worker is exiting cleanly: gone now
+  bool draining = false;                               // the worker takes no new job
+  bool leaving = false;                                // the worker is exiting cleanly: gone now
 };
 
 // Why a worker gave an attempt back (mirrors v1::DeclineReason).
@@ -118,6 +119,10 @@ class Scheduler {
   size_t queued_jobs() const;
   size_t in_flight_jobs() const;
   bool knows_job(uint64_t job_id) const { return jobs_.count(job_id) > 0; }
+  // True when some live, non-draining worker of the pool has the scanner.
+  bool CanRun(const std::string& pool, const std::string& scanner, TimeMs now) const {
+    return PoolHasScanner(pool, scanner, now);
+  }
   std::vector<WorkerView> Workers(TimeMs now) const;
   // A job's current attempt, or nullopt when the scheduler does not track it.
   std::optional<uint32_t> CurrentAttempt(uint64_t job_id) const;
@@ -127,8 +132,8 @@ class Scheduler {
   struct Job {
     JobDescriptor descriptor;
     Phase phase = Phase::kQueued;
-    std::string worker_id;  // set once running
-    TimeMs deadline_ms = 0; // accept-by while dispatched, lease end while running
+    std::string worker_id;   // set once running
+    TimeMs deadline_ms = 0;  // accept-by while dispatched, lease end while running
   };
   struct Worker {
     std::vector<std::string> pools;
@@ -155,6 +160,7 @@ class Scheduler {
   void ExpireDeadlines(TimeMs now, std::vector<Decision>& out);
   void ReleaseDueRetries(TimeMs now);
   void Dispatch(TimeMs now, std::vector<Decision>& out);
+  void AbandonUnschedulable(TimeMs now, std::vector<Decision>& out);
   int64_t FreeCapacity(const std::string& pool, TimeMs now) const;
   bool PoolHasScanner(const std::string& pool, const std::string& scanner, TimeMs now) const;
 
@@ -162,10 +168,11 @@ class Scheduler {
   std::function<double()> jitter_;
   std::unordered_map<uint64_t, Job> jobs_;
   std::map<std::string, Worker> workers_;
-  std::map<QueueKey, std::deque<uint64_t>> ready_;     // FIFO per pool and scanner
-  std::multimap<TimeMs, uint64_t> waiting_;            // retries by not-before time
-  std::map<std::string, int64_t> unaccepted_;          // dispatched, not accepted, per pool
-  std::set<uint64_t> in_flight_;                       // dispatched or running
+  std::map<QueueKey, std::deque<uint64_t>> ready_;  // FIFO per pool and scanner
+  std::multimap<TimeMs, uint64_t> waiting_;         // retries by not-before time
+  std::map<std::string, int64_t> unaccepted_;       // dispatched, not accepted, per pool
+  std::set<uint64_t> in_flight_;                    // dispatched or running
+  std::map<QueueKey, TimeMs> unschedulable_since_;  // queues no live worker can serve
 };
 
 }  // namespace scanfleet

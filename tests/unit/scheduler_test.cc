@@ -355,5 +355,41 @@ TEST_F(SchedulerTest, CancelledJobIsForgottenAndItsAttemptStopped) {
   EXPECT_EQ(scheduler_.in_flight_jobs(), 0u);
 }
 
+TEST_F(SchedulerTest, JobNoWorkerCanRunFailsAfterTheUnschedulableTimeout) {
+  config_.unschedulable_timeout_ms = 10000;
+  Scheduler scheduler(config_, [] { return 0.5; });
+  scheduler.AddQueuedJob(JobDescriptor{1, 1, "sast", "cppcheck", 0, 0, 0});
+  scheduler.AddQueuedJob(JobDescriptor{2, 1, "sast", "bandit", 0, 0, 0});
+  scheduler.OnWorkerHello("w1", {"sast"}, {"bandit"}, 1, now_);
+  EXPECT_FALSE(scheduler.CanRun("sast", "cppcheck", now_));
+  auto first = scheduler.Tick(now_);
+  ASSERT_EQ(Dispatches(first).size(), 1u);
+  EXPECT_EQ(Dispatches(first)[0].job_id, 2u);
+  EXPECT_EQ(scheduler.NextDeadline().value_or(0) <= now_ + 10000, true);
+  now_ += 9999;
+  scheduler.OnHeartbeat("w1", Running({}), now_);
+  for (const auto& d : scheduler.Tick(now_)) EXPECT_FALSE(std::holds_alternative<AbandonJob>(d));
+  now_ += 1;
+  scheduler.OnHeartbeat("w1", Running({}), now_);
+  std::vector<AbandonJob> abandoned;
+  for (const auto& d : scheduler.Tick(now_)) {
+    if (auto* a = std::get_if<AbandonJob>(&d)) abandoned.push_back(*a);
+  }
+  ASSERT_EQ(abandoned.size(), 1u);
+  EXPECT_EQ(abandoned[0].job_id, 1u);
+  EXPECT_NE(abandoned[0].reason.find("has scanner 'cppcheck'"), std::string::npos);
+  EXPECT_FALSE(scheduler.knows_job(1));
+}
+
+TEST_F(SchedulerTest, AWorkerWithTheScannerArrivingInTimeResetsTheWait) {
+  config_.unschedulable_timeout_ms = 10000;
+  Scheduler scheduler(config_, [] { return 0.5; });
+  scheduler.AddQueuedJob(JobDescriptor{1, 1, "sast", "cppcheck", 0, 0, 0});
+  scheduler.Tick(now_);
+  now_ += 9000;
+  scheduler.OnWorkerHello("w1", {"sast"}, {"cppcheck"}, 1, now_);
+  EXPECT_EQ(Dispatches(scheduler.Tick(now_)).size(), 1u);
+}
+
 }  // namespace
 }  // namespace scanfleet
