@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
                  "A queued job whose pool has no live worker with its scanner fails after this "
                  "long (0: waits forever)")
       ->capture_default_str();
+  app.add_option("--raw-report-retention-ms", config.raw_report_retention_ms,
+                 "Raw scanner reports (kept for `scanfleet reparse`) older than this are deleted")
+      ->capture_default_str();
   app.add_option("--dispatch-retry-ms", config.scheduler.dispatch_retry_ms,
                  "Pause before re-sending a job the pool socket could not take")
       ->capture_default_str();
@@ -123,6 +126,7 @@ int main(int argc, char** argv) {
   for (const auto& [scanner, spec] : registry->scanners) {
     config.scanner_pools[scanner] = spec.pool;
     config.scanner_kinds[scanner] = spec.kind == scanfleet::ScannerKind::kDast ? "dast" : "sast";
+    config.scanner_parsers[scanner] = spec.parser;
   }
   if (!profiles.empty()) config.profiles.clear();
   for (const auto& profile : profiles) {

@@ -11,11 +11,16 @@ namespace scanfleet {
 
 std::string_view SeverityName(Severity severity) {
   switch (severity) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
@@ -24,8 +29,8 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (Severity s : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
-                     Severity::kCritical}) {
+  for (Severity s :
+       {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
     if (lower == SeverityName(s)) return s;
   }
   return std::nullopt;
@@ -72,6 +77,17 @@ std::string Sha256Hex(std::string_view data) {
 
 }  // namespace
 
+bool PathStaysInside(std::string_view path) {
+  if (path.empty() || path.front() == '/') return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = std::min(path.find('/', start), path.size());
+    if (path.substr(start, slash - start) == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
 std::string UrlIdentity(std::string_view url) {
   size_t end = url.find_first_of("?#");
   return std::string(url.substr(0, end));
@@ -81,13 +97,12 @@ void AssignFingerprints(std::vector<Finding>& findings) {
   std::map<std::tuple<std::string, std::string, std::string, std::string>, int> seen;
   for (Finding& f : findings) {
     // Unit separators keep fields from running into each other.
-    std::string location =
-        f.url.empty() ? f.path + '\x1f' + NormalizeSnippet(f.snippet)
-                      : "dast\x1f" + f.http_method + '\x1f' + UrlIdentity(f.url) + '\x1f' +
-                            f.parameter;
+    std::string location = f.url.empty() ? f.path + '\x1f' + NormalizeSnippet(f.snippet)
+                                         : "dast\x1f" + f.http_method + '\x1f' +
+                                               UrlIdentity(f.url) + '\x1f' + f.parameter;
     int occurrence = seen[{f.tool, f.rule_id, location, ""}]++;
-    std::string key = f.tool + '\x1f' + f.rule_id + '\x1f' + location + '\x1f' +
-                      std::to_string(occurrence);
+    std::string key =
+        f.tool + '\x1f' + f.rule_id + '\x1f' + location + '\x1f' + std::to_string(occurrence);
     f.fingerprint = Sha256Hex(key).substr(0, 32);
   }
 }

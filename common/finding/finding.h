@@ -33,19 +33,19 @@ struct Finding {
   std::string title;         // short rule name, e.g. "subprocess_popen_with_shell_equals_true"
   std::string message;       // the tool's explanation of this hit
   Severity severity = Severity::kInfo;
-  std::string confidence;    // "high" / "medium" / "low" or empty when the tool gives none
-  std::vector<int> cwes;     // CWE ids the tool gives (may be empty)
-  std::string path;          // relative to the repo root, '/'-separated, no leading "./"
-  int line = 0;              // 1-based, 0 when unknown
-  int column = 0;            // 1-based, 0 when unknown
-  int end_line = 0;          // 0 when unknown
-  std::string snippet;       // source text of the hit as the tool reports it
+  std::string confidence;  // "high" / "medium" / "low" or empty when the tool gives none
+  std::vector<int> cwes;   // CWE ids the tool gives (may be empty)
+  std::string path;        // relative to the repo root, '/'-separated, no leading "./"
+  int line = 0;            // 1-based, 0 when unknown
+  int column = 0;          // 1-based, 0 when unknown
+  int end_line = 0;        // 0 when unknown
+  std::string snippet;     // source text of the hit as the tool reports it
   // DAST location (empty for code findings).
-  std::string url;           // full URL (or host:port for a network service)
-  std::string http_method;   // "GET", "POST", ... or empty
-  std::string parameter;     // vulnerable parameter name, or empty
-  std::string evidence;      // payload / response excerpt that shows the issue
-  std::string fingerprint;   // hex; filled by AssignFingerprints()
+  std::string url;          // full URL (or host:port for a network service)
+  std::string http_method;  // "GET", "POST", ... or empty
+  std::string parameter;    // vulnerable parameter name, or empty
+  std::string evidence;     // payload / response excerpt that shows the issue
+  std::string fingerprint;  // hex; filled by AssignFingerprints()
 
   bool operator==(const Finding&) const = default;
 };
@@ -60,6 +60,10 @@ std::string CleanRelativePath(std::string_view path);
 // The part of a URL a DAST fingerprint uses: scheme://host:port/path, without
 // query string or fragment (which vary per payload).
 std::string UrlIdentity(std::string_view url);
+
+// True when a cleaned relative path stays inside the scanned tree: not
+// absolute, no ".." component. Findings whose path fails this are dropped.
+bool PathStaysInside(std::string_view path);
 
 // Fills Finding::fingerprint for every finding of one scanner run. Findings that
 // share tool, rule and location identity (path + normalized snippet, or for a

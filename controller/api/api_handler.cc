@@ -124,6 +124,12 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
       *response.mutable_retried() = std::move(retried).value();
       return response;
     }
+    case v1::ApiRequest::kReparseScan: {
+      auto reparsed = Reparse(request.reparse_scan(), now, effects);
+      if (!reparsed.ok()) return ErrorResponse(reparsed.status());
+      *response.mutable_reparsed() = std::move(reparsed).value();
+      return response;
+    }
     case v1::ApiRequest::REQUEST_NOT_SET:
       break;
   }

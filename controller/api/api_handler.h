@@ -47,6 +47,8 @@ class ApiHandler {
                                           ApiEffects& effects);
   StatusOr<v1::CancelScanResponse> Cancel(const v1::CancelScanRequest& request, TimeMs now,
                                           ApiEffects& effects);
+  StatusOr<v1::ReparseScanResponse> Reparse(const v1::ReparseScanRequest& request, TimeMs now,
+                                            ApiEffects& effects);
   StatusOr<v1::RetryJobsResponse> Retry(const v1::RetryJobsRequest& request, TimeMs now,
                                         ApiEffects& effects);
   v1::ListWorkersResponse ListWorkers(TimeMs now) const;

@@ -31,11 +31,11 @@ struct SubmitOptions {
 };
 
 struct TailOptions {
-  uint64_t scan_id = 0;        // only events of this scan (0 = all)
-  int64_t from_seq = -1;       // replay events after this seq (-1 = from now)
+  uint64_t scan_id = 0;          // only events of this scan (0 = all)
+  int64_t from_seq = -1;         // replay events after this seq (-1 = from now)
   uint64_t until_scan_done = 0;  // exit once this scan reached a terminal state
-  int64_t max_findings = -1;   // exit after this many findings (-1 = never)
-  bool all_events = false;     // print scan events too, not just findings
+  int64_t max_findings = -1;     // exit after this many findings (-1 = never)
+  bool all_events = false;       // print scan events too, not just findings
 };
 
 int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms);
@@ -48,6 +48,8 @@ int Cancel(ApiClient& client, uint64_t scan_id, const std::string& reason, bool 
            int timeout_ms);
 // Re-queues the dead jobs of a scan (job_id 0) or one dead job (scan_id 0).
 int Retry(ApiClient& client, uint64_t scan_id, uint64_t job_id, bool json, int timeout_ms);
+// Rebuilds a finished scan's findings from the reports the controller kept.
+int Reparse(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 
 // Calls the controller, retrying while it is unreachable (e.g. restarting) for
 // up to patience_ms. Only for requests that are safe to repeat.

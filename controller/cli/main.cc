@@ -84,6 +84,13 @@ int main(int argc, char** argv) {
   retry_cmd->add_option("--job", job_id, "Retry only this dead job")->excludes(retry_scan);
   retry_cmd->add_flag("--json", json, "Machine-readable output");
 
+  auto* reparse_cmd = app.add_subcommand(
+      "reparse",
+      "Rebuild a finished scan's findings from its kept raw reports with the controller's "
+      "current parsers (after a parser fix), without re-running scanners");
+  reparse_cmd->add_option("scan", scan_id, "Scan id")->required();
+  reparse_cmd->add_flag("--json", json, "Machine-readable output");
+
   CLI11_PARSE(app, argc, argv);
 
   scanfleet::Context context;
@@ -93,6 +100,7 @@ int main(int argc, char** argv) {
   if (findings_cmd->parsed()) return cli::Findings(client, scan_id, min_severity, json, timeout_ms);
   if (workers_cmd->parsed()) return cli::Workers(client, json, timeout_ms);
   if (tail_cmd->parsed()) return cli::Tail(context, client, tail, timeout_ms);
+  if (reparse_cmd->parsed()) return cli::Reparse(client, scan_id, json, timeout_ms);
   if (cancel_cmd->parsed()) return cli::Cancel(client, scan_id, reason, json, timeout_ms);
   if (retry_cmd->parsed()) {
     if (scan_id == 0 && job_id == 0) {

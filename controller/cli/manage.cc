@@ -69,4 +69,33 @@ int Retry(ApiClient& client, uint64_t scan_id, uint64_t job_id, bool json, int t
   return kExitOk;
 }
 
+int Reparse(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms) {
+  v1::ApiRequest request;
+  request.mutable_reparse_scan()->set_scan_id(scan_id);
+  auto response = client.Call(request, timeout_ms);
+  if (!response.ok()) return ReportError(response.status());
+  const v1::ReparseScanResponse& r = response->reparsed();
+  if (json) {
+    std::cout << nlohmann::json{{"scan_id", scan_id},
+                                {"jobs_reparsed", r.jobs_reparsed()},
+                                {"jobs_without_report", r.jobs_without_report()},
+                                {"jobs_still_failing", r.jobs_still_failing()},
+                                {"findings_before", r.findings_before()},
+                                {"findings_after", r.findings_after()}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "scan " << scan_id << ": " << r.jobs_reparsed() << " jobs re-parsed, findings "
+              << r.findings_before() << " -> " << r.findings_after();
+    if (r.jobs_without_report() > 0) {
+      std::cout << "; " << r.jobs_without_report() << " jobs have no kept report";
+    }
+    if (r.jobs_still_failing() > 0) {
+      std::cout << "; " << r.jobs_still_failing() << " reports still fail to parse";
+    }
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace scanfleet::cli

@@ -29,6 +29,9 @@ struct ControllerConfig {
   std::map<std::string, std::string> scanner_pools = {{"flawfinder", "sast"}, {"bandit", "sast"}};
   // Scanner -> "sast" or "dast" (from the registry); unlisted scanners are SAST.
   std::map<std::string, std::string> scanner_kinds;
+  // Scanner -> parser name (from the registry), for `reparse`.
+  std::map<std::string, std::string> scanner_parsers;
+  int64_t raw_report_retention_ms = 30LL * 24 * 3600 * 1000;  // kept reports older are deleted
   // Deployment scanner registry overlaid on the shipped one (main.cc fills
   // profiles, scanner_pools and scanner_kinds from it).
   std::string scanner_registry;

@@ -210,6 +210,12 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     }
   }
   RETURN_IF_ERROR(ApplyDecisions(scheduler_.Tick(now), now, outbox));
+  if (now >= next_prune_ms_) {
+    ASSIGN_OR_RETURN(int64_t pruned,
+                     store_->PruneRawReports(now - config_.raw_report_retention_ms));
+    if (pruned > 0) spdlog::info("deleted {} raw reports past their retention", pruned);
+    next_prune_ms_ = now + 60000;
+  }
   Status committed = store_->Commit();
   if (!committed.ok()) {
     // Nothing that depends on this batch has been sent; restart recovers from SQLite.
@@ -335,6 +341,7 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
           result, worker_id, outcome == JobOutcome::kSucceeded ? "succeeded" : "failed", now));
       ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(result, outcome, now));
       for (auto& event : finish.events) outbox.events.push_back(std::move(event));
+      if (finish.applied) RETURN_IF_ERROR(store_->StoreRawReport(result, now));
       if (outcome == JobOutcome::kFailed) {
         spdlog::warn("job {} failed for good on attempt {}: {}", result.job().job_id(),
                      result.job().attempt(), result.error());

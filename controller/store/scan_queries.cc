@@ -126,12 +126,13 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
 
 StatusOr<std::vector<v1::Finding>> ScanStore::ListFindings(uint64_t scan_id,
                                                            v1::Severity min_severity) {
-  ASSIGN_OR_RETURN(Statement * query,
-                   db_->Prepare("SELECT tool, tool_version, rule_id, title, message, severity, "
-                                "confidence, cwes, path, line, col, end_line, snippet, fingerprint, "
-                                "url, http_method, parameter, evidence "
-                                "FROM findings WHERE scan_id=? AND severity>=? "
-                                "ORDER BY job_id, ordinal"));
+  ASSIGN_OR_RETURN(
+      Statement * query,
+      db_->Prepare("SELECT tool, tool_version, rule_id, title, message, severity, "
+                   "confidence, cwes, path, line, col, end_line, snippet, fingerprint, "
+                   "url, http_method, parameter, evidence "
+                   "FROM findings WHERE scan_id=? AND severity>=? "
+                   "ORDER BY job_id, ordinal"));
   query->Bind(1, static_cast<int64_t>(scan_id)).Bind(2, static_cast<int64_t>(min_severity));
   std::vector<v1::Finding> findings;
   while (true) {

@@ -47,6 +47,16 @@ struct CancelledScan {
   v1::Event event;                // scan.cancelled
 };
 
+// A kept report of a finished job, for re-parsing.
+struct RawReport {
+  uint64_t job_id = 0;
+  uint32_t attempt = 0;
+  std::string scanner;
+  std::string state;   // the job's terminal state
+  std::string report;  // zlib-compressed
+  std::string tool_version;
+};
+
 // What RetryDeadJobs put back in the queue.
 struct RetriedJobs {
   std::vector<JobDescriptor> jobs;
@@ -69,8 +79,8 @@ struct UnfinishedJob {
 
 // What finishing a job changed, for the loop to publish after commit.
 struct JobFinish {
-  bool applied = false;              // false: the job was already terminal
-  std::vector<v1::Event> events;     // finding events, then a scan event if the scan ended
+  bool applied = false;           // false: the job was already terminal
+  std::vector<v1::Event> events;  // finding events, then a scan event if the scan ended
 };
 
 class ScanStore {
@@ -109,8 +119,20 @@ class ScanStore {
   // Puts dead-lettered jobs (of a scan, or one job) back in the queue with a
   // fresh failure budget; their attempt numbers keep counting (fencing).
   StatusOr<RetriedJobs> RetryDeadJobs(uint64_t scan_id, uint64_t job_id, TimeMs now);
-  Status RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello,
-                           TimeMs now);
+
+  // Raw reports (raw_reports.cc).
+  // Keeps the compressed report of the attempt that ended a job.
+  Status StoreRawReport(const v1::JobResult& result, TimeMs now);
+  // Reports kept for the scan's finished jobs, and how many finished jobs have none.
+  StatusOr<std::vector<RawReport>> LoadRawReports(uint64_t scan_id, uint32_t* without_report);
+  // Replaces a finished job's findings with `result`'s (a re-parse); a job
+  // that had failed becomes succeeded. Returns the finding events and, when the
+  // scan's outcome changed, its scan event.
+  StatusOr<std::vector<v1::Event>> ReplaceFindings(uint64_t scan_id, const v1::JobResult& result,
+                                                   TimeMs now);
+  // Deletes reports older than `before_ms`; returns how many.
+  StatusOr<int64_t> PruneRawReports(TimeMs before_ms);
+  Status RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello, TimeMs now);
 
   StatusOr<std::vector<UnfinishedJob>> LoadUnfinishedJobs();
   // The assignment message for a job's attempt (target and timeout from storage).

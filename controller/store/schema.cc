@@ -95,6 +95,17 @@ ALTER TABLE findings ADD COLUMN http_method TEXT NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN parameter TEXT NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
 )sql",
+      // 4: raw scanner reports, kept (compressed) for re-parsing.
+      R"sql(
+CREATE TABLE raw_reports(
+  job_id INTEGER PRIMARY KEY REFERENCES jobs(id),
+  attempt INTEGER NOT NULL,
+  report BLOB NOT NULL,               -- zlib-compressed
+  bytes INTEGER NOT NULL,             -- uncompressed size
+  tool_version TEXT NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE INDEX raw_reports_by_age ON raw_reports(created_ms);
+)sql",
   };
   return kMigrations;
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/compress/zlib_codec.h"
 #include "common/finding/finding.h"
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
@@ -31,18 +32,6 @@ v1::JobResult Failure(const v1::JobAssignment& job, v1::FailureKind kind, std::s
   result.set_failure(kind);
   result.set_error(std::move(error));
   return result;
-}
-
-// Paths a scanner prints must stay inside the checkout: no absolute paths, no "..".
-bool PathStaysInside(const std::string& path) {
-  if (path.empty() || path.front() == '/') return false;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = std::min(path.find('/', start), path.size());
-    if (path.compare(start, slash - start, "..") == 0 && slash - start == 2) return false;
-    start = slash + 1;
-  }
-  return true;
 }
 
 // The report file a scanner wrote, read up to `max_bytes`.
@@ -240,6 +229,8 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
                      " bytes; refusing a partial result");
     return result;
   }
+  result.set_raw_report_bytes(report.size());
+  if (report.size() <= config.keep_report_bytes) result.set_raw_report(Compress(report));
   auto parsed = spec->parse(report, available->second);
   if (!parsed.ok()) {
     result.set_failure(v1::FAILURE_PARSE_ERROR);

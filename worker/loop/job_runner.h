@@ -28,7 +28,8 @@ struct JobRunnerConfig {
   TargetAllowlist dast_allowlist;               // DAST hosts this worker may scan
   int64_t checkout_timeout_ms = 5 * 60 * 1000;
   size_t max_output_bytes = 64 << 20;
-  size_t max_files = 100000;  // {files} beyond this fail the job
+  size_t max_files = 100000;           // {files} beyond this fail the job
+  size_t keep_report_bytes = 8 << 20;  // reports up to this size go back compressed
 };
 
 v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config,

@@ -1,0 +1,105 @@
+// ScanStore: raw scanner reports kept for re-parsing, and the re-parse's
+// replacement of a job's findings.
+#include "common/wire/convert.h"
+#include "controller/store/scan_store.h"
+
+namespace scanfleet {
+
+Status ScanStore::StoreRawReport(const v1::JobResult& result, TimeMs now) {
+  if (result.raw_report().empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(Statement * insert,
+                   db_->Prepare("INSERT OR REPLACE INTO raw_reports(job_id, attempt, report, "
+                                "bytes, tool_version, created_ms) VALUES(?,?,?,?,?,?)"));
+  insert->Bind(1, static_cast<int64_t>(result.job().job_id()))
+      .Bind(2, result.job().attempt())
+      .BindBlob(3, result.raw_report())
+      .Bind(4, static_cast<int64_t>(result.raw_report_bytes()))
+      .Bind(5, result.tool_version())
+      .Bind(6, now);
+  return insert->Run();
+}
+
+StatusOr<std::vector<RawReport>> ScanStore::LoadRawReports(uint64_t scan_id,
+                                                           uint32_t* without_report) {
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_->Prepare("SELECT j.id, r.attempt, j.scanner, j.state, r.report, "
+                                "r.tool_version FROM jobs j LEFT JOIN raw_reports r ON "
+                                "r.job_id = j.id WHERE j.scan_id=? AND j.state IN "
+                                "('succeeded','failed','dead') ORDER BY j.id"));
+  query->Bind(1, static_cast<int64_t>(scan_id));
+  std::vector<RawReport> reports;
+  *without_report = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    std::string report = query->ColumnBlob(4);
+    if (report.empty()) {
+      ++*without_report;
+      continue;
+    }
+    reports.push_back(RawReport{static_cast<uint64_t>(query->ColumnInt(0)),
+                                static_cast<uint32_t>(query->ColumnInt(1)), query->ColumnText(2),
+                                query->ColumnText(3), std::move(report), query->ColumnText(5)});
+  }
+  query->Reset();
+  return reports;
+}
+
+StatusOr<std::vector<v1::Event>> ScanStore::ReplaceFindings(uint64_t scan_id,
+                                                            const v1::JobResult& result,
+                                                            TimeMs now) {
+  int64_t job_id = static_cast<int64_t>(result.job().job_id());
+  ASSIGN_OR_RETURN(Statement * state, db_->Prepare("SELECT state FROM jobs WHERE id=?"));
+  state->Bind(1, job_id);
+  ASSIGN_OR_RETURN(bool found, state->Step());
+  std::string previous = found ? state->ColumnText(0) : "";
+  state->Reset();
+  if (previous != "succeeded" && previous != "failed" && previous != "dead") {
+    return Status::FailedPrecondition("job " + std::to_string(job_id) + " is not finished");
+  }
+  ASSIGN_OR_RETURN(Statement * remove, db_->Prepare("DELETE FROM findings WHERE job_id=?"));
+  remove->Bind(1, job_id);
+  RETURN_IF_ERROR(remove->Run());
+  std::vector<v1::Event> events;
+  RETURN_IF_ERROR(InsertFindings(result, scan_id, now, events));
+  ASSIGN_OR_RETURN(Statement * job,
+                   db_->Prepare("UPDATE jobs SET state='succeeded', last_error='', findings=?, "
+                                "skipped_records=? WHERE id=?"));
+  job->Bind(1, result.findings_size()).Bind(2, result.skipped_records()).Bind(3, job_id);
+  RETURN_IF_ERROR(job->Run());
+  // A job that failed only because its report could not be parsed now counts
+  // as succeeded; the scan's totals are recomputed from its jobs.
+  ASSIGN_OR_RETURN(Statement * scan,
+                   db_->Prepare("UPDATE scans SET findings=(SELECT COALESCE(SUM(findings),0) FROM "
+                                "jobs WHERE scan_id=?1), jobs_failed=(SELECT COUNT(*) FROM jobs "
+                                "WHERE scan_id=?1 AND state IN ('failed','dead')), state=CASE "
+                                "WHEN state=?2 AND (SELECT COUNT(*) FROM jobs WHERE scan_id=?1 "
+                                "AND state IN ('failed','dead'))=0 THEN ?3 ELSE state END "
+                                "WHERE id=?1 RETURNING state"));
+  scan->Bind(1, static_cast<int64_t>(scan_id))
+      .Bind(2, static_cast<int64_t>(v1::SCAN_FAILED))
+      .Bind(3, static_cast<int64_t>(v1::SCAN_SUCCEEDED));
+  ASSIGN_OR_RETURN(bool updated, scan->Step());
+  auto scan_state = updated ? static_cast<v1::ScanState>(scan->ColumnInt(0)) : v1::SCAN_FAILED;
+  scan->Reset();
+  if (previous != "succeeded" && scan_state == v1::SCAN_SUCCEEDED) {
+    v1::Event event;
+    event.set_topic("scan.succeeded");
+    event.set_scan_id(scan_id);
+    event.set_created_ms(now);
+    event.mutable_scan()->set_scan_id(scan_id);
+    event.mutable_scan()->set_state(v1::SCAN_SUCCEEDED);
+    RETURN_IF_ERROR(AppendEvent(&event));
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+StatusOr<int64_t> ScanStore::PruneRawReports(TimeMs before_ms) {
+  ASSIGN_OR_RETURN(Statement * prune, db_->Prepare("DELETE FROM raw_reports WHERE created_ms < ?"));
+  prune->Bind(1, before_ms);
+  RETURN_IF_ERROR(prune->Run());
+  return db_->changes();
+}
+
+}  // namespace scanfleet
