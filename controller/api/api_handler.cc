@@ -46,7 +46,7 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
     if (target.ref().empty()) return Status::InvalidArgument("a commit or ref is required");
     RETURN_IF_ERROR(CheckText("ref", target.ref(), kMaxRefLength));
   } else {
-    RETURN_IF_ERROR(CheckText("target", target.url(), kMaxRepoLength));
+    RETURN_IF_ERROR(CheckText("DAST target", target.url(), kMaxRepoLength));
     if (!target.ref().empty()) return Status::InvalidArgument("a DAST target takes no ref");
   }
   return CheckText("profile", request.profile(), 128);
@@ -145,6 +145,17 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
     ASSIGN_OR_RETURN(auto earlier, store_.FindSubmission(request.idempotency_key()));
     if (earlier) return *earlier;
   }
+  std::string normalized_url;
+  bool dast = !request.target().url().empty();
+  if (dast) {
+    ASSIGN_OR_RETURN(DastTarget target, ParseDastTarget(request.target().url()));
+    if (!dast_allowlist_.Allows(target)) {
+      return Status::PermissionDenied("DAST target host " + target.host +
+                                      " is not in the controller's --dast-allow list (" +
+                                      dast_allowlist_.Describe() + ")");
+    }
+    normalized_url = target.url;
+  }
   std::string profile = request.profile().empty() ? config_.default_profile : request.profile();
   auto scanners = config_.profiles.find(profile);
   if (scanners == config_.profiles.end()) {
@@ -154,16 +165,7 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
   }
   NewScan scan;
   scan.target = request.target();
-  bool dast = !request.target().url().empty();
-  if (dast) {
-    ASSIGN_OR_RETURN(DastTarget target, ParseDastTarget(request.target().url()));
-    if (!dast_allowlist_.Allows(target)) {
-      return Status::PermissionDenied("DAST target host " + target.host +
-                                      " is not in the controller's --dast-allow list (" +
-                                      dast_allowlist_.Describe() + ")");
-    }
-    scan.target.set_url(target.url);
-  }
+  if (dast) scan.target.set_url(normalized_url);
   scan.profile = profile;
   scan.idempotency_key = request.idempotency_key();
   auto budget = config_.profile_max_failures.find(profile);
