@@ -44,10 +44,12 @@ bool ParseIp(const std::string& text, std::array<uint8_t, 16>& out, bool& v6) {
 }
 
 // Characters a URL's path and query may hold: RFC 3986 unreserved, reserved
-// and '%'. Excludes whitespace, quotes, '<>', '\\', '^', '`', '{|}'.
+// and '%', minus everything a shell or a template would treat specially
+// (whitespace, quotes, '<>', '\\', '^', '`', '{|}', '$', '(', ')', ';', '!',
+// '*'): a target that needs them must percent-encode them.
 bool IsUrlTailChar(unsigned char c) {
   if (c <= 0x20 || c >= 0x7f) return false;
-  return std::strchr("\"<>\\^`{|}", c) == nullptr;
+  return std::strchr("\"'<>\\^`{|}$();!*", c) == nullptr;
 }
 
 }  // namespace

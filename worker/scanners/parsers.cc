@@ -5,6 +5,7 @@
 
 #include "worker/scanners/bandit_parser.h"
 #include "worker/scanners/flawfinder_parser.h"
+#include "worker/scanners/nmap_xml_parser.h"
 
 namespace scanfleet {
 namespace {
@@ -13,6 +14,7 @@ const std::map<std::string, ParseFn, std::less<>>& Table() {
   static const auto* const kTable = new std::map<std::string, ParseFn, std::less<>>{
       {"bandit-json", &ParseBanditJson},
       {"flawfinder-csv", &ParseFlawfinderCsv},
+      {"nmap-xml", &ParseNmapServicesXml},
   };
   return *kTable;
 }
