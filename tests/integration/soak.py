@@ -46,8 +46,8 @@ def table(audit, args):
         ("attempts by outcome", ", ".join(f"{k} {v}" for k, v in
                                           sorted(audit["attempt_outcomes"].items()))),
         ("submit retries across restarts (idempotent)", audit["loadgen"]["retries"]),
-        ("time to progress after a controller kill", describe("controller")),
-        ("time to progress after a worker kill", describe("worker")),
+        ("jobs finishing again after a controller kill -9 (restart included)", describe("controller")),
+        ("jobs finishing again after a worker kill -9 (the other worker never stops)", describe("worker")),
         ("wall time", f"{audit['wall_s']:.1f} s"),
     ]
     lines = ["| measure | value |", "|---|---|"]
