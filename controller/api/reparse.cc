@@ -36,6 +36,16 @@ StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanReque
       response.set_jobs_still_failing(response.jobs_still_failing() + 1);
       continue;
     }
+    ASSIGN_OR_RETURN(auto snippets, store_.SnippetsOfJob(raw.job_id));
+    bool filled = false;
+    for (Finding& finding : parsed->findings) {
+      auto known = snippets.find({finding.path, finding.line});
+      if (finding.snippet.empty() && known != snippets.end()) {
+        finding.snippet = known->second;
+        filled = true;
+      }
+    }
+    if (filled) AssignFingerprints(parsed->findings);
     v1::JobResult result;
     result.mutable_job()->set_job_id(raw.job_id);
     result.mutable_job()->set_attempt(raw.attempt);

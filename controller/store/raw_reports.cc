@@ -95,6 +95,22 @@ StatusOr<std::vector<v1::Event>> ScanStore::ReplaceFindings(uint64_t scan_id,
   return events;
 }
 
+StatusOr<std::map<std::pair<std::string, int>, std::string>> ScanStore::SnippetsOfJob(
+    uint64_t job_id) {
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_->Prepare("SELECT path, line, snippet FROM findings WHERE job_id=? AND "
+                                "snippet != ''"));
+  query->Bind(1, static_cast<int64_t>(job_id));
+  std::map<std::pair<std::string, int>, std::string> snippets;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    snippets[{query->ColumnText(0), static_cast<int>(query->ColumnInt(1))}] = query->ColumnText(2);
+  }
+  query->Reset();
+  return snippets;
+}
+
 StatusOr<int64_t> ScanStore::PruneRawReports(TimeMs before_ms) {
   ASSIGN_OR_RETURN(Statement * prune, db_->Prepare("DELETE FROM raw_reports WHERE created_ms < ?"));
   prune->Bind(1, before_ms);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,6 +131,9 @@ class ScanStore {
   // scan's outcome changed, its scan event.
   StatusOr<std::vector<v1::Event>> ReplaceFindings(uint64_t scan_id, const v1::JobResult& result,
                                                    TimeMs now);
+  // Source lines stored with a job's findings, by (path, line): a re-parse of a
+  // tool that prints no source text reuses the snippets the worker read.
+  StatusOr<std::map<std::pair<std::string, int>, std::string>> SnippetsOfJob(uint64_t job_id);
   // Deletes reports older than `before_ms`; returns how many.
   StatusOr<int64_t> PruneRawReports(TimeMs before_ms);
   Status RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello, TimeMs now);

@@ -71,6 +71,32 @@ class ReparseTest(FleetTest):
         self.assertEqual(running.returncode, 2)
 
 
+class SastAllTest(FleetTest):
+    def test_every_sast_scanner_runs_and_reports_against_the_sample(self):
+        fleet = self.fleet
+        repo = os.path.join(fleet.tmp, "sample-repo")
+        harness.make_git_repo(os.path.join(ROOT, "tests", "sample-repo"), repo)
+        fleet.start_controller()
+        fleet.start_worker("w1", slots=4)
+        fleet.wait_for_workers(1)
+        submitted = fleet.cli_json("submit", "--repo", repo, "--ref", "main",
+                                   "--profile", "sast-all")
+        scan = self.wait_done(submitted["scan_id"])
+        self.assertEqual(scan["state"], "succeeded", fleet.logs())
+        by_tool = {}
+        for f in fleet.cli_json("findings", str(scan["scan_id"])):
+            by_tool.setdefault(f["tool"], []).append(f)
+        self.assertEqual(sorted(by_tool), ["bandit", "cppcheck", "flawfinder", "shellcheck"])
+        self.assertEqual(len(by_tool["cppcheck"]), 3)
+        self.assertEqual(len(by_tool["shellcheck"]), 8)
+        gets = [f for f in by_tool["cppcheck"] if f["rule_id"] == "getsCalled"][0]
+        self.assertEqual((gets["path"], gets["line"]), ("src/server.c", 57))
+        self.assertIn("gets(", gets["snippet"], "snippet read from the checkout")
+        for f in by_tool["shellcheck"]:
+            self.assertEqual(f["path"], "scripts/deploy.sh")
+            self.assertTrue(f["snippet"], f)
+
+
 class DastAllowlistTest(FleetTest):
     def test_targets_outside_the_allowlist_or_malformed_are_refused_and_nothing_queued(self):
         fleet = self.fleet

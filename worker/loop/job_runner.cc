@@ -238,6 +238,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
     return result;
   }
   uint32_t skipped = parsed->skipped_records;
+  if (spec->kind == ScannerKind::kSast) FillMissingSnippets(prepared->cwd, parsed->findings);
   for (const Finding& finding : parsed->findings) {
     if (spec->kind == ScannerKind::kSast && !PathStaysInside(finding.path)) {
       ++skipped;

@@ -2,9 +2,15 @@
 #include "worker/loop/scan_files.h"
 
 #include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 namespace scanfleet {
 
@@ -35,6 +41,48 @@ StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+namespace {
+
+constexpr off_t kMaxSourceBytes = 8 << 20;
+constexpr size_t kMaxSnippetBytes = 512;
+
+// The file's lines, or empty when it is not a regular file under root.
+std::vector<std::string> ReadLines(const std::string& real_root, const std::string& root,
+                                   const std::string& path) {
+  char resolved[PATH_MAX];
+  std::string full = root + "/" + path;
+  if (realpath(full.c_str(), resolved) == nullptr) return {};
+  std::string real(resolved);
+  if (real.compare(0, real_root.size() + 1, real_root + "/") != 0) return {};
+  struct stat info;
+  if (stat(real.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size > kMaxSourceBytes) {
+    return {};
+  }
+  std::ifstream in(real, std::ios::binary);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  return lines;
+}
+
+}  // namespace
+
+void FillMissingSnippets(const std::string& root, std::vector<Finding>& findings) {
+  char resolved[PATH_MAX];
+  if (realpath(root.c_str(), resolved) == nullptr) return;
+  std::string real_root(resolved);
+  std::map<std::string, std::vector<std::string>> files;
+  bool filled = false;
+  for (Finding& f : findings) {
+    if (!f.snippet.empty() || f.line <= 0 || f.path.empty() || !PathStaysInside(f.path)) continue;
+    auto it = files.find(f.path);
+    if (it == files.end()) it = files.emplace(f.path, ReadLines(real_root, root, f.path)).first;
+    if (static_cast<size_t>(f.line) > it->second.size()) continue;
+    f.snippet = it->second[f.line - 1].substr(0, kMaxSnippetBytes);
+    filled = true;
+  }
+  if (filled) AssignFingerprints(findings);
 }
 
 }  // namespace scanfleet

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/finding/finding.h"
 #include "common/status/status.h"
 
 namespace scanfleet {
@@ -15,5 +16,11 @@ namespace scanfleet {
 StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,
                                                  const std::vector<std::string>& patterns,
                                                  size_t max_files);
+
+// For findings of tools that print no source text (cppcheck, shellcheck):
+// sets the snippet to the finding's line read from the checkout, so the
+// fingerprint rests on the code, not on the order of hits. Only regular files
+// whose real path stays under `root` are read, at most 8 MiB each.
+void FillMissingSnippets(const std::string& root, std::vector<Finding>& findings);
 
 }  // namespace scanfleet

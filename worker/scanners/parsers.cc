@@ -4,17 +4,19 @@
 #include <map>
 
 #include "worker/scanners/bandit_parser.h"
+#include "worker/scanners/cppcheck_xml_parser.h"
 #include "worker/scanners/flawfinder_parser.h"
 #include "worker/scanners/nmap_xml_parser.h"
+#include "worker/scanners/shellcheck_json1_parser.h"
 
 namespace scanfleet {
 namespace {
 
 const std::map<std::string, ParseFn, std::less<>>& Table() {
   static const auto* const kTable = new std::map<std::string, ParseFn, std::less<>>{
-      {"bandit-json", &ParseBanditJson},
-      {"flawfinder-csv", &ParseFlawfinderCsv},
-      {"nmap-xml", &ParseNmapServicesXml},
+      {"bandit-json", &ParseBanditJson},           {"cppcheck-xml", &ParseCppcheckXmlV2},
+      {"flawfinder-csv", &ParseFlawfinderCsv},     {"nmap-xml", &ParseNmapServicesXml},
+      {"shellcheck-json1", &ParseShellcheckJson1},
   };
   return *kTable;
 }

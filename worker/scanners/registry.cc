@@ -123,9 +123,9 @@ StatusOr<ScannerSpec> ParseScanner(const std::string& name, const Json& value) {
       ValidateArgvTemplate(spec.argv, spec.kind == ScannerKind::kDast, !spec.file_patterns.empty())
           .WithContext(where + ".argv"));
   if (spec.report.kind == ReportSource::Kind::kFile) {
-    RETURN_IF_ERROR(
-        ValidateArgvTemplate({spec.report.path_template}, spec.kind == ScannerKind::kDast, false)
-            .WithContext(where + ".report"));
+    RETURN_IF_ERROR(ValidateArgvTemplate({"report", spec.report.path_template},
+                                         spec.kind == ScannerKind::kDast, false)
+                        .WithContext(where + ".report"));
   }
   return spec;
 }
