@@ -127,22 +127,26 @@ class DastAllowlistTest(FleetTest):
 
 
 class DastScanTest(FleetTest):
-    def test_nmap_finds_the_loopback_service_the_test_started(self):
+    def test_nmap_and_wapiti_find_what_the_loopback_app_exposes(self):
         fleet = self.fleet
         port = start_app(fleet)
         fleet.start_controller("--dast-allow", "127.0.0.1")
         fleet.start_worker("d1", extra=["--pools", "dast", "--dast-allow", "127.0.0.1"])
         fleet.wait_for_workers(1)
-        submitted = fleet.cli_json("submit", "--target", f"http://127.0.0.1:{port}/item?id=1",
+        submitted = fleet.cli_json("submit", "--target", f"http://127.0.0.1:{port}",
                                    "--profile", "web-baseline")
         scan = self.wait_done(submitted["scan_id"], 300)
         self.assertEqual(scan["state"], "succeeded", fleet.logs())
-        self.assertEqual(scan["url"], f"http://127.0.0.1:{port}/item?id=1")
+        self.assertEqual(scan["url"], f"http://127.0.0.1:{port}/", "normalized")
         findings = fleet.cli_json("findings", str(scan["scan_id"]))
         ports = [f for f in findings if f["tool"] == "nmap" and f["rule_id"] == "open-port"]
         self.assertEqual(len(ports), 1, findings)
         self.assertEqual(ports[0]["url"], f"tcp://127.0.0.1:{port}")
         self.assertIn("BaseHTTPServer", ports[0]["evidence"])
+        wapiti = {(f["rule_id"], f["url"].split(str(port), 1)[1], f["parameter"])
+                  for f in findings if f["tool"] == "wapiti"}
+        self.assertIn(("sql-injection", "/item", "id"), wapiti)
+        self.assertIn(("cross-site-scripting", "/search", "q"), wapiti)
 
 
 class MissingScannerTest(FleetTest):

@@ -116,7 +116,18 @@ std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& regis
     auto ran = RunProcess(probe);
     if (!ran.ok() || ran->timed_out || ran->term_signal != 0) continue;  // not usable here
     std::string text = ran->stdout_data.empty() ? ran->stderr_data : ran->stdout_data;
-    found[name] = NormalizeSnippet(text.substr(0, text.find('\n')));
+    // The first line that carries a digit (tools such as wapiti print a banner first).
+    std::string line = text.substr(0, text.find('\n'));
+    for (size_t start = 0; start < text.size();) {
+      size_t end = std::min(text.find('\n', start), text.size());
+      std::string candidate = text.substr(start, end - start);
+      if (candidate.find_first_of("0123456789") != std::string::npos) {
+        line = candidate;
+        break;
+      }
+      start = end + 1;
+    }
+    found[name] = NormalizeSnippet(line).substr(0, 200);
   }
   return found;
 }

@@ -8,6 +8,7 @@
 #include "worker/scanners/flawfinder_parser.h"
 #include "worker/scanners/nmap_xml_parser.h"
 #include "worker/scanners/shellcheck_json1_parser.h"
+#include "worker/scanners/wapiti_json_parser.h"
 
 namespace scanfleet {
 namespace {
@@ -17,6 +18,7 @@ const std::map<std::string, ParseFn, std::less<>>& Table() {
       {"bandit-json", &ParseBanditJson},           {"cppcheck-xml", &ParseCppcheckXmlV2},
       {"flawfinder-csv", &ParseFlawfinderCsv},     {"nmap-xml", &ParseNmapServicesXml},
       {"shellcheck-json1", &ParseShellcheckJson1},
+      {"wapiti-json", &ParseWapitiJson},
   };
   return *kTable;
 }
