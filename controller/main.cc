@@ -124,6 +124,9 @@ int main(int argc, char** argv) {
   config.profiles = registry->profiles;
   config.scanner_pools.clear();
   for (const auto& [scanner, spec] : registry->scanners) {
+    // A scanner of a pool this controller does not serve is simply not
+    // offered; a profile naming it is refused at submit with that reason.
+    if (!config.pool_ports.count(spec.pool)) continue;
     config.scanner_pools[scanner] = spec.pool;
     config.scanner_kinds[scanner] = spec.kind == scanfleet::ScannerKind::kDast ? "dast" : "sast";
     config.scanner_parsers[scanner] = spec.parser;

@@ -179,7 +179,8 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
     auto pool = config_.scanner_pools.find(scanner);
     if (pool == config_.scanner_pools.end()) {
       return Status::FailedPrecondition("profile '" + profile + "' names scanner '" + scanner +
-                                        "' that has no pool configured");
+                                        "' whose pool this controller does not serve (add "
+                                        "--pool POOL=PORT)");
     }
     scan.jobs.push_back(NewJob{scanner, pool->second, config_.job_timeout_ms, max_failures});
   }
