@@ -7,6 +7,8 @@
 #include "worker/scanners/cppcheck_xml_parser.h"
 #include "worker/scanners/flawfinder_parser.h"
 #include "worker/scanners/nmap_xml_parser.h"
+#include "worker/scanners/sarif_parser.h"
+#include "worker/scanners/semgrep_json_parser.h"
 #include "worker/scanners/shellcheck_json1_parser.h"
 #include "worker/scanners/wapiti_json_parser.h"
 
@@ -17,6 +19,8 @@ const std::map<std::string, ParseFn, std::less<>>& Table() {
   static const auto* const kTable = new std::map<std::string, ParseFn, std::less<>>{
       {"bandit-json", &ParseBanditJson},           {"cppcheck-xml", &ParseCppcheckXmlV2},
       {"flawfinder-csv", &ParseFlawfinderCsv},     {"nmap-xml", &ParseNmapServicesXml},
+      {"sarif", &ParseSarif},
+      {"semgrep-json", &ParseSemgrepJson},
       {"shellcheck-json1", &ParseShellcheckJson1},
       {"wapiti-json", &ParseWapitiJson},
   };
