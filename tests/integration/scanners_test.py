@@ -149,6 +149,26 @@ class DastScanTest(FleetTest):
         self.assertIn(("cross-site-scripting", "/search", "q"), wapiti)
 
 
+class SqlmapScanTest(FleetTest):
+    def test_sqlmap_confirms_the_injection_and_not_the_clean_parameter(self):
+        fleet = self.fleet
+        port = start_app(fleet)
+        fleet.start_controller("--dast-allow", "127.0.0.1")
+        fleet.start_worker("d1", extra=["--pools", "dast", "--dast-allow", "127.0.0.1"])
+        fleet.wait_for_workers(1)
+        vulnerable = fleet.cli_json("submit", "--target", f"http://127.0.0.1:{port}/item?id=1",
+                                    "--profile", "web-sqli")["scan_id"]
+        clean = fleet.cli_json("submit", "--target", f"http://127.0.0.1:{port}/search?q=x",
+                               "--profile", "web-sqli")["scan_id"]
+        self.assertEqual(self.wait_done(vulnerable, 300)["state"], "succeeded", fleet.logs())
+        self.assertEqual(self.wait_done(clean, 300)["state"], "succeeded", fleet.logs())
+        findings = fleet.cli_json("findings", str(vulnerable))
+        self.assertEqual([(f["rule_id"], f["parameter"], f["http_method"]) for f in findings],
+                         [("sql-injection", "id", "GET")])
+        self.assertEqual(findings[0]["severity"], "critical")
+        self.assertEqual(fleet.cli_json("findings", str(clean)), [])
+
+
 class MissingScannerTest(FleetTest):
     def test_a_scanner_no_worker_has_is_a_clear_error(self):
         fleet = self.fleet

@@ -10,6 +10,7 @@
 #include "worker/scanners/sarif_parser.h"
 #include "worker/scanners/semgrep_json_parser.h"
 #include "worker/scanners/shellcheck_json1_parser.h"
+#include "worker/scanners/sqlmap_csv_parser.h"
 #include "worker/scanners/wapiti_json_parser.h"
 
 namespace scanfleet {
@@ -22,6 +23,7 @@ const std::map<std::string, ParseFn, std::less<>>& Table() {
       {"sarif", &ParseSarif},
       {"semgrep-json", &ParseSemgrepJson},
       {"shellcheck-json1", &ParseShellcheckJson1},
+      {"sqlmap-csv", &ParseSqlmapCsv},
       {"wapiti-json", &ParseWapitiJson},
   };
   return *kTable;
