@@ -1,6 +1,7 @@
 // cppcheck XML v2 adapter; see cppcheck_xml_parser.h.
 #include "worker/scanners/cppcheck_xml_parser.h"
 
+#include <algorithm>
 #include <pugixml.hpp>
 #include <string>
 
@@ -54,7 +55,7 @@ StatusOr<ParseResult> ParseCppcheckXmlV2(std::string_view output, std::string_vi
     if (int cwe = error.attribute("cwe").as_int(0); cwe > 0) f.cwes.push_back(cwe);
     f.path = path;
     f.line = line;
-    f.column = location.attribute("column").as_int(0);
+    f.column = std::max(0, location.attribute("column").as_int(0));  // 0 = unknown
     result.findings.push_back(std::move(f));
   }
   AssignFingerprints(result.findings);

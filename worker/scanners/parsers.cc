@@ -7,6 +7,7 @@
 #include "worker/scanners/cppcheck_xml_parser.h"
 #include "worker/scanners/flawfinder_parser.h"
 #include "worker/scanners/nmap_xml_parser.h"
+#include "worker/scanners/nuclei_zap_parsers.h"
 #include "worker/scanners/sarif_parser.h"
 #include "worker/scanners/semgrep_json_parser.h"
 #include "worker/scanners/shellcheck_json1_parser.h"
@@ -17,15 +18,21 @@ namespace scanfleet {
 namespace {
 
 const std::map<std::string, ParseFn, std::less<>>& Table() {
+  // clang-format off
   static const auto* const kTable = new std::map<std::string, ParseFn, std::less<>>{
-      {"bandit-json", &ParseBanditJson},           {"cppcheck-xml", &ParseCppcheckXmlV2},
-      {"flawfinder-csv", &ParseFlawfinderCsv},     {"nmap-xml", &ParseNmapServicesXml},
+      {"bandit-json", &ParseBanditJson},
+      {"cppcheck-xml", &ParseCppcheckXmlV2},
+      {"flawfinder-csv", &ParseFlawfinderCsv},
+      {"nmap-xml", &ParseNmapServicesXml},
+      {"nuclei-jsonl", &ParseNucleiJsonl},
       {"sarif", &ParseSarif},
       {"semgrep-json", &ParseSemgrepJson},
       {"shellcheck-json1", &ParseShellcheckJson1},
       {"sqlmap-csv", &ParseSqlmapCsv},
       {"wapiti-json", &ParseWapitiJson},
+      {"zap-json", &ParseZapJson},
   };
+  // clang-format on
   return *kTable;
 }
 

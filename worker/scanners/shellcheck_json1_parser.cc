@@ -1,6 +1,7 @@
 // shellcheck json1 adapter; see shellcheck_json1_parser.h.
 #include "worker/scanners/shellcheck_json1_parser.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <nlohmann/json.hpp>
