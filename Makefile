@@ -10,7 +10,7 @@ DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libpugixml-dev libcli11-dev zlib1g-dev flawfinder python3-bandit cppcheck shellcheck \
   nmap wapiti sqlmap docker-compose
 
-.PHONY: all deps build test test-asan soak demo clean format
+.PHONY: all deps build test test-asan fuzz soak demo clean format
 
 all: build
 
@@ -38,6 +38,23 @@ test-asan: deps
 	cmake --build $(BUILD_DIR)-asan -j $(JOBS)
 	cd $(BUILD_DIR)-asan && ctest --output-on-failure --timeout 600
 
+# libFuzzer targets for every scanner adapter, the wire gate and the
+# deployment-input parsers, built with clang and run FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 10
+FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
+fuzz: deps
+	@missing=""; for p in $(FUZZ_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_DIR)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSCANFLEET_FUZZ=ON -DSCANFLEET_TESTS=OFF -DSCANFLEET_WERROR=OFF
+	cmake --build $(BUILD_DIR)-fuzz -j $(JOBS) --target fuzz_all
+	scripts/fuzz.sh $(BUILD_DIR)-fuzz $(FUZZ_SECONDS)
+
 # Long chaos run (thousands of jobs, repeated kill -9 of controller and
 # workers); writes its figures into docs/RELIABILITY.md.
 SOAK_ARGS ?=
@@ -51,4 +68,4 @@ format:
 	find common controller worker tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan .demo
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan $(BUILD_DIR)-fuzz .demo
