@@ -2,12 +2,18 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "common/finding/finding.h"
 #include "common/wire/failure_class.h"
 #include "proto/scanfleet.pb.h"
 
 namespace scanfleet {
 
+// `text` with every invalid UTF-8 sequence replaced by U+FFFD: protobuf
+// string fields must be valid UTF-8, and tool output need not be.
+std::string ValidUtf8(std::string_view text);
 void FindingToProto(const Finding& finding, v1::Finding* out);
 Finding FindingFromProto(const v1::Finding& proto);
 v1::Severity SeverityToProto(Severity severity);

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "common/wire/convert.h"
 #include "controller/api/api_handler.h"
 
 namespace scanfleet {
@@ -102,6 +103,27 @@ TEST(SubmissionTest, RejectsOptionLikeOrControlCharacterInput) {
   both.mutable_target()->set_url("http://127.0.0.1/");
   EXPECT_FALSE(ValidateSubmission(both).ok());
   EXPECT_FALSE(ValidateSubmission(v1::SubmitScanRequest()).ok());
+}
+
+TEST(EnvelopeTest, NonUtf8ToolOutputStillMakesADecodableResult) {
+  Finding finding;
+  finding.tool = "cppcheck";
+  finding.path = std::string("src/caf\xe9.c");             // a Latin-1 file name
+  finding.snippet = std::string("x = \"\xff\xfe\xc3\";");  // stray bytes, a cut sequence
+  finding.message = std::string("ok \xe2\x82\xac and overlong \xc0\xaf and \xed\xa0\x80");
+  v1::Envelope envelope;
+  FindingToProto(finding, envelope.mutable_result()->add_findings());
+  std::string frame = EncodeEnvelope(envelope, 1, "w1", 0);
+  WireCounters counters;
+  auto decoded = DecodeEnvelope(frame, 1 << 20, counters);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const v1::Finding& f = decoded->result().findings(0);
+  EXPECT_EQ(f.path(), "src/caf\xef\xbf\xbd.c");
+  EXPECT_EQ(f.message(),
+            "ok \xe2\x82\xac and overlong \xef\xbf\xbd\xef\xbf\xbd and "
+            "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd")
+      << "valid sequences kept, invalid ones replaced byte by byte";
+  EXPECT_EQ(ValidUtf8("plain ascii"), "plain ascii");
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ v1::JobResult Failure(const v1::JobAssignment& job, v1::FailureKind kind, std::s
   v1::JobResult result;
   *result.mutable_job() = job.job();
   result.set_failure(kind);
-  result.set_error(std::move(error));
+  result.set_error(ValidUtf8(error));
   return result;
 }
 
@@ -154,7 +154,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
   v1::JobResult result;
   *result.mutable_job() = job.job();
   result.set_resolved_commit(prepared->resolved_commit);
-  result.set_tool_version(available->second);
+  result.set_tool_version(ValidUtf8(available->second));
   if (prepared->nothing_to_scan) {
     result.set_failure(v1::FAILURE_NONE);  // no file this scanner reads: a clean result
     return result;
@@ -186,7 +186,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
                    ran.status().message());
   }
   result.set_duration_ms(static_cast<uint64_t>(ran->duration_ms));
-  result.set_output_tail(Tail(ran->stderr_data));
+  result.set_output_tail(ValidUtf8(Tail(ran->stderr_data)));
   result.set_exit_code(ran->term_signal != 0 ? -ran->term_signal : ran->exit_code);
   if (ran->cancelled) {
     result.set_failure(v1::FAILURE_INTERNAL);
@@ -224,7 +224,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
         truncated = read.status().code() == StatusCode::kResourceExhausted;
         if (!truncated) {
           result.set_failure(v1::FAILURE_PARSE_ERROR);
-          result.set_error(read.status().message());
+          result.set_error(ValidUtf8(read.status().message()));
           return result;
         }
       } else {
@@ -245,7 +245,8 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
   auto parsed = spec->parse(report, available->second);
   if (!parsed.ok()) {
     result.set_failure(v1::FAILURE_PARSE_ERROR);
-    result.set_error("cannot parse " + job.scanner() + " output: " + parsed.status().message());
+    result.set_error(
+        ValidUtf8("cannot parse " + job.scanner() + " output: " + parsed.status().message()));
     return result;
   }
   uint32_t skipped = parsed->skipped_records;
