@@ -11,7 +11,7 @@
 #include "worker/scanners/sarif_parser.h"
 #include "worker/scanners/semgrep_json_parser.h"
 #include "worker/scanners/shellcheck_json1_parser.h"
-#include "worker/scanners/sqlmap_csv_parser.h"
+#include "worker/scanners/sqlmap_parser.h"
 #include "worker/scanners/wapiti_json_parser.h"
 
 namespace scanfleet {
@@ -28,7 +28,7 @@ const std::map<std::string, ParseFn, std::less<>>& Table() {
       {"sarif", &ParseSarif},
       {"semgrep-json", &ParseSemgrepJson},
       {"shellcheck-json1", &ParseShellcheckJson1},
-      {"sqlmap-csv", &ParseSqlmapCsv},
+      {"sqlmap-log", &ParseSqlmapLog},
       {"wapiti-json", &ParseWapitiJson},
       {"zap-json", &ParseZapJson},
   };

@@ -1,208 +1,396 @@
-// SARIF 2.1.0 importer; see sarif_parser.h.
+// SARIF 2.1.0 importer; see sarif_parser.h for the mapping.
+// Thread-safety: pure and reentrant.
 #include "worker/scanners/sarif_parser.h"
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <unordered_map>
 
 namespace scanfleet {
 namespace {
 
 using Json = nlohmann::json;
-constexpr size_t kMaxText = 4096;
+constexpr size_t kMaxTextBytes = 4096;
+constexpr size_t kMaxCwes = 16;
+constexpr int kMaxBaseIdDepth = 8;
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-const Json& Get(const Json& object, const char* key) {
+// Length of the well-formed UTF-8 sequence (RFC 3629) at text[at], 0 if none.
+size_t Utf8SequenceLength(std::string_view text, size_t at) {
+  auto byte = [&](size_t k) -> unsigned {
+    return at + k < text.size() ? static_cast<unsigned char>(text[at + k]) : 0u;
+  };
+  auto follows = [&](size_t k, unsigned low = 0x80, unsigned high = 0xBF) {
+    return byte(k) >= low && byte(k) <= high;
+  };
+  unsigned lead = byte(0);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return follows(1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    bool second = follows(1, lead == 0xE0 ? 0xA0 : 0x80, lead == 0xED ? 0x9F : 0xBF);
+    return second && follows(2) ? 3 : 0;
+  }
+  if (lead < 0xF0 || lead > 0xF4) return 0;
+  bool second = follows(1, lead == 0xF0 ? 0x90 : 0x80, lead == 0xF4 ? 0x8F : 0xBF);
+  return second && follows(2) && follows(3) ? 4 : 0;
+}
+
+// Appends the character at text[at], or U+FFFD when the bytes there are not
+// well-formed UTF-8; returns how many bytes it consumed.
+size_t AppendCharacter(std::string_view text, size_t at, std::string& out) {
+  size_t length = Utf8SequenceLength(text, at);
+  out.append(length > 0 ? text.substr(at, length) : kReplacement);
+  return std::max<size_t>(length, 1);
+}
+
+// The value of `digits` hex digits at text[at], or -1.
+int Hex(std::string_view text, size_t at, size_t digits) {
+  int value = -1;
+  if (at + digits > text.size() || !std::isxdigit(static_cast<unsigned char>(text[at]))) return -1;
+  auto [end, error] = std::from_chars(text.data() + at, text.data() + at + digits, value, 16);
+  return error == std::errc() && end == text.data() + at + digits ? value : -1;
+}
+
+// JSON text with ill-formed UTF-8 and unpaired surrogate escapes replaced by
+// U+FFFD (see the header).
+std::string SanitizeJsonText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto unit_at = [&](size_t at) {  // the UTF-16 unit of a "\\uXXXX" at text[at], or -1
+    return at < text.size() && text.substr(at, 2) == "\\u" ? Hex(text, at + 2, 4) : -1;
+  };
+  for (size_t at = 0; at < text.size();) {
+    int unit = unit_at(at), next = unit_at(at + 6);
+    if (unit >= 0xD800 && unit <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
+      out.append(text.substr(at, 12));  // a surrogate pair
+      at += 12;
+    } else if (unit >= 0xD800 && unit <= 0xDFFF) {
+      out.append("\\ufffd");
+      at += 6;
+    } else if (text[at] == '\\' && at + 1 < text.size() &&
+               static_cast<unsigned char>(text[at + 1]) < 0x80) {
+      out.append(text.substr(at, 2));  // a whole escape, so the "u" of "\\\\u" starts none
+      at += 2;
+    } else {
+      at += AppendCharacter(text, at, out);
+    }
+  }
+  return out;
+}
+
+const Json& Field(const Json& object, const char* key) {
   static const Json kNull;
   if (!object.is_object()) return kNull;
   auto it = object.find(key);
   return it == object.end() ? kNull : *it;
 }
 
+// The value when it is an array, else an empty array.
+const Json& Items(const Json& value) {
+  static const Json kEmpty = Json::array();
+  return value.is_array() ? value : kEmpty;
+}
+
+// A string field's value, at most kMaxTextBytes, cut at a character boundary.
 std::string Text(const Json& value) {
   if (!value.is_string()) return "";
-  std::string text = value.get<std::string>();
-  if (text.size() > kMaxText) text.resize(kMaxText);
-  return text;
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text.size() <= kMaxTextBytes) return text;
+  size_t end = kMaxTextBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+int PositiveInt(const Json& value) {
+  if (!value.is_number_integer()) return 0;
+  int64_t number = value.get<int64_t>();
+  return number > 0 && number < (int64_t{1} << 31) ? static_cast<int>(number) : 0;
+}
+
+// The element of an array field at an integer index, or nullptr.
+const Json* At(const Json& array, const Json& index) {
+  if (!array.is_array() || !index.is_number_integer()) return nullptr;
+  int64_t i = index.get<int64_t>();
+  return i >= 0 && static_cast<uint64_t>(i) < array.size() ? &array[static_cast<size_t>(i)]
+                                                           : nullptr;
 }
 
 std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
 }
 
-// "CWE-79", "cwe-079", "external/cwe/cwe-079" -> 79; 0 otherwise.
-int CweFromTag(const std::string& tag) {
-  std::string lower = Lower(tag);
-  size_t at = lower.rfind("cwe-");
-  if (at == std::string::npos) return 0;
-  size_t start = at + 4, end = start;
-  while (end < lower.size() && std::isdigit(static_cast<unsigned char>(lower[end]))) ++end;
-  if (end == start || end - start > 6) return 0;
-  return std::stoi(lower.substr(start, end - start));
+std::string ToolName(const Json& driver) {
+  std::string name = Lower(Text(Field(driver, "name")));
+  if (name.rfind("semgrep", 0) == 0 && (name.size() == 7 || name[7] == ' ')) return "semgrep";
+  return name;
 }
 
-void AddCwes(const Json& tags, std::vector<int>& cwes) {
-  if (!tags.is_array()) return;
-  for (const Json& tag : tags) {
-    int cwe = CweFromTag(Text(tag));
-    if (cwe > 0 && std::find(cwes.begin(), cwes.end(), cwe) == cwes.end()) cwes.push_back(cwe);
+// "CWE-79", "external/cwe/cwe-079", "CWE-89: SQL Injection" -> 79 / 79 / 89.
+void AddCwe(const std::string& tag, std::vector<int>& cwes) {
+  std::string lower = Lower(tag);
+  size_t at = lower.find("cwe-");
+  if (at == std::string::npos || cwes.size() >= kMaxCwes) return;
+  size_t start = at + 4, end = start;
+  while (end < lower.size() && std::isdigit(static_cast<unsigned char>(lower[end]))) ++end;
+  if (end == start || end - start > 6) return;
+  int cwe = std::stoi(lower.substr(start, end - start));
+  if (cwe > 0 && std::find(cwes.begin(), cwes.end(), cwe) == cwes.end()) cwes.push_back(cwe);
+}
+
+// The CWEs a rule or result names in properties.tags / properties.cwe and in
+// relationships to the "CWE" taxonomy.
+void AddCwesOf(const Json& object, std::vector<int>& cwes) {
+  for (const char* key : {"tags", "cwe"}) {
+    const Json& value = Field(Field(object, "properties"), key);
+    if (value.is_string()) AddCwe(Text(value), cwes);
+    for (const Json& item : Items(value)) AddCwe(Text(item), cwes);
+  }
+  for (const Json& relation : Items(Field(object, "relationships"))) {
+    const Json& target = Field(relation, "target");
+    bool cwe_taxonomy = Lower(Text(Field(Field(target, "toolComponent"), "name"))) == "cwe";
+    if (cwe_taxonomy) AddCwe(Text(Field(target, "id")), cwes);
   }
 }
 
 std::optional<double> SecuritySeverity(const Json& properties) {
-  const Json& value = Get(properties, "security-severity");
-  try {
-    if (value.is_number()) return value.get<double>();
-    if (value.is_string()) return std::stod(value.get<std::string>());
-  } catch (...) {
+  const Json& value = Field(properties, "security-severity");
+  double score = value.is_number() ? value.get<double>() : NAN;
+  if (std::string text = Text(value); value.is_string()) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), score);
+    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   }
-  return std::nullopt;
+  if (!std::isfinite(score) || score < 0 || score > 10) return std::nullopt;
+  return score;
 }
 
 Severity FromScore(double score) {
   if (score >= 9.0) return Severity::kCritical;
   if (score >= 7.0) return Severity::kHigh;
   if (score >= 4.0) return Severity::kMedium;
-  if (score > 0.0) return Severity::kLow;
-  return Severity::kInfo;
+  return score > 0.0 ? Severity::kLow : Severity::kInfo;
 }
 
 Severity FromLevel(const std::string& level) {
   if (level == "error") return Severity::kHigh;
   if (level == "note") return Severity::kLow;
   if (level == "none") return Severity::kInfo;
-  return Severity::kMedium;  // "warning", and SARIF's default when absent
+  return Severity::kMedium;  // "warning", SARIF's default
 }
 
-std::string PercentDecode(const std::string& text) {
+Severity SeverityOf(const Json& result, const Json& rule) {
+  std::optional<double> score = SecuritySeverity(Field(result, "properties"));
+  if (!score) score = SecuritySeverity(Field(rule, "properties"));
+  if (score) return FromScore(*score);
+  std::string level = Text(Field(result, "level"));
+  std::string kind = Text(Field(result, "kind"));
+  if (level.empty() && !kind.empty() && kind != "fail") level = "none";
+  if (level.empty()) level = Text(Field(Field(rule, "defaultConfiguration"), "level"));
+  return FromLevel(level);
+}
+
+std::string Confidence(const Json& properties) {
+  std::string value = Lower(Text(Field(properties, "precision")));
+  if (value.empty()) value = Lower(Text(Field(properties, "confidence")));
+  if (value == "very-high") return "high";
+  return value == "high" || value == "medium" || value == "low" ? value : "";
+}
+
+// What one run's results are read against.
+struct RunContext {
+  std::string tool;
+  std::string version;
+  const Json* driver = nullptr;
+  const Json* extensions = nullptr;
+  const Json* artifacts = nullptr;
+  const Json* base_ids = nullptr;
+  std::unordered_map<std::string, const Json*> rules_by_id;  // driver's, then extensions'
+};
+
+void IndexRules(const Json& component, RunContext& run) {
+  for (const Json& rule : Items(Field(component, "rules"))) {
+    std::string id = Text(Field(rule, "id"));
+    if (!id.empty()) run.rules_by_id.emplace(id, &rule);
+  }
+}
+
+const Json& FindRule(const Json& result, const std::string& rule_id, const RunContext& run) {
+  static const Json kNoRule = Json::object();
+  const Json& reference = Field(result, "rule");
+  const Json* extension = At(*run.extensions, Field(Field(reference, "toolComponent"), "index"));
+  const Json& rules = Field(extension ? *extension : *run.driver, "rules");
+  const Json& index =
+      Field(result, "ruleIndex").is_null() ? Field(reference, "index") : Field(result, "ruleIndex");
+  if (const Json* rule = At(rules, index)) return *rule;
+  for (const std::string& id : {rule_id, rule_id.substr(0, rule_id.find('/'))}) {
+    auto it = run.rules_by_id.find(id);
+    if (it != run.rules_by_id.end()) return *it->second;
+  }
+  return kNoRule;
+}
+
+// `pattern` with {n} replaced by arguments[n] and {{ }} by { }.
+std::string Substitute(const std::string& pattern, const Json& arguments) {
   std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
+  const char* const stop = pattern.data() + pattern.size();
+  for (size_t at = 0; at < pattern.size() && out.size() < kMaxTextBytes; ++at) {
+    size_t n = 0;
+    auto [end, error] = std::from_chars(pattern.data() + at + 1, stop, n);
+    if (pattern[at] == '{' && error == std::errc() && end < stop && *end == '}' &&
+        n < arguments.size()) {
+      out += Text(arguments[n]);
+      at = static_cast<size_t>(end - pattern.data());
+      continue;
+    }
+    out += pattern[at];
+    if ((pattern[at] == '{' || pattern[at] == '}') && at + 1 < pattern.size() &&
+        pattern[at + 1] == pattern[at]) {
+      ++at;
     }
   }
   return out;
 }
 
-bool Suppressed(const Json& result) {
-  const Json& suppressions = Get(result, "suppressions");
-  if (!suppressions.is_array()) return false;
-  for (const Json& suppression : suppressions) {
-    std::string status = Text(Get(suppression, "status"));
-    if (status.empty() || status == "accepted") return true;
+std::string MessageOf(const Json& result, const Json& rule, const RunContext& run) {
+  const Json& message = Field(result, "message");
+  std::string text = Text(Field(message, "text"));
+  if (std::string id = Text(Field(message, "id")); text.empty() && !id.empty()) {
+    text = Text(Field(Field(Field(rule, "messageStrings"), id.c_str()), "text"));
+    const Json& global = Field(*run.driver, "globalMessageStrings");
+    if (text.empty()) text = Text(Field(Field(global, id.c_str()), "text"));
   }
-  return false;
+  if (text.empty()) text = Text(Field(message, "markdown"));
+  const Json& arguments = Field(message, "arguments");
+  return arguments.is_array() && !arguments.empty() ? Substitute(text, arguments) : text;
 }
 
-const Json* RuleOf(const Json& result, const Json& rules) {
-  std::string id = Text(Get(result, "ruleId"));
-  if (id.empty()) id = Text(Get(Get(result, "rule"), "id"));
-  const Json& index = Get(result, "ruleIndex").is_null() ? Get(Get(result, "rule"), "index")
-                                                         : Get(result, "ruleIndex");
-  if (!rules.is_array()) return nullptr;
-  if (index.is_number_integer()) {
-    int64_t i = index.get<int64_t>();
-    if (i >= 0 && static_cast<size_t>(i) < rules.size()) return &rules[static_cast<size_t>(i)];
-  }
-  for (const Json& rule : rules) {
-    if (!id.empty() && Text(Get(rule, "id")) == id) return &rule;
-  }
-  return nullptr;
+// Rooted, or with a scheme or drive letter: a ':' in the first segment, which
+// RFC 3986 does not allow in a relative reference.
+bool IsAbsoluteUri(const std::string& uri) {
+  return !uri.empty() && (uri[0] == '/' || uri[0] == '\\' || uri.find(':') < uri.find('/'));
 }
 
-void AddResult(const Json& result, const Json& rules, const std::string& tool,
-               const std::string& version, ParseResult& out) {
-  if (!result.is_object()) {
-    ++out.skipped_records;
-    return;
+// Decoded %-escapes; nullopt when one decodes to a control character.
+std::optional<std::string> PercentDecode(const std::string& text) {
+  std::string bytes, out;
+  for (size_t at = 0; at < text.size(); ++at) {
+    int byte = text[at] == '%' ? Hex(text, at + 1, 2) : -1;
+    if (byte >= 0 && (byte < 0x20 || byte == 0x7F)) return std::nullopt;
+    bytes += byte >= 0 ? static_cast<char>(byte) : text[at];
+    at += byte >= 0 ? 2 : 0;
   }
-  if (Suppressed(result)) return;
-  const Json* rule = RuleOf(result, rules);
-  static const Json kEmpty = Json::object();
-  const Json& r = rule ? *rule : kEmpty;
+  // "%FF" must not smuggle ill-formed UTF-8 into the finding.
+  for (size_t at = 0; at < bytes.size();) at += AppendCharacter(bytes, at, out);
+  return out;
+}
+
+// The artifact's path relative to the scanned root, or "" when it has none or
+// it is absolute (see the header).
+std::string RelativePath(const Json& physical, const RunContext& run) {
+  const Json* location = &Field(physical, "artifactLocation");
+  const Json* artifact = At(*run.artifacts, Field(*location, "index"));
+  if (artifact && !Field(*location, "uri").is_string()) location = &Field(*artifact, "location");
+  std::string uri = Text(Field(*location, "uri"));
+  std::string base_id = Text(Field(*location, "uriBaseId"));
+  for (int depth = 0; depth < kMaxBaseIdDepth && !base_id.empty() && !IsAbsoluteUri(uri); ++depth) {
+    const Json& base = Field(*run.base_ids, base_id.c_str());
+    std::string base_uri = Text(Field(base, "uri"));
+    if (base_uri.empty() || IsAbsoluteUri(base_uri)) break;  // the scanned root itself
+    if (base_uri.back() != '/') base_uri += '/';
+    uri = base_uri + uri;
+    base_id = Text(Field(base, "uriBaseId"));
+  }
+  if (uri.empty() || IsAbsoluteUri(uri)) return "";
+  std::optional<std::string> decoded = PercentDecode(uri.substr(0, uri.find_first_of("?#")));
+  if (!decoded) return "";
+  std::string path = CleanRelativePath(*decoded);
+  return PathStaysInside(path) ? path : "";
+}
+
+bool LeftOutByTheTool(const Json& result) {
+  std::string kind = Text(Field(result, "kind"));
+  if (kind == "pass" || kind == "notApplicable") return true;
+  if (Text(Field(result, "baselineState")) == "absent") return true;
+  const Json& suppressions = Items(Field(result, "suppressions"));
+  return std::any_of(suppressions.begin(), suppressions.end(), [](const Json& suppression) {
+    std::string status = Text(Field(suppression, "status"));
+    return suppression.is_object() && (status.empty() || status == "accepted");
+  });
+}
+
+// Appends the finding of one result, or counts it as skipped (not an object,
+// no rule id, no usable location).
+void AddResult(const Json& result, const RunContext& run, ParseResult& out) {
+  if (LeftOutByTheTool(result)) return;
+  std::string rule_id = Text(Field(result, "ruleId"));
+  if (rule_id.empty()) rule_id = Text(Field(Field(result, "rule"), "id"));
+  const Json& rule = FindRule(result, rule_id, run);
+  if (rule_id.empty()) rule_id = Text(Field(rule, "id"));
+  const Json& locations = Field(result, "locations");
+  const Json& physical = Field(
+      locations.is_array() && !locations.empty() ? locations[0] : locations, "physicalLocation");
   Finding f;
-  f.tool = tool;
-  f.tool_version = version;
-  f.rule_id = Text(Get(result, "ruleId"));
-  if (f.rule_id.empty()) f.rule_id = Text(Get(Get(result, "rule"), "id"));
-  if (f.rule_id.empty()) f.rule_id = Text(Get(r, "id"));
-  f.title = Text(Get(r, "name"));
-  if (f.title.empty()) f.title = Text(Get(Get(r, "shortDescription"), "text"));
-  f.message = Text(Get(Get(result, "message"), "text"));
-  auto score = SecuritySeverity(Get(result, "properties"));
-  if (!score) score = SecuritySeverity(Get(r, "properties"));
-  std::string level = Text(Get(result, "level"));
-  if (level.empty()) level = Text(Get(Get(r, "defaultConfiguration"), "level"));
-  f.severity = score ? FromScore(*score) : FromLevel(level);
-  AddCwes(Get(Get(r, "properties"), "tags"), f.cwes);
-  AddCwes(Get(Get(result, "properties"), "tags"), f.cwes);
-  if (Get(r, "relationships").is_array()) {
-    for (const Json& relation : Get(r, "relationships")) {
-      const Json& target = Get(relation, "target");
-      if (Lower(Text(Get(Get(target, "toolComponent"), "name"))) != "cwe") continue;
-      int cwe = CweFromTag(Text(Get(target, "id")));
-      if (cwe > 0 && std::find(f.cwes.begin(), f.cwes.end(), cwe) == f.cwes.end()) {
-        f.cwes.push_back(cwe);
-      }
-    }
-  }
-  const Json& locations = Get(result, "locations");
-  const Json& physical =
-      locations.is_array() && !locations.empty() ? Get(locations[0], "physicalLocation") : Json();
-  std::string uri = PercentDecode(Text(Get(Get(physical, "artifactLocation"), "uri")));
-  if (uri.rfind("file://", 0) == 0) uri = uri.substr(7);
-  f.path = CleanRelativePath(uri);
-  if (f.rule_id.empty() || f.path.empty() || !PathStaysInside(f.path)) {
+  f.path = RelativePath(physical, run);
+  if (rule_id.empty() || f.path.empty()) {
     ++out.skipped_records;
     return;
   }
-  const Json& region = Get(physical, "region");
-  auto number = [&region](const char* key) {
-    const Json& value = Get(region, key);
-    return value.is_number_integer() && value.get<int64_t>() > 0 &&
-                   value.get<int64_t>() < (1LL << 31)
-               ? static_cast<int>(value.get<int64_t>())
-               : 0;
-  };
-  f.line = number("startLine");
-  f.column = number("startColumn");
-  f.end_line = number("endLine");
-  f.snippet = Text(Get(Get(region, "snippet"), "text"));
+  f.tool = run.tool;
+  f.tool_version = run.version;
+  f.rule_id = rule_id;
+  f.title = Text(Field(rule, "name"));
+  if (f.title.empty()) f.title = Text(Field(Field(rule, "shortDescription"), "text"));
+  f.message = MessageOf(result, rule, run);
+  f.severity = SeverityOf(result, rule);
+  f.confidence = Confidence(Field(result, "properties"));
+  if (f.confidence.empty()) f.confidence = Confidence(Field(rule, "properties"));
+  AddCwesOf(rule, f.cwes);
+  AddCwesOf(result, f.cwes);
+  const Json& region = Field(physical, "region");
+  f.line = PositiveInt(Field(region, "startLine"));
+  f.column = PositiveInt(Field(region, "startColumn"));
+  f.end_line = Field(region, "endLine").is_null() ? f.line : PositiveInt(Field(region, "endLine"));
+  f.snippet = Text(Field(Field(region, "snippet"), "text"));
   out.findings.push_back(std::move(f));
 }
 
 }  // namespace
 
 StatusOr<ParseResult> ParseSarif(std::string_view output, std::string_view tool_version) {
-  Json doc = Json::parse(output.begin(), output.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object() || !Get(doc, "runs").is_array()) {
-    return Status::DataLoss("not a SARIF log (no \"runs\" list)");
+  const std::string text = SanitizeJsonText(output);
+  Json doc = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || !Field(doc, "runs").is_array()) {
+    return Status::DataLoss("not a SARIF log (expected a JSON object with a \"runs\" list)");
   }
-  std::string version = Text(Get(doc, "version"));
-  if (!version.empty() && version.rfind("2.1", 0) != 0) {
-    return Status::DataLoss("SARIF version " + version + " is not 2.1.x");
+  const Json& version = Field(doc, "version");
+  if (version.is_string() && Text(version).rfind("2.1.", 0) != 0) {
+    return Status::DataLoss("SARIF version " + Text(version) + " is not 2.1.x");
   }
   ParseResult out;
-  for (const Json& run : doc["runs"]) {
-    const Json& driver = Get(Get(run, "tool"), "driver");
-    std::string tool = Lower(Text(Get(driver, "name")));
-    if (tool.empty() || !Get(run, "results").is_array()) {
-      ++out.skipped_records;
+  for (const Json& run_json : Field(doc, "runs")) {
+    const Json& tool = Field(run_json, "tool");
+    const Json& results = Field(run_json, "results");
+    RunContext run;
+    run.driver = &Field(tool, "driver");
+    run.tool = ToolName(*run.driver);
+    if (run.tool.empty() || !(results.is_array() || results.is_null())) {
+      out.skipped_records += results.is_array() ? static_cast<uint32_t>(results.size()) : 1;
       continue;
     }
-    std::string tool_release = Text(Get(driver, "version"));
-    if (tool_release.empty()) tool_release = Text(Get(driver, "semanticVersion"));
-    if (tool_release.empty()) tool_release = std::string(tool_version);
-    for (const Json& result : run["results"]) {
-      AddResult(result, Get(driver, "rules"), tool, tool_release, out);
+    for (const char* key : {"version", "semanticVersion"}) {
+      if (run.version.empty()) run.version = Text(Field(*run.driver, key));
     }
+    if (run.version.empty()) run.version = std::string(tool_version);
+    run.extensions = &Field(tool, "extensions");
+    run.artifacts = &Field(run_json, "artifacts");
+    run.base_ids = &Field(run_json, "originalUriBaseIds");
+    IndexRules(*run.driver, run);
+    for (const Json& extension : Items(*run.extensions)) IndexRules(extension, run);
+    if (!results.is_array()) continue;  // null: the tool computed no results
+    for (const Json& result : results) AddResult(result, run, out);
   }
   AssignFingerprints(out.findings);
   return out;
