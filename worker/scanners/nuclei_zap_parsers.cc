@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace scanfleet {
@@ -40,17 +41,36 @@ int IntOf(const Json& value) {
   }
 }
 
+// Text of ZAP's HTML descriptions: tags dropped (a closing paragraph or a
+// line break becomes a space) and the common entities decoded.
 std::string StripTags(const std::string& html) {
   std::string out;
   bool in_tag = false;
+  std::string tag;
   for (char c : html) {
-    if (c == '<')
+    if (c == '<') {
       in_tag = true;
-    else if (c == '>')
+      tag.clear();
+    } else if (c == '>' && in_tag) {
       in_tag = false;
-    else if (!in_tag)
+      if ((tag == "/p" || tag == "br" || tag == "br/" || tag == "li") && !out.empty() &&
+          out.back() != ' ') {
+        out += ' ';
+      }
+    } else if (in_tag) {
+      tag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
       out += c;
+    }
   }
+  static const std::pair<const char*, const char*> kEntities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&amp;", "&"}};
+  for (const auto& [entity, text] : kEntities) {
+    for (size_t at = out.find(entity); at != std::string::npos; at = out.find(entity, at + 1)) {
+      out.replace(at, std::strlen(entity), text);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
 
@@ -90,6 +110,11 @@ StatusOr<ParseResult> ParseNucleiJsonl(std::string_view output, std::string_view
       ++result.skipped_records;
       continue;
     }
+    // With -ms nuclei also prints templates that did not match: no finding.
+    if (Get(doc, "matcher-status").is_boolean() && !Get(doc, "matcher-status").get<bool>()) {
+      ++parsed_lines;
+      continue;
+    }
     ++parsed_lines;
     const Json& info = Get(doc, "info");
     Finding f;
@@ -102,12 +127,14 @@ StatusOr<ParseResult> ParseNucleiJsonl(std::string_view output, std::string_view
     if (f.message.empty()) f.message = f.title;
     f.severity = NucleiSeverity(Text(Get(info, "severity")));
     const Json& cwes = Get(Get(info, "classification"), "cwe-id");
+    if (int id = CweOf(Text(cwes)); cwes.is_string() && id > 0) f.cwes.push_back(id);
     if (cwes.is_array()) {
       for (const Json& cwe : cwes) {
         if (int id = CweOf(Text(cwe)); id > 0) f.cwes.push_back(id);
       }
     }
     f.url = url;
+    f.parameter = Text(Get(doc, "fuzzing_parameter"));
     std::string request = Text(Get(doc, "request"));
     f.http_method = request.substr(0, request.find(' '));
     if (f.http_method.size() > 10 || f.http_method.find('\n') != std::string::npos) {
@@ -132,6 +159,9 @@ StatusOr<ParseResult> ParseNucleiJsonl(std::string_view output, std::string_view
 
 StatusOr<ParseResult> ParseZapJson(std::string_view output, std::string_view tool_version) {
   Json doc = Json::parse(output.begin(), output.end(), nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_discarded() && Get(doc, "site").is_object()) {
+    doc["site"] = Json::array({doc["site"]});  // older reports: one site, not a list
+  }
   if (doc.is_discarded() || !Get(doc, "site").is_array()) {
     return Status::DataLoss("not a ZAP JSON report (no \"site\" list)");
   }
@@ -149,7 +179,7 @@ StatusOr<ParseResult> ParseZapJson(std::string_view output, std::string_view too
       int risk = IntOf(Get(alert, "riskcode"));
       int confidence = IntOf(Get(alert, "confidence"));
       const Json& instances = Get(alert, "instances");
-      if (plugin.empty() || risk < 0 || risk > 3 || !instances.is_array()) {
+      if (plugin.empty() || risk < 0 || risk > 3 || !instances.is_array() || instances.empty()) {
         ++result.skipped_records;
         continue;
       }
@@ -162,7 +192,9 @@ StatusOr<ParseResult> ParseZapJson(std::string_view output, std::string_view too
         Finding f;
         f.tool = "zap";
         f.tool_version = version;
-        f.rule_id = plugin;
+        // alertRef tells a plugin's variants apart ("10020-1", "10020-2").
+        std::string ref = Text(Get(alert, "alertRef"));
+        f.rule_id = ref.empty() ? plugin : ref;
         f.title = Text(Get(alert, "name"));
         if (f.title.empty()) f.title = Text(Get(alert, "alert"));
         f.message = StripTags(Text(Get(alert, "desc")));

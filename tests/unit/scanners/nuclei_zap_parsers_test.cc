@@ -31,6 +31,15 @@ TEST(NucleiJsonlParserTest, DocumentedFormat) {
   EXPECT_EQ(parsed->findings[3].severity, Severity::kInfo) << "unknown severity";
   EXPECT_EQ(parsed->skipped_records, 2u);
   EXPECT_TRUE(ParseNucleiJsonl("", "")->findings.empty()) << "no result is a clean run";
+  auto extra = ParseNucleiJsonl(
+      "{\"template-id\": \"t\", \"matched-at\": \"http://h/a\", \"matcher-status\": false}\n"
+      "{\"template-id\": \"t\", \"matched-at\": \"http://h/b?x=1\", \"fuzzing_parameter\": "
+      "\"x\", \"info\": {\"severity\": \"low\", \"classification\": {\"cwe-id\": \"CWE-79\"}}}\n",
+      "");
+  ASSERT_TRUE(extra.ok());
+  ASSERT_EQ(extra->findings.size(), 1u) << "a non-matching template is no finding";
+  EXPECT_EQ(extra->findings[0].parameter, "x");
+  EXPECT_EQ(extra->findings[0].cwes, std::vector<int>{79});
   EXPECT_EQ(ParseNucleiJsonl("garbage\n{\n", "").status().code(), StatusCode::kDataLoss);
 }
 
@@ -53,6 +62,16 @@ TEST(ZapJsonParserTest, DocumentedFormat) {
   EXPECT_EQ(parsed->findings[2].cwes, std::vector<int>{79});
   EXPECT_EQ(parsed->findings[3].severity, Severity::kLow);
   EXPECT_EQ(parsed->skipped_records, 2u) << "a false positive and a broken alert";
+  auto old = ParseZapJson(R"({"site": {"alerts": [{"pluginid": "10020", "alertRef": "10020-1",
+      "riskcode": "2", "confidence": "3", "desc": "<p>First.</p><p>Second &lt;b&gt; &amp; more</p>",
+      "instances": [{"uri": "http://h/"}]}, {"pluginid": "1", "riskcode": "1",
+      "instances": []}]}})",
+                          "");
+  ASSERT_TRUE(old.ok()) << "a single-site report (object, not list) is accepted";
+  ASSERT_EQ(old->findings.size(), 1u);
+  EXPECT_EQ(old->findings[0].rule_id, "10020-1");
+  EXPECT_EQ(old->findings[0].message, "First. Second <b> & more");
+  EXPECT_EQ(old->skipped_records, 1u) << "an alert without instances is counted";
   for (const char* bad : {"", "{}", R"({"site": 1})", "[1,2", "\xfe"}) {
     EXPECT_EQ(ParseZapJson(bad, "").status().code(), StatusCode::kDataLoss) << bad;
   }
