@@ -54,8 +54,8 @@ int Hex(std::string_view text, size_t at, size_t digits) {
   return error == std::errc() && end == text.data() + at + digits ? value : -1;
 }
 
-// JSON text with ill-formed UTF-8 and unpaired surrogate escapes replaced by
-// U+FFFD (see the header).
+}  // namespace
+
 std::string SanitizeJsonText(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -81,6 +81,8 @@ std::string SanitizeJsonText(std::string_view text) {
   return out;
 }
 
+namespace {
+
 const Json& Field(const Json& object, const char* key) {
   static const Json kNull;
   if (!object.is_object()) return kNull;
@@ -105,8 +107,7 @@ std::string Text(const Json& value) {
 }
 
 int PositiveInt(const Json& value) {
-  if (!value.is_number_integer()) return 0;
-  int64_t number = value.get<int64_t>();
+  int64_t number = value.is_number_integer() ? value.get<int64_t>() : 0;
   return number > 0 && number < (int64_t{1} << 31) ? static_cast<int>(number) : 0;
 }
 
@@ -304,9 +305,8 @@ std::string RelativePath(const Json& physical, const RunContext& run) {
     base_id = Text(Field(base, "uriBaseId"));
   }
   if (uri.empty() || IsAbsoluteUri(uri)) return "";
-  std::optional<std::string> decoded = PercentDecode(uri.substr(0, uri.find_first_of("?#")));
-  if (!decoded) return "";
-  std::string path = CleanRelativePath(*decoded);
+  std::string path =
+      CleanRelativePath(PercentDecode(uri.substr(0, uri.find_first_of("?#"))).value_or(""));
   return PathStaysInside(path) ? path : "";
 }
 
@@ -329,9 +329,8 @@ void AddResult(const Json& result, const RunContext& run, ParseResult& out) {
   if (rule_id.empty()) rule_id = Text(Field(Field(result, "rule"), "id"));
   const Json& rule = FindRule(result, rule_id, run);
   if (rule_id.empty()) rule_id = Text(Field(rule, "id"));
-  const Json& locations = Field(result, "locations");
-  const Json& physical = Field(
-      locations.is_array() && !locations.empty() ? locations[0] : locations, "physicalLocation");
+  const Json& locations = Items(Field(result, "locations"));
+  const Json& physical = Field(locations.empty() ? locations : locations[0], "physicalLocation");
   Finding f;
   f.path = RelativePath(physical, run);
   if (rule_id.empty() || f.path.empty()) {
