@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   using scanfleet::ControllerConfig;
   ControllerConfig config;
   std::string log_level = "info";
-  std::vector<std::string> pools, profiles, scanner_pools, profile_max_failures;
+  std::vector<std::string> pools, profiles, scanner_pools, profile_max_failures, pool_caps;
   CLI::App app{
       "scanfleet-controller: schedules security-scan jobs over ZeroMQ to a fleet of workers,\n"
       "keeps scans, jobs, attempts and findings in SQLite and publishes findings to subscribers.\n"
@@ -77,6 +77,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--profile-max-failures", profile_max_failures,
                  "Per-profile attempt budget, PROFILE=N (overrides --max-failures)");
+  app.add_option("--dast-target-max-running", config.scheduler.limits.per_target_max_running,
+                 "DAST jobs in flight at once against one target host (0: no cap)")
+      ->capture_default_str();
+  app.add_option("--dast-target-interval-ms", config.scheduler.limits.per_target_min_interval_ms,
+                 "Least time between two DAST job starts against one target host")
+      ->capture_default_str();
+  app.add_option("--pool-max-running", pool_caps,
+                 "Cap on jobs in flight in a pool, POOL=N (default: the workers' slots)");
   app.add_option("--unschedulable-timeout-ms", config.scheduler.unschedulable_timeout_ms,
                  "A queued job whose pool has no live worker with its scanner fails after this "
                  "long (0: waits forever)")
@@ -150,6 +158,18 @@ int main(int argc, char** argv) {
       return 2;
     }
     config.scanner_pools[name] = value;
+  }
+  for (const auto& cap : pool_caps) {
+    uint32_t count = 0;
+    try {
+      if (SplitPair(cap, name, value)) count = static_cast<uint32_t>(std::stoul(value));
+    } catch (...) {
+    }
+    if (count == 0) {
+      std::cerr << "error: --pool-max-running wants POOL=N with N >= 1, got '" << cap << "'\n";
+      return 2;
+    }
+    config.scheduler.limits.pool_max_running[name] = count;
   }
   for (const auto& budget : profile_max_failures) {
     uint32_t count = 0;

@@ -123,6 +123,12 @@ StatusOr<DastTarget> ParseDastTarget(std::string_view text) {
   return target;
 }
 
+std::string TargetKey(std::string_view url) {
+  if (url.empty()) return "";
+  auto target = ParseDastTarget(url);
+  return target.ok() ? target->host : "";
+}
+
 StatusOr<TargetAllowlist> TargetAllowlist::Parse(const std::vector<std::string>& entries) {
   TargetAllowlist allowlist;
   for (const std::string& raw : entries) {

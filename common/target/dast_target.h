@@ -31,6 +31,10 @@ struct DastTarget {
 // "tcp://host:port". InvalidArgument with the reason otherwise.
 StatusOr<DastTarget> ParseDastTarget(std::string_view text);
 
+// The key per-target limits use: the host of a DAST target, "" for anything
+// else (a repository, or a string that does not parse).
+std::string TargetKey(std::string_view url);
+
 class TargetAllowlist {
  public:
   // Entries: "127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "app.internal".

@@ -194,7 +194,8 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
   response.set_scan_id(created.scan_id);
   for (size_t i = 0; i < created.job_ids.size(); ++i) {
     scheduler_.AddQueuedJob(JobDescriptor{created.job_ids[i], created.scan_id, scan.jobs[i].pool,
-                                          scan.jobs[i].scanner, 0, 0, 0, max_failures});
+                                          scan.jobs[i].scanner, 0, 0, 0, max_failures,
+                                          TargetKey(scan.target.url())});
     response.add_scanners(scan.jobs[i].scanner);
   }
   effects.events.push_back(std::move(created.event));

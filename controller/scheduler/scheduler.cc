@@ -6,7 +6,12 @@
 namespace scanfleet {
 
 Scheduler::Scheduler(SchedulerConfig config, std::function<double()> jitter)
-    : config_(config), jitter_(std::move(jitter)) {}
+    : config_(config), jitter_(std::move(jitter)), limits_(config_.limits) {}
+
+void Scheduler::MarkInFlight(Job& job, TimeMs now) {
+  in_flight_.insert(job.descriptor.job_id);
+  limits_.Started(job.descriptor.pool, job.descriptor.target_key, now);
+}
 
 void Scheduler::AddQueuedJob(const JobDescriptor& descriptor) {
   Job& job = jobs_[descriptor.job_id];
@@ -25,7 +30,7 @@ void Scheduler::RestoreInFlight(const JobDescriptor& descriptor, const std::stri
   Job& job = jobs_[descriptor.job_id];
   job = Job{descriptor, Phase::kDispatched, worker_id, now + config_.accept_timeout_ms};
   ++unaccepted_[descriptor.pool];
-  in_flight_.insert(descriptor.job_id);
+  MarkInFlight(job, now);
 }
 
 void Scheduler::ForgetJob(uint64_t job_id) {
@@ -211,7 +216,9 @@ void Scheduler::DetachFromWorker(Job& job) {
     auto worker = workers_.find(job.worker_id);
     if (worker != workers_.end()) worker->second.running.erase(job.descriptor.job_id);
   }
-  in_flight_.erase(job.descriptor.job_id);
+  if (in_flight_.erase(job.descriptor.job_id) > 0) {
+    limits_.Stopped(job.descriptor.pool, job.descriptor.target_key);
+  }
   job.worker_id.clear();
 }
 
@@ -307,36 +314,55 @@ void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
       queue.pop_front();
     }
     if (!queue.empty() && !capacity.count(key.first)) {
-      capacity[key.first] = FreeCapacity(key.first, now);
+      capacity[key.first] = std::min(FreeCapacity(key.first, now), limits_.PoolRoom(key.first));
     }
   }
   for (auto& [pool, free] : capacity) {
     while (free > 0) {
       // Oldest job first across the pool's scanners that some live worker has.
+      // Jobs whose DAST target is at its limit wait without blocking others.
       std::deque<uint64_t>* best = nullptr;
+      std::deque<uint64_t>::iterator best_at;
       for (auto it = ready_.lower_bound({pool, ""}); it != ready_.end() && it->first.first == pool;
            ++it) {
         auto& queue = it->second;
-        while (!queue.empty() &&
-               (!jobs_.count(queue.front()) || jobs_.at(queue.front()).phase != Phase::kQueued)) {
-          queue.pop_front();
-        }
         if (queue.empty() || !PoolHasScanner(pool, it->first.second, now)) continue;
-        if (best == nullptr || queue.front() < best->front()) best = &queue;
+        auto at = FirstStartable(queue, now);
+        if (at == queue.end()) continue;
+        if (best == nullptr || *at < *best_at) {
+          best = &queue;
+          best_at = at;
+        }
       }
       if (best == nullptr) break;
-      Job& job = jobs_.at(best->front());
-      best->pop_front();
+      Job& job = jobs_.at(*best_at);
+      best->erase(best_at);
       job.phase = Phase::kDispatched;
       job.descriptor.attempt += 1;
       job.deadline_ms = now + config_.accept_timeout_ms;
       ++unaccepted_[pool];
-      in_flight_.insert(job.descriptor.job_id);
+      MarkInFlight(job, now);
       out.push_back(
           DispatchJob{job.descriptor.job_id, job.descriptor.attempt, pool, job.deadline_ms});
       --free;
     }
   }
+}
+
+std::deque<uint64_t>::iterator Scheduler::FirstStartable(std::deque<uint64_t>& queue, TimeMs now) {
+  constexpr int kMaxLookahead = 256;  // bounds the cost when one target is saturated
+  int looked = 0;
+  for (auto it = queue.begin(); it != queue.end() && looked < kMaxLookahead;) {
+    auto job = jobs_.find(*it);
+    if (job == jobs_.end() || job->second.phase != Phase::kQueued) {
+      it = queue.erase(it);  // left the queue since it was pushed
+      continue;
+    }
+    if (limits_.TargetMayStart(job->second.descriptor.target_key, now)) return it;
+    ++it;
+    ++looked;
+  }
+  return queue.end();
 }
 
 void Scheduler::AbandonUnschedulable(TimeMs now, std::vector<Decision>& out) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/time/clock.h"
+#include "controller/scheduler/concurrency_limits.h"
 #include "controller/scheduler/decisions.h"
 
 namespace scanfleet {
@@ -33,6 +34,7 @@ struct SchedulerConfig {
   DurationMs backoff_max_ms = 60000;   // cap of the exponential delay
   DurationMs dispatch_retry_ms = 250;  // pause after the pool socket refused a job
   DurationMs unschedulable_timeout_ms = 600000;  // no capable worker this long: fail (0 = wait)
+  LimitsConfig limits;                           // per-pool and per-DAST-target caps
 };
 
 // A job as the scheduler needs to know it.
@@ -45,6 +47,7 @@ struct JobDescriptor {
   uint32_t failures = 0;  // failed attempts so far
   TimeMs not_before_ms = 0;
   uint32_t max_failures = 0;  // failed attempts before dead-letter; 0 = SchedulerConfig's
+  std::string target_key;     // DAST target host (per-target limits); empty for SAST
 };
 
 // What a worker's heartbeat reports.
@@ -160,6 +163,9 @@ class Scheduler {
   void ExpireDeadlines(TimeMs now, std::vector<Decision>& out);
   void ReleaseDueRetries(TimeMs now);
   void Dispatch(TimeMs now, std::vector<Decision>& out);
+  // Position of the first job of `queue` allowed to start now, or end().
+  std::deque<uint64_t>::iterator FirstStartable(std::deque<uint64_t>& queue, TimeMs now);
+  void MarkInFlight(Job& job, TimeMs now);
   void AbandonUnschedulable(TimeMs now, std::vector<Decision>& out);
   int64_t FreeCapacity(const std::string& pool, TimeMs now) const;
   bool PoolHasScanner(const std::string& pool, const std::string& scanner, TimeMs now) const;
@@ -173,6 +179,7 @@ class Scheduler {
   std::map<std::string, int64_t> unaccepted_;       // dispatched, not accepted, per pool
   std::set<uint64_t> in_flight_;                    // dispatched or running
   std::map<QueueKey, TimeMs> unschedulable_since_;  // queues no live worker can serve
+  ConcurrencyLimits limits_;
 };
 
 }  // namespace scanfleet

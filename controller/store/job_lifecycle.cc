@@ -3,6 +3,7 @@
 // dead-letter event.
 #include <map>
 
+#include "common/target/dast_target.h"
 #include "common/wire/convert.h"
 #include "controller/store/scan_store.h"
 
@@ -94,7 +95,8 @@ StatusOr<RetriedJobs> ScanStore::RetryDeadJobs(uint64_t scan_id, uint64_t job_id
   ASSIGN_OR_RETURN(Statement * jobs,
                    db_->Prepare("UPDATE jobs SET state='queued', failures=0, not_before_ms=0, "
                                 "finished_ms=0 WHERE state='dead' AND (scan_id=?1 OR id=?2) "
-                                "RETURNING id, scan_id, pool, scanner, attempt, max_failures"));
+                                "RETURNING id, scan_id, pool, scanner, attempt, max_failures, "
+                                "(SELECT url FROM scans WHERE scans.id = jobs.scan_id)"));
   jobs->Bind(1, static_cast<int64_t>(scan_id)).Bind(2, static_cast<int64_t>(job_id));
   RetriedJobs retried;
   std::map<uint64_t, int64_t> per_scan;
@@ -108,6 +110,7 @@ StatusOr<RetriedJobs> ScanStore::RetryDeadJobs(uint64_t scan_id, uint64_t job_id
     job.scanner = jobs->ColumnText(3);
     job.attempt = static_cast<uint32_t>(jobs->ColumnInt(4));
     job.max_failures = static_cast<uint32_t>(jobs->ColumnInt(5));
+    job.target_key = TargetKey(jobs->ColumnText(6));
     ++per_scan[job.scan_id];
     retried.jobs.push_back(std::move(job));
   }

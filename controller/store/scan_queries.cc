@@ -1,14 +1,16 @@
 // Read-side queries of ScanStore: recovery, assignments and the API's views.
 #include "common/finding/finding.h"
+#include "common/target/dast_target.h"
 #include "controller/store/scan_store.h"
 
 namespace scanfleet {
 
 StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
   ASSIGN_OR_RETURN(Statement * query,
-                   db_->Prepare("SELECT id, scan_id, pool, scanner, attempt, failures, "
-                                "not_before_ms, state, worker_id, max_failures FROM jobs WHERE "
-                                "state IN ('queued','dispatched','running') ORDER BY id"));
+                   db_->Prepare("SELECT j.id, j.scan_id, j.pool, j.scanner, j.attempt, j.failures, "
+                                "j.not_before_ms, j.state, j.worker_id, j.max_failures, s.url FROM "
+                                "jobs j JOIN scans s ON s.id = j.scan_id WHERE j.state IN "
+                                "('queued','dispatched','running') ORDER BY j.id"));
   std::vector<UnfinishedJob> jobs;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());
@@ -24,6 +26,7 @@ StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
     job.state = query->ColumnText(7);
     job.worker_id = query->ColumnText(8);
     job.descriptor.max_failures = static_cast<uint32_t>(query->ColumnInt(9));
+    job.descriptor.target_key = TargetKey(query->ColumnText(10));
     jobs.push_back(std::move(job));
   }
   query->Reset();

@@ -18,6 +18,23 @@ BUILD = os.environ.get("SCANFLEET_BUILD_DIR", os.path.join(ROOT, "build"))
 APP = os.path.join(ROOT, "tests", "fixtures", "dast", "vulnerable_app.py")
 
 
+def registry_argv(fleet, scanner, **values):
+    """The shipped argv of `scanner` with placeholders filled, as the worker does."""
+    out = subprocess.run([fleet.bin("scanfleet-worker"), "--print-registry"],
+                         capture_output=True, text=True, check=True).stdout
+    argv = json.loads(out)["scanners"][scanner]["argv"]
+    filled = []
+    for word in argv:
+        if word == "{files}":
+            filled.extend(values["files"])
+            continue
+        for key, value in values.items():
+            if key != "files":
+                word = word.replace("{" + key + "}", str(value))
+        filled.append(word)
+    return filled
+
+
 def start_app(fleet):
     """Starts the vulnerable app on an ephemeral loopback port; returns the port."""
     proc = subprocess.Popen([sys.executable, APP, "0"], stdout=subprocess.PIPE, text=True)
@@ -95,6 +112,26 @@ class SastAllTest(FleetTest):
         for f in by_tool["shellcheck"]:
             self.assertEqual(f["path"], "scripts/deploy.sh")
             self.assertTrue(f["snippet"], f)
+        # The same tools run by hand, with the registry's own argv, on a clone
+        # of the same commit: exactly the same hits, one for one.
+        checkout = os.path.join(fleet.tmp, "by-hand")
+        subprocess.run(["git", "clone", "-q", repo, checkout], check=True)
+        out_file = os.path.join(fleet.tmp, "cppcheck-by-hand.xml")
+        subprocess.run(registry_argv(fleet, "cppcheck", workspace=".", output_file=out_file),
+                       cwd=checkout, check=True, capture_output=True)
+        import xml.etree.ElementTree as ET
+        by_hand = sorted((e.get("id"), e.find("location").get("file"),
+                          int(e.find("location").get("line")))
+                         for e in ET.parse(out_file).getroot().iter("error")
+                         if e.find("location") is not None)
+        self.assertEqual(sorted((f["rule_id"], f["path"], f["line"])
+                                for f in by_tool["cppcheck"]), by_hand)
+        shell = subprocess.run(registry_argv(fleet, "shellcheck", files=["./scripts/deploy.sh"]),
+                               cwd=checkout, capture_output=True, text=True)
+        by_hand = sorted(("SC%d" % c["code"], c["file"][2:], c["line"])
+                         for c in json.loads(shell.stdout)["comments"])
+        self.assertEqual(sorted((f["rule_id"], f["path"], f["line"])
+                                for f in by_tool["shellcheck"]), by_hand)
 
 
 class DastAllowlistTest(FleetTest):
@@ -147,6 +184,20 @@ class DastScanTest(FleetTest):
                   for f in findings if f["tool"] == "wapiti"}
         self.assertIn(("sql-injection", "/item", "id"), wapiti)
         self.assertIn(("cross-site-scripting", "/search", "q"), wapiti)
+        # wapiti run by hand with the registry's argv against the same app
+        # reports the same vulnerabilities (category, path, parameter).
+        report = os.path.join(fleet.tmp, "wapiti-by-hand.json")
+        env = dict(os.environ, HOME=fleet.tmp)
+        subprocess.run(registry_argv(fleet, "wapiti", target_url=f"http://127.0.0.1:{port}/",
+                                     output_file=report),
+                       check=True, capture_output=True, env=env, timeout=600)
+        with open(report) as f:
+            doc = json.load(f)
+        slug = lambda name: "-".join("".join(c.lower() if c.isalnum() else " "
+                                             for c in name).split())
+        by_hand = {(slug(category), v["path"], v["parameter"])
+                   for category, entries in doc["vulnerabilities"].items() for v in entries}
+        self.assertEqual({w for w in wapiti if not w[0].startswith("anomaly:")}, by_hand)
 
 
 class SqlmapScanTest(FleetTest):

@@ -25,7 +25,7 @@ class SchedulerTest : public ::testing::Test {
   }
 
   void AddJob(uint64_t id, const std::string& scanner = "flawfinder") {
-    scheduler_.AddQueuedJob(JobDescriptor{id, 1, "sast", scanner, 0, 0, 0});
+    scheduler_.AddQueuedJob(JobDescriptor{id, 1, "sast", scanner, 0, 0, 0, 0, ""});
   }
   void Hello(const std::string& worker, uint32_t slots,
              std::set<std::string> scanners = {"flawfinder", "bandit"}) {
@@ -231,7 +231,7 @@ TEST_F(SchedulerTest, PoisonJobDoesNotBlockTheQueue) {
 }
 
 TEST_F(SchedulerTest, RestoredInFlightJobIsAdoptedByHeartbeat) {
-  scheduler_.RestoreInFlight(JobDescriptor{7, 1, "sast", "bandit", 3, 1, 0}, "w1", now_);
+  scheduler_.RestoreInFlight(JobDescriptor{7, 1, "sast", "bandit", 3, 1, 0, 0, ""}, "w1", now_);
   EXPECT_TRUE(scheduler_.OnHeartbeat("w1", Running({{7, 3}}), now_).empty());
   now_ += config_.accept_timeout_ms + 1;
   scheduler_.OnHeartbeat("w1", Running({{7, 3}}), now_);
@@ -267,7 +267,7 @@ TEST_F(SchedulerTest, FailedSendRequeuesAfterAShortPause) {
 }
 
 TEST_F(SchedulerTest, JobsOwnAttemptBudgetOverridesTheDefault) {
-  scheduler_.AddQueuedJob(JobDescriptor{1, 1, "sast", "flawfinder", 0, 0, 0, 1});
+  scheduler_.AddQueuedJob(JobDescriptor{1, 1, "sast", "flawfinder", 0, 0, 0, 1, ""});
   Hello("w1", 1);
   ASSERT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u);
   EXPECT_EQ(scheduler_.OnResult("w1", 1, 1, FailureClass::kTimedOut, now_).kind,
@@ -358,8 +358,8 @@ TEST_F(SchedulerTest, CancelledJobIsForgottenAndItsAttemptStopped) {
 TEST_F(SchedulerTest, JobNoWorkerCanRunFailsAfterTheUnschedulableTimeout) {
   config_.unschedulable_timeout_ms = 10000;
   Scheduler scheduler(config_, [] { return 0.5; });
-  scheduler.AddQueuedJob(JobDescriptor{1, 1, "sast", "cppcheck", 0, 0, 0});
-  scheduler.AddQueuedJob(JobDescriptor{2, 1, "sast", "bandit", 0, 0, 0});
+  scheduler.AddQueuedJob(JobDescriptor{1, 1, "sast", "cppcheck", 0, 0, 0, 0, ""});
+  scheduler.AddQueuedJob(JobDescriptor{2, 1, "sast", "bandit", 0, 0, 0, 0, ""});
   scheduler.OnWorkerHello("w1", {"sast"}, {"bandit"}, 1, now_);
   EXPECT_FALSE(scheduler.CanRun("sast", "cppcheck", now_));
   auto first = scheduler.Tick(now_);
@@ -384,10 +384,48 @@ TEST_F(SchedulerTest, JobNoWorkerCanRunFailsAfterTheUnschedulableTimeout) {
 TEST_F(SchedulerTest, AWorkerWithTheScannerArrivingInTimeResetsTheWait) {
   config_.unschedulable_timeout_ms = 10000;
   Scheduler scheduler(config_, [] { return 0.5; });
-  scheduler.AddQueuedJob(JobDescriptor{1, 1, "sast", "cppcheck", 0, 0, 0});
+  scheduler.AddQueuedJob(JobDescriptor{1, 1, "sast", "cppcheck", 0, 0, 0, 0, ""});
   scheduler.Tick(now_);
   now_ += 9000;
   scheduler.OnWorkerHello("w1", {"sast"}, {"cppcheck"}, 1, now_);
+  EXPECT_EQ(Dispatches(scheduler.Tick(now_)).size(), 1u);
+}
+
+TEST_F(SchedulerTest, OneDastTargetGetsOneJobAtATimeAndOthersAreNotHeldUp) {
+  config_.limits.per_target_max_running = 1;
+  config_.limits.per_target_min_interval_ms = 2000;
+  Scheduler scheduler(config_, [] { return 0.5; });
+  auto dast = [&](uint64_t id, const std::string& host) {
+    scheduler.AddQueuedJob(JobDescriptor{id, id, "dast", "nmap", 0, 0, 0, 0, host});
+  };
+  dast(1, "10.0.0.1");
+  dast(2, "10.0.0.1");
+  dast(3, "10.0.0.2");
+  scheduler.OnWorkerHello("w1", {"dast"}, {"nmap"}, 3, now_);
+  auto first = Dispatches(scheduler.Tick(now_));
+  ASSERT_EQ(first.size(), 2u) << "job 2 waits for job 1's target; job 3 does not";
+  EXPECT_EQ(first[0].job_id, 1u);
+  EXPECT_EQ(first[1].job_id, 3u);
+  ASSERT_TRUE(scheduler.OnAccepted("w1", 1, 1, now_));
+  ASSERT_EQ(scheduler.OnResult("w1", 1, 1, FailureClass::kNone, now_).kind,
+            ResultVerdict::Kind::kSucceeded);
+  EXPECT_TRUE(Dispatches(scheduler.Tick(now_ + 1999)).empty()) << "rate limit: 2 s apart";
+  scheduler.OnHeartbeat("w1", Running({}), now_ + 2000);
+  auto second = Dispatches(scheduler.Tick(now_ + 2000));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].job_id, 2u);
+}
+
+TEST_F(SchedulerTest, PoolCapLimitsJobsInFlight) {
+  config_.limits.pool_max_running["sast"] = 2;
+  Scheduler scheduler(config_, [] { return 0.5; });
+  for (uint64_t id = 1; id <= 4; ++id) {
+    scheduler.AddQueuedJob(JobDescriptor{id, 1, "sast", "bandit", 0, 0, 0, 0, ""});
+  }
+  scheduler.OnWorkerHello("w1", {"sast"}, {"bandit"}, 8, now_);
+  EXPECT_EQ(Dispatches(scheduler.Tick(now_)).size(), 2u) << "8 free slots, cap 2";
+  ASSERT_EQ(scheduler.OnResult("w1", 1, 1, FailureClass::kNone, now_).kind,
+            ResultVerdict::Kind::kSucceeded);
   EXPECT_EQ(Dispatches(scheduler.Tick(now_)).size(), 1u);
 }
 
