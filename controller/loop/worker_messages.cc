@@ -1,0 +1,181 @@
+// ControllerLoop, part two: what worker messages and scheduler decisions do
+// to the store and the outbox (hello, heartbeat, decline, acceptance, result;
+// dispatch, requeue, cancel, abandon). See controller_loop.h.
+// Thread-safety: called on the loop thread only.
+#include <spdlog/fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "common/wire/convert.h"
+#include "controller/loop/controller_loop.h"
+
+namespace scanfleet {
+
+namespace {
+
+DeclineReason DeclineFromProto(v1::DeclineReason reason) {
+  switch (reason) {
+    case v1::DECLINE_NO_FREE_SLOT:
+      return DeclineReason::kNoFreeSlot;
+    case v1::DECLINE_SCANNER_MISSING:
+      return DeclineReason::kScannerMissing;
+    case v1::DECLINE_DRAINING:
+      return DeclineReason::kDraining;
+    case v1::DECLINE_HANDED_BACK:
+      return DeclineReason::kHandedBack;
+    default:
+      return DeclineReason::kOther;
+  }
+}
+
+}  // namespace
+
+Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs now,
+                                            Outbox& outbox) {
+  const std::string& worker_id = envelope.sender();
+  if (worker_id.empty() || worker_id.size() > 128) {
+    ++counters_.malformed;
+    return Status::Ok();
+  }
+  switch (envelope.body_case()) {
+    case v1::Envelope::kHello: {
+      const v1::WorkerHello& hello = envelope.hello();
+      std::set<std::string> scanners;
+      for (const auto& scanner : hello.scanners()) scanners.insert(scanner.name());
+      scheduler_.OnWorkerHello(worker_id, {hello.pools().begin(), hello.pools().end()},
+                               std::move(scanners), hello.slots(), now);
+      hellos_[worker_id] = hello;
+      RETURN_IF_ERROR(store_->RecordWorkerHello(worker_id, hello, now));
+      v1::Envelope ack;
+      ack.mutable_hello_ack()->set_heartbeat_interval_ms(
+          static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+      SendControl(worker_id, std::move(ack), outbox);
+      spdlog::info("worker {} joined: pools [{}], {} scanners, {} slots", worker_id,
+                   fmt::join(hello.pools(), ","), hello.scanners_size(), hello.slots());
+      return Status::Ok();
+    }
+    case v1::Envelope::kHeartbeat: {
+      HeartbeatReport report;
+      for (const auto& ref : envelope.heartbeat().running()) {
+        report.running.emplace_back(ref.job_id(), ref.attempt());
+      }
+      report.draining = envelope.heartbeat().draining();
+      report.leaving = envelope.heartbeat().leaving();
+      if (report.leaving) spdlog::info("worker {} is leaving", worker_id);
+      return ApplyDecisions(scheduler_.OnHeartbeat(worker_id, report, now), now, outbox);
+    }
+    case v1::Envelope::kDeclined: {
+      const v1::JobDeclined& declined = envelope.declined();
+      auto requeue =
+          scheduler_.OnDeclined(worker_id, declined.job().job_id(), declined.job().attempt(),
+                                DeclineFromProto(declined.reason()), now);
+      if (requeue) {
+        RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
+        spdlog::debug("job {} attempt {} declined by {}: {} {}", requeue->job_id, requeue->attempt,
+                      worker_id, requeue->reason, declined.detail());
+      }
+      return Status::Ok();
+    }
+    case v1::Envelope::kAccepted: {
+      const v1::JobRef& ref = envelope.accepted().job();
+      if (!scheduler_.OnAccepted(worker_id, ref.job_id(), ref.attempt(), now)) {
+        v1::Envelope cancel;
+        *cancel.mutable_cancel()->mutable_job() = ref;
+        cancel.mutable_cancel()->set_reason("attempt is no longer live");
+        SendControl(worker_id, std::move(cancel), outbox);
+        return Status::Ok();
+      }
+      ASSIGN_OR_RETURN(auto started,
+                       store_->RecordAccepted(ref.job_id(), ref.attempt(), worker_id, now));
+      if (started) outbox.events.push_back(std::move(*started));
+      return Status::Ok();
+    }
+    case v1::Envelope::kResult:
+      return HandleResult(worker_id, envelope.result(), now, outbox);
+    default:
+      ++counters_.malformed;
+      spdlog::warn("worker {} sent a message the results socket does not take", worker_id);
+      return Status::Ok();
+  }
+}
+
+Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobResult& result,
+                                    TimeMs now, Outbox& outbox) {
+  ResultVerdict verdict =
+      scheduler_.OnResult(worker_id, result.job().job_id(), result.job().attempt(),
+                          FailureFromProto(result.failure()), now);
+  switch (verdict.kind) {
+    case ResultVerdict::Kind::kSucceeded:
+    case ResultVerdict::Kind::kFailed:
+    case ResultVerdict::Kind::kDeadLettered: {
+      JobOutcome outcome = verdict.kind == ResultVerdict::Kind::kSucceeded ? JobOutcome::kSucceeded
+                           : verdict.kind == ResultVerdict::Kind::kFailed
+                               ? JobOutcome::kFailed
+                               : JobOutcome::kDeadLettered;
+      RETURN_IF_ERROR(store_->RecordAttempt(
+          result, worker_id, outcome == JobOutcome::kSucceeded ? "succeeded" : "failed", now));
+      ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(result, outcome, now));
+      for (auto& event : finish.events) outbox.events.push_back(std::move(event));
+      if (finish.applied) RETURN_IF_ERROR(store_->StoreRawReport(result, now));
+      if (outcome == JobOutcome::kFailed) {
+        spdlog::warn("job {} failed for good on attempt {}: {}", result.job().job_id(),
+                     result.job().attempt(), result.error());
+      } else if (outcome == JobOutcome::kDeadLettered) {
+        spdlog::warn("job {} dead-lettered after attempt {}: {}", result.job().job_id(),
+                     result.job().attempt(), result.error());
+      }
+      break;
+    }
+    case ResultVerdict::Kind::kRetry:
+      RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id, "retry", now));
+      verdict.requeue.reason = result.error();
+      RETURN_IF_ERROR(store_->RecordRequeue(verdict.requeue, now));
+      spdlog::info("job {} attempt {} failed ({}), retry after {} ms", result.job().job_id(),
+                   result.job().attempt(), result.error(), verdict.requeue.not_before_ms - now);
+      break;
+    case ResultVerdict::Kind::kStale:
+      RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id, "stale", now));
+      break;
+  }
+  v1::Envelope ack;
+  *ack.mutable_result_ack()->mutable_job() = result.job();
+  ack.mutable_result_ack()->set_stale(verdict.kind == ResultVerdict::Kind::kStale);
+  SendControl(worker_id, std::move(ack), outbox);
+  return Status::Ok();
+}
+
+Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, TimeMs now,
+                                      Outbox& outbox) {
+  for (const Decision& decision : decisions) {
+    if (const auto* dispatch = std::get_if<DispatchJob>(&decision)) {
+      RETURN_IF_ERROR(store_->RecordDispatch(*dispatch, now));
+      ASSIGN_OR_RETURN(v1::JobAssignment job,
+                       store_->BuildAssignment(dispatch->job_id, dispatch->attempt));
+      job.set_accept_by_ms(dispatch->accept_by_ms);
+      outbox.jobs.emplace_back(dispatch->pool, std::move(job));
+    } else if (const auto* requeue = std::get_if<RequeueJob>(&decision)) {
+      RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
+      spdlog::info("job {} attempt {} requeued: {}", requeue->job_id, requeue->attempt,
+                   requeue->reason);
+    } else if (const auto* lost = std::get_if<WorkerLost>(&decision)) {
+      spdlog::warn("worker {} stopped heartbeating; its jobs were requeued", lost->worker_id);
+    } else if (const auto* abandon = std::get_if<AbandonJob>(&decision)) {
+      v1::JobResult failed;
+      failed.mutable_job()->set_job_id(abandon->job_id);
+      failed.mutable_job()->set_attempt(abandon->attempt);
+      failed.set_failure(v1::FAILURE_SCANNER_MISSING);
+      failed.set_error(abandon->reason);
+      ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(failed, JobOutcome::kFailed, now));
+      for (auto& event : finish.events) outbox.events.push_back(std::move(event));
+      spdlog::warn("job {} failed: {}", abandon->job_id, abandon->reason);
+    } else if (const auto* cancel = std::get_if<CancelAttempt>(&decision)) {
+      v1::Envelope message;
+      message.mutable_cancel()->mutable_job()->set_job_id(cancel->job_id);
+      message.mutable_cancel()->mutable_job()->set_attempt(cancel->attempt);
+      message.mutable_cancel()->set_reason(cancel->reason);
+      SendControl(cancel->worker_id, std::move(message), outbox);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace scanfleet
