@@ -25,6 +25,9 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
 COPY --from=build /build/controller/scanfleet-controller /usr/local/bin/
 COPY --from=build /build/worker/scanfleet-worker /usr/local/bin/
 COPY --from=build /build/controller/cli/scanfleet /usr/local/bin/
+COPY scripts/make-keys.sh /usr/local/bin/
+# The keys volume is mounted here; created owned by scanfleet so the volume is.
+RUN mkdir -p /var/lib/scanfleet/keys && chown scanfleet: /var/lib/scanfleet/keys
 USER scanfleet
 WORKDIR /var/lib/scanfleet
 ENTRYPOINT []

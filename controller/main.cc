@@ -108,6 +108,24 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
+  auto* security = app.add_option_group("Security",
+                                        "CurveZMQ, ZAP allowlists, signatures "
+                                        "(docs/SECURITY.md)");
+  security
+      ->add_option("--secret-key", config.secret_key_file,
+                   "The controller's key pair (NAME.key from `scanfleet keys generate`)")
+      ->envname("SCANFLEET_SECRET_KEY");
+  security
+      ->add_option("--authorized-keys", config.authorized_keys_dir,
+                   "Directory with workers/, clients/ and subscribers/ holding allowed *.pub "
+                   "keys; re-read on SIGHUP")
+      ->envname("SCANFLEET_AUTHORIZED_KEYS");
+  security
+      ->add_option("--signature-window-ms", config.signature_window_ms,
+                   "Signed worker messages older or newer than this are refused")
+      ->capture_default_str();
+  security->add_flag("--insecure-dev", config.insecure_dev,
+                     "Plaintext, unauthenticated, unsigned: for a development machine only");
   CLI11_PARSE(app, argc, argv);
 
   std::string name, value;
@@ -196,6 +214,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   int stop_fd = *stop_fd_or;
+  // SIGHUP re-reads the key allowlists (a revoked key is refused from then on).
+  auto reload_fd_or = scanfleet::ReloadSignalFd();
+  if (!reload_fd_or.ok()) {
+    std::cerr << "scanfleet-controller: " << reload_fd_or.status().ToString() << "\n";
+    return 1;
+  }
 
   scanfleet::SystemClock clock;
   scanfleet::ControllerLoop loop(config, clock);
@@ -203,10 +227,11 @@ int main(int argc, char** argv) {
     std::cerr << "scanfleet-controller: cannot start: " << status.ToString() << "\n";
     return 1;
   }
-  if (auto status = loop.Run(stop_fd); !status.ok()) {
+  if (auto status = loop.Run(stop_fd, *reload_fd_or); !status.ok()) {
     std::cerr << "scanfleet-controller: " << status.ToString() << "\n";
     return 1;
   }
   close(stop_fd);
+  close(*reload_fd_or);
   return 0;
 }

@@ -33,24 +33,34 @@ git -C "$DEMO/sample-repo" init -q -b main
 git -C "$DEMO/sample-repo" -c user.name=demo -c user.email=demo@localhost add -A
 git -C "$DEMO/sample-repo" -c user.name=demo -c user.email=demo@localhost commit -q -m "sample"
 
-echo "== starting the controller and two workers"
+echo "== generating keys (CurveZMQ + Ed25519) for the controller, workers, CLI and subscriber"
+KEYS="$DEMO/keys"
+"$ROOT/scripts/make-keys.sh" "$KEYS" "$CLI"
+# The CLI reads its keys from the environment.
+export SCANFLEET_KEY="$KEYS/private/client.key" SCANFLEET_CONTROLLER_KEY="$KEYS/controller.pub"
+
+echo "== starting the controller and two workers (encrypted, authenticated, signed)"
 "$CONTROLLER" --api-port 0 --results-port 0 --control-port 0 --events-port 0 \
   --pool sast=0 --pool dast=0 --database "$DEMO/scanfleet.db" \
+  --secret-key "$KEYS/private/controller.key" --authorized-keys "$KEYS/authorized" \
   --endpoints-file "$DEMO/endpoints.json" 2>"$DEMO/controller.log" &
 pids+=($!)
 wait_for 10 "the controller" test -s "$DEMO/endpoints.json"
 API=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api"])' "$DEMO/endpoints.json")
 export SCANFLEET_CONTROLLER="$API"
 for n in 1 2; do
-  "$WORKER" --id "worker-$n" --slots 2 --work-dir "$DEMO/work-$n" 2>"$DEMO/worker-$n.log" &
+  "$WORKER" --id "worker-$n" --slots 2 --work-dir "$DEMO/work-$n" \
+    --key "$KEYS/private/worker.key" --controller-key "$KEYS/controller.pub" \
+    2>"$DEMO/worker-$n.log" &
   pids+=($!)
 done
 alive_workers() { [ "$("$CLI" workers --json | python3 -c 'import json,sys; print(sum(w["alive"] for w in json.load(sys.stdin)))')" = 2 ]; }
 wait_for 30 "two workers" alive_workers
 "$CLI" workers
 
-echo "== a SIEM-style subscriber follows the event stream"
-"$CLI" tail --from-seq 0 --until-scan-done 1 >"$DEMO/stream.jsonl" &
+echo "== a SIEM-style subscriber follows the event stream (verifying every signature)"
+SCANFLEET_KEY="$KEYS/private/subscriber.key" \
+  "$CLI" tail --from-seq 0 --until-scan-done 1 >"$DEMO/stream.jsonl" &
 tail_pid=$!
 
 echo "== scanfleet submit --wait"

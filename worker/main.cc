@@ -64,6 +64,20 @@ int main(int argc, char** argv) {
                "Print the shipped scanner registry (a starting point for --scanner-registry) "
                "and exit");
   app.add_option("--max-frame-bytes", config.max_frame_bytes)->capture_default_str();
+  auto* security = app.add_option_group("Security",
+                                        "CurveZMQ and signed results "
+                                        "(docs/SECURITY.md)");
+  security
+      ->add_option("--key", config.key_file,
+                   "This worker's key pair (NAME.key from `scanfleet keys generate`); its "
+                   ".pub must be in the controller's authorized workers/ directory")
+      ->envname("SCANFLEET_KEY");
+  security
+      ->add_option("--controller-key", config.controller_key_file,
+                   "The controller's public key (controller.pub)")
+      ->envname("SCANFLEET_CONTROLLER_KEY");
+  security->add_flag("--insecure-dev", config.insecure_dev,
+                     "Plaintext and unsigned, for a controller started with --insecure-dev");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);

@@ -4,14 +4,19 @@
 
 namespace scanfleet {
 
-ApiClient::ApiClient(Context& context, std::string endpoint, std::string client_id)
-    : context_(context), endpoint_(std::move(endpoint)), client_id_(std::move(client_id)) {}
+ApiClient::ApiClient(Context& context, std::string endpoint, std::string client_id,
+                     CurveOptions curve)
+    : context_(context),
+      endpoint_(std::move(endpoint)),
+      client_id_(std::move(client_id)),
+      curve_(std::move(curve)) {}
 
 Status ApiClient::EnsureSocket() {
   if (socket_) return Status::Ok();
   SocketOptions options;
   options.req_relaxed = true;
   options.linger_ms = 0;
+  options.curve = curve_;
   ASSIGN_OR_RETURN(Socket socket, Socket::Connect(context_, SocketKind::kReq, endpoint_, options));
   socket_ = std::make_unique<Socket>(std::move(socket));
   return Status::Ok();
@@ -29,7 +34,10 @@ StatusOr<v1::ApiResponse> ApiClient::Call(const v1::ApiRequest& request, int tim
     socket_.reset();
     return Status::Unavailable("the controller at " + endpoint_ + " did not answer within " +
                                std::to_string(timeout_ms / 1000.0).substr(0, 4) +
-                               " s; is scanfleet-controller running there?");
+                               " s; is scanfleet-controller running there" +
+                               (curve_.role == CurveOptions::Role::kNone
+                                    ? std::string(" (with --insecure-dev, as this client is)?")
+                                    : std::string(", and is this client's key allowed there?")));
   }
   if (frames->size() != 1) return Status::DataLoss("controller sent a multi-frame reply");
   ASSIGN_OR_RETURN(v1::Envelope reply,
@@ -39,10 +47,14 @@ StatusOr<v1::ApiResponse> ApiClient::Call(const v1::ApiRequest& request, int tim
   if (!response.error().empty()) {
     std::string message = response.error();
     switch (static_cast<StatusCode>(response.error_code())) {
-      case StatusCode::kNotFound: return Status::NotFound(message);
-      case StatusCode::kFailedPrecondition: return Status::FailedPrecondition(message);
-      case StatusCode::kInvalidArgument: return Status::InvalidArgument(message);
-      default: return Status::Internal(message);
+      case StatusCode::kNotFound:
+        return Status::NotFound(message);
+      case StatusCode::kFailedPrecondition:
+        return Status::FailedPrecondition(message);
+      case StatusCode::kInvalidArgument:
+        return Status::InvalidArgument(message);
+      default:
+        return Status::Internal(message);
     }
   }
   return reply.api_response();

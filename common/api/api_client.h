@@ -18,7 +18,8 @@ namespace scanfleet {
 
 class ApiClient {
  public:
-  ApiClient(Context& context, std::string endpoint, std::string client_id);
+  // `curve`: CurveZMQ client settings (ClientSecurity::Curve()); default plaintext.
+  ApiClient(Context& context, std::string endpoint, std::string client_id, CurveOptions curve = {});
 
   // Sends the request and waits up to timeout_ms for the answer. An error the
   // controller reports comes back as a Status with its code and message.
@@ -32,6 +33,7 @@ class ApiClient {
   Context& context_;
   std::string endpoint_;
   std::string client_id_;
+  CurveOptions curve_;
   std::unique_ptr<Socket> socket_;
   uint64_t next_message_id_ = 1;
   WireCounters counters_;

@@ -12,4 +12,10 @@ namespace scanfleet {
 
 StatusOr<int> StopSignalFd();
 
+// The same for SIGHUP (reload configuration); call before any thread starts.
+StatusOr<int> ReloadSignalFd();
+
+// Reads one pending signal from such a descriptor so it stops being readable.
+void ConsumeSignal(int fd);
+
 }  // namespace scanfleet

@@ -1,7 +1,6 @@
 #include "common/transport/zmq_socket.h"
 
 #include <zmq.hpp>
-
 #include <zmq_addon.hpp>
 
 namespace scanfleet {
@@ -16,24 +15,58 @@ void* Context::native() { return &impl_->context; }
 
 struct Socket::Impl {
   zmq::socket_t socket;
+  std::string last_peer_user;
 };
+
+// A libzmq 4.3 option still marked draft in zmq.h; the library implements it.
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
 
 namespace {
 
 zmq::socket_type ToZmq(SocketKind kind) {
   switch (kind) {
-    case SocketKind::kReq: return zmq::socket_type::req;
-    case SocketKind::kRep: return zmq::socket_type::rep;
-    case SocketKind::kPush: return zmq::socket_type::push;
-    case SocketKind::kPull: return zmq::socket_type::pull;
-    case SocketKind::kPub: return zmq::socket_type::pub;
-    case SocketKind::kSub: return zmq::socket_type::sub;
+    case SocketKind::kReq:
+      return zmq::socket_type::req;
+    case SocketKind::kRep:
+      return zmq::socket_type::rep;
+    case SocketKind::kPush:
+      return zmq::socket_type::push;
+    case SocketKind::kPull:
+      return zmq::socket_type::pull;
+    case SocketKind::kPub:
+      return zmq::socket_type::pub;
+    case SocketKind::kSub:
+      return zmq::socket_type::sub;
   }
   return zmq::socket_type::pair;
 }
 
 Status FromZmqError(const zmq::error_t& e, const std::string& what) {
   return Status::Unavailable(what + ": " + e.what());
+}
+
+void ApplyCurve(zmq::socket_t& socket, const CurveOptions& curve) {
+  switch (curve.role) {
+    case CurveOptions::Role::kNone:
+      return;
+    case CurveOptions::Role::kServer: {
+      socket.set(zmq::sockopt::curve_server, 1);
+      socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+      socket.set(zmq::sockopt::zap_domain, curve.zap_domain);
+      int enforce = 1;
+      if (zmq_setsockopt(socket.handle(), ZMQ_ZAP_ENFORCE_DOMAIN, &enforce, sizeof enforce) != 0) {
+        throw zmq::error_t();
+      }
+      return;
+    }
+    case CurveOptions::Role::kClient:
+      socket.set(zmq::sockopt::curve_serverkey, curve.server_key);
+      socket.set(zmq::sockopt::curve_publickey, curve.public_key);
+      socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+      return;
+  }
 }
 
 StatusOr<zmq::socket_t> MakeSocket(Context& context, SocketKind kind,
@@ -56,6 +89,7 @@ StatusOr<zmq::socket_t> MakeSocket(Context& context, SocketKind kind,
       socket.set(zmq::sockopt::req_relaxed, 1);
       socket.set(zmq::sockopt::req_correlate, 1);
     }
+    ApplyCurve(socket, options.curve);
     if (kind == SocketKind::kSub) {
       for (const std::string& prefix : options.subscriptions) {
         socket.set(zmq::sockopt::subscribe, prefix);
@@ -82,7 +116,7 @@ StatusOr<Socket> Socket::Bind(Context& context, SocketKind kind, const std::stri
   } catch (const zmq::error_t& e) {
     return FromZmqError(e, "binding " + endpoint);
   }
-  return Socket(std::make_unique<Impl>(Impl{std::move(socket)}));
+  return Socket(std::make_unique<Impl>(Impl{std::move(socket), ""}));
 }
 
 StatusOr<Socket> Socket::Connect(Context& context, SocketKind kind, const std::string& endpoint,
@@ -93,7 +127,7 @@ StatusOr<Socket> Socket::Connect(Context& context, SocketKind kind, const std::s
   } catch (const zmq::error_t& e) {
     return FromZmqError(e, "connecting to " + endpoint);
   }
-  return Socket(std::make_unique<Impl>(Impl{std::move(socket)}));
+  return Socket(std::make_unique<Impl>(Impl{std::move(socket), ""}));
 }
 
 Status Socket::Connect(const std::string& endpoint) {
@@ -139,9 +173,9 @@ Status Socket::SendOne(const std::string& frame, bool dont_wait) {
 StatusOr<std::optional<Frames>> Socket::Receive(bool dont_wait) {
   std::vector<zmq::message_t> parts;
   try {
-    auto received = zmq::recv_multipart(
-        impl_->socket, std::back_inserter(parts),
-        dont_wait ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
+    auto received =
+        zmq::recv_multipart(impl_->socket, std::back_inserter(parts),
+                            dont_wait ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
     if (!received) return std::optional<Frames>();
   } catch (const zmq::error_t& e) {
     return FromZmqError(e, "receive");
@@ -149,6 +183,13 @@ StatusOr<std::optional<Frames>> Socket::Receive(bool dont_wait) {
   Frames frames;
   frames.reserve(parts.size());
   for (auto& part : parts) frames.emplace_back(part.to_string());
+  impl_->last_peer_user.clear();
+  if (!parts.empty()) {
+    // Set by the ZAP handler's reply; absent on unauthenticated sockets.
+    if (const char* user = zmq_msg_gets(parts.front().handle(), "User-Id")) {
+      impl_->last_peer_user = user;
+    }
+  }
   return std::optional<Frames>(std::move(frames));
 }
 
@@ -162,6 +203,8 @@ StatusOr<std::optional<Frames>> Socket::ReceiveWithin(int timeout_ms) {
   if (!(item.revents & ZMQ_POLLIN)) return std::optional<Frames>();
   return Receive(true);
 }
+
+const std::string& Socket::last_peer_user() const { return impl_->last_peer_user; }
 
 std::string Socket::last_endpoint() const {
   try {
@@ -200,22 +243,44 @@ StatusOr<int> Poller::Wait(int timeout_ms) {
   std::vector<zmq::pollitem_t> items;
   items.reserve(items_.size());
   for (const Item& item : items_) {
-    void* handle = item.socket ? static_cast<zmq::socket_t*>(item.socket->native())->handle()
-                               : nullptr;
+    void* handle =
+        item.socket ? static_cast<zmq::socket_t*>(item.socket->native())->handle() : nullptr;
     items.push_back({handle, item.socket ? 0 : item.fd, ZMQ_POLLIN, 0});
   }
   int count = 0;
   try {
     count = zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout_ms));
   } catch (const zmq::error_t& e) {
-    if (e.num() == EINTR) count = 0;
-    else return FromZmqError(e, "poll");
+    if (e.num() == EINTR)
+      count = 0;
+    else
+      return FromZmqError(e, "poll");
   }
   for (size_t i = 0; i < items.size(); ++i) ready_[i] = (items[i].revents & ZMQ_POLLIN) != 0;
   return count;
 }
 
 bool Poller::Ready(size_t index) const { return ready_.at(index); }
+
+std::string Z85Encode(const std::string& raw) {
+  SF_CHECK(raw.size() % 4 == 0);
+  std::string text(raw.size() * 5 / 4 + 1, '\0');
+  zmq_z85_encode(text.data(), reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
+  text.pop_back();
+  return text;
+}
+
+StatusOr<std::string> Z85Decode(const std::string& text) {
+  if (text.empty() || text.size() % 5 != 0) {
+    return Status::InvalidArgument("not a Z85 string (length " + std::to_string(text.size()) +
+                                   " is not a multiple of 5)");
+  }
+  std::string raw(text.size() * 4 / 5, '\0');
+  if (!zmq_z85_decode(reinterpret_cast<uint8_t*>(raw.data()), text.c_str())) {
+    return Status::InvalidArgument("not a Z85 string (invalid characters)");
+  }
+  return raw;
+}
 
 std::string TcpEndpoint(const std::string& host, uint32_t port) {
   return "tcp://" + host + ":" + std::to_string(port);

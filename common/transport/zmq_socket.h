@@ -21,19 +21,33 @@ using Frames = std::vector<std::string>;
 
 enum class SocketKind { kReq, kRep, kPush, kPull, kPub, kSub };
 
+// CurveZMQ for one socket. Keys are raw 32-byte strings. A server socket also
+// names the ZAP domain its connections are authorized in; ZMQ_ZAP_ENFORCE_DOMAIN
+// is set, so a server whose ZAP handler is missing refuses every client
+// (fails closed) instead of accepting any key.
+struct CurveOptions {
+  enum class Role { kNone, kServer, kClient };
+  Role role = Role::kNone;
+  std::string public_key;  // own key pair
+  std::string secret_key;
+  std::string server_key;  // client only: the server's public key
+  std::string zap_domain;  // server only
+};
+
 struct SocketOptions {
   int64_t max_frame_bytes = 16 * 1024 * 1024;  // ZMQ_MAXMSGSIZE: larger frames drop the peer
   int send_hwm = 1000;
   int recv_hwm = 1000;
   int linger_ms = 0;
-  bool immediate = false;          // ZMQ_IMMEDIATE: queue only to completed connections
-  int heartbeat_ivl_ms = 0;        // ZMTP heartbeats (0 = off)
+  bool immediate = false;    // ZMQ_IMMEDIATE: queue only to completed connections
+  int heartbeat_ivl_ms = 0;  // ZMTP heartbeats (0 = off)
   int heartbeat_timeout_ms = 0;
   int heartbeat_ttl_ms = 0;
-  int reconnect_ivl_ms = 100;      // ZMQ_RECONNECT_IVL
-  int reconnect_ivl_max_ms = 0;    // ZMQ_RECONNECT_IVL_MAX (0 = no backoff)
-  bool req_relaxed = false;        // ZMQ_REQ_RELAXED + ZMQ_REQ_CORRELATE for REQ sockets
+  int reconnect_ivl_ms = 100;              // ZMQ_RECONNECT_IVL
+  int reconnect_ivl_max_ms = 0;            // ZMQ_RECONNECT_IVL_MAX (0 = no backoff)
+  bool req_relaxed = false;                // ZMQ_REQ_RELAXED + ZMQ_REQ_CORRELATE for REQ sockets
   std::vector<std::string> subscriptions;  // SUB only
+  CurveOptions curve;                      // off unless role is set
 };
 
 class Context {
@@ -70,6 +84,9 @@ class Socket {
   StatusOr<std::optional<Frames>> Receive(bool dont_wait = true);
   // Blocks up to timeout_ms for a message; nullopt on timeout.
   StatusOr<std::optional<Frames>> ReceiveWithin(int timeout_ms);
+  // The ZAP user id of the connection the last received message came from
+  // ("role:key-name" when the ZAP handler authorized it; empty otherwise).
+  const std::string& last_peer_user() const;
 
   Status Connect(const std::string& endpoint);
   Status Subscribe(const std::string& prefix);
@@ -103,6 +120,14 @@ class Poller {
   std::vector<Item> items_;
   std::vector<bool> ready_;
 };
+
+// Z85 (ZeroMQ's printable key encoding) of a raw key whose size is a multiple
+// of 4; Z85Decode fails with InvalidArgument on anything else.
+std::string Z85Encode(const std::string& raw);
+StatusOr<std::string> Z85Decode(const std::string& text);
+
+// The inproc endpoint libzmq sends ZAP requests to.
+inline constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
 
 // Replaces the host of a tcp:// endpoint's port with `host`: used to build
 // "tcp://controller-host:port" from a port the controller reported.

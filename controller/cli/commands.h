@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/api/api_client.h"
+#include "common/security/client_security.h"
 
 namespace scanfleet::cli {
 
@@ -43,7 +44,11 @@ int ShowStatus(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severity, bool json,
              int timeout_ms);
 int Workers(ApiClient& client, bool json, int timeout_ms);
-int Tail(Context& context, ApiClient& client, const TailOptions& options, int timeout_ms);
+// Verifies every event against the controller's key unless security is off.
+int Tail(Context& context, ApiClient& client, const ClientSecurity& security,
+         const TailOptions& options, int timeout_ms);
+// `scanfleet keys generate NAME --out DIR`.
+int GenerateKeys(const std::string& name, const std::string& dir);
 int Cancel(ApiClient& client, uint64_t scan_id, const std::string& reason, bool json,
            int timeout_ms);
 // Re-queues the dead jobs of a scan (job_id 0) or one dead job (scan_id 0).

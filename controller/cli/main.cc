@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
+#include "common/security/client_security.h"
 #include "common/transport/zmq_socket.h"
 #include "controller/cli/commands.h"
 
@@ -20,6 +21,31 @@ int main(int argc, char** argv) {
   app.add_option("--timeout-ms", timeout_ms, "How long to wait for each controller answer")
       ->capture_default_str();
   app.require_subcommand(1);
+  std::string key_file, controller_key_file;
+  bool insecure_dev = false;
+  auto* security = app.add_option_group("Security", "CurveZMQ keys (docs/SECURITY.md)");
+  security
+      ->add_option("--key", key_file,
+                   "This client's key pair (NAME.key); its .pub must be in the controller's "
+                   "clients/ (or, for tail, subscribers/) directory")
+      ->envname("SCANFLEET_KEY");
+  security
+      ->add_option("--controller-key", controller_key_file,
+                   "The controller's public key (controller.pub)")
+      ->envname("SCANFLEET_CONTROLLER_KEY");
+  security
+      ->add_flag("--insecure-dev", insecure_dev,
+                 "Plaintext, for a controller started with --insecure-dev")
+      ->envname("SCANFLEET_INSECURE_DEV");
+
+  auto* keys_cmd = app.add_subcommand("keys", "Manage CurveZMQ/Ed25519 key pairs");
+  keys_cmd->require_subcommand(1);
+  std::string key_name, key_dir = ".";
+  auto* generate_cmd = keys_cmd->add_subcommand(
+      "generate", "Write NAME.key (secret, 0600) and NAME.pub (public) into a directory");
+  generate_cmd->add_option("name", key_name, "Key name, e.g. controller, worker-1, ci")->required();
+  generate_cmd->add_option("--out", key_dir, "Directory to write into (created if missing)")
+      ->capture_default_str();
 
   cli::SubmitOptions submit;
   auto* submit_cmd = app.add_subcommand("submit", "Submit a scan of a git commit or a DAST target");
@@ -93,13 +119,20 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
+  if (generate_cmd->parsed()) return cli::GenerateKeys(key_name, key_dir);
+  auto client_security =
+      scanfleet::ClientSecurity::Load(insecure_dev, key_file, controller_key_file);
+  if (!client_security.ok()) {
+    std::cerr << "scanfleet: " << client_security.status().message() << "\n";
+    return cli::kExitUsage;
+  }
   scanfleet::Context context;
-  scanfleet::ApiClient client(context, controller, "cli");
+  scanfleet::ApiClient client(context, controller, "cli", client_security->Curve());
   if (submit_cmd->parsed()) return cli::Submit(client, submit, timeout_ms);
   if (status_cmd->parsed()) return cli::ShowStatus(client, scan_id, json, timeout_ms);
   if (findings_cmd->parsed()) return cli::Findings(client, scan_id, min_severity, json, timeout_ms);
   if (workers_cmd->parsed()) return cli::Workers(client, json, timeout_ms);
-  if (tail_cmd->parsed()) return cli::Tail(context, client, tail, timeout_ms);
+  if (tail_cmd->parsed()) return cli::Tail(context, client, *client_security, tail, timeout_ms);
   if (reparse_cmd->parsed()) return cli::Reparse(client, scan_id, json, timeout_ms);
   if (cancel_cmd->parsed()) return cli::Cancel(client, scan_id, reason, json, timeout_ms);
   if (retry_cmd->parsed()) {

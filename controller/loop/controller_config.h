@@ -47,6 +47,14 @@ struct ControllerConfig {
   int max_batch = 1024;           // messages handled per transaction (group commit)
   bool synchronous_full = true;   // SQLite synchronous=FULL
   uint32_t replay_limit = 10000;  // most events returned per replay request
+  // Security (docs/SECURITY.md). Unless insecure_dev, every socket uses
+  // CurveZMQ with secret_key_file as the server key, clients must be listed in
+  // authorized_keys_dir/{workers,clients,subscribers}/*.pub, worker messages
+  // must be signed by a listed worker key and events are signed.
+  bool insecure_dev = false;
+  std::string secret_key_file;
+  std::string authorized_keys_dir;
+  int64_t signature_window_ms = 60000;  // accepted clock skew and replay memory
 };
 
 }  // namespace scanfleet

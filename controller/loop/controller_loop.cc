@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/process/stop_signal.h"
 #include "common/wire/convert.h"
 
 namespace scanfleet {
@@ -53,28 +54,38 @@ Status ControllerLoop::Start() {
   options.heartbeat_ivl_ms = heartbeat_ms;
   options.heartbeat_timeout_ms = heartbeat_ms * config_.scheduler.dead_after_missed;
   options.heartbeat_ttl_ms = heartbeat_ms * config_.scheduler.dead_after_missed;
-  auto bind = [&](SocketKind kind, uint32_t port,
-                  const SocketOptions& socket_options) -> StatusOr<std::unique_ptr<Socket>> {
+  if (!config_.insecure_dev) {
+    // The ZAP handler runs before the first server socket exists.
+    ASSIGN_OR_RETURN(security_, ControllerSecurity::Start(*context_, config_));
+  } else {
+    spdlog::warn(
+        "--insecure-dev: no CurveZMQ, no authentication, no signatures; never use "
+        "this outside a development machine");
+  }
+  auto bind = [&](SocketKind kind, uint32_t port, SocketOptions socket_options,
+                  const std::string& zap_domain) -> StatusOr<std::unique_ptr<Socket>> {
     std::string endpoint =
         "tcp://" + config_.bind_host + ":" + (port == 0 ? std::string("*") : std::to_string(port));
+    if (security_) socket_options.curve = security_->ServerCurve(zap_domain);
     ASSIGN_OR_RETURN(Socket socket, Socket::Bind(*context_, kind, endpoint, socket_options));
     return std::make_unique<Socket>(std::move(socket));
   };
-  ASSIGN_OR_RETURN(api_, bind(SocketKind::kRep, config_.api_port, options));
+  ASSIGN_OR_RETURN(api_, bind(SocketKind::kRep, config_.api_port, options, "api"));
   SocketOptions results_options = options;
   results_options.recv_hwm = 100000;
-  ASSIGN_OR_RETURN(results_, bind(SocketKind::kPull, config_.results_port, results_options));
-  ASSIGN_OR_RETURN(control_, bind(SocketKind::kPub, config_.control_port, options));
+  ASSIGN_OR_RETURN(results_,
+                   bind(SocketKind::kPull, config_.results_port, results_options, "workers"));
+  ASSIGN_OR_RETURN(control_, bind(SocketKind::kPub, config_.control_port, options, "workers"));
   SocketOptions events_options = options;
   events_options.send_hwm = 1000000;
-  ASSIGN_OR_RETURN(events_, bind(SocketKind::kPub, config_.events_port, events_options));
+  ASSIGN_OR_RETURN(events_, bind(SocketKind::kPub, config_.events_port, events_options, "events"));
   // Small queues and IMMEDIATE: a job is only handed to a connected worker,
   // and no worker's pipe hoards the queue.
   SocketOptions pool_options = options;
   pool_options.send_hwm = 1;
   pool_options.immediate = true;
   for (const auto& [pool, port] : config_.pool_ports) {
-    ASSIGN_OR_RETURN(pools_[pool], bind(SocketKind::kPush, port, pool_options));
+    ASSIGN_OR_RETURN(pools_[pool], bind(SocketKind::kPush, port, pool_options, "workers"));
   }
   v1::GetEndpointsResponse endpoints;
   endpoints.set_results_port(results_->port());
@@ -138,15 +149,24 @@ int ControllerLoop::PollTimeoutMs(TimeMs now) const {
   return static_cast<int>(std::clamp<TimeMs>(next - now, 0, kMaxPollMs));
 }
 
-Status ControllerLoop::Run(int stop_fd) {
+Status ControllerLoop::Run(int stop_fd, int reload_fd) {
   Poller poller;
   size_t api_index = poller.Add(*api_);
   size_t results_index = poller.Add(*results_);
   size_t stop_index = poller.AddFd(stop_fd);
+  std::optional<size_t> reload_index;
+  if (reload_fd >= 0) reload_index = poller.AddFd(reload_fd);
   while (true) {
     ASSIGN_OR_RETURN(int ready, poller.Wait(PollTimeoutMs(clock_.NowMs())));
     (void)ready;
     if (poller.Ready(stop_index)) break;
+    if (reload_index && poller.Ready(*reload_index)) {
+      ConsumeSignal(reload_fd);
+      if (security_)
+        (void)security_->Reload();
+      else
+        spdlog::info("SIGHUP: nothing to reload in --insecure-dev mode");
+    }
     RETURN_IF_ERROR(RunIteration(poller.Ready(api_index), poller.Ready(results_index)));
   }
   spdlog::info("controller stopping; state is committed (frames decoded {}, rejected {})",
@@ -184,9 +204,16 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
       } else if (!envelope->has_api_request()) {
         response.set_error("bad request: the API socket only takes ApiRequest messages");
         response.set_error_code(static_cast<uint32_t>(StatusCode::kInvalidArgument));
+      } else if (Status allowed = security_ ? ControllerSecurity::AuthorizeApi(
+                                                  api_->last_peer_user(), envelope->api_request())
+                                            : Status::Ok();
+                 !allowed.ok()) {
+        response.set_error(allowed.message());
+        response.set_error_code(static_cast<uint32_t>(allowed.code()));
       } else {
         ApiEffects effects;
         response = api_handler_->Handle(envelope->api_request(), now, effects);
+        if (security_) SignReplayedEvents(response, now);
         for (auto& event : effects.events) outbox.events.push_back(std::move(event));
         std::vector<Decision> cancels(effects.cancels.begin(), effects.cancels.end());
         RETURN_IF_ERROR(ApplyDecisions(cancels, now, outbox));
@@ -218,7 +245,17 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
 }
 
 Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox) {
-  if (frames.size() != 1) {
+  std::optional<v1::SignedHeader> signed_header;
+  if (security_) {
+    // Verified before a byte of the body is parsed.
+    auto verified = security_->VerifyWorkerFrames(frames, now);
+    if (!verified.ok()) {
+      spdlog::warn("dropped a worker message: {} (signature rejections so far: {})",
+                   verified.status().message(), security_->signature_counters().rejected());
+      return Status::Ok();
+    }
+    signed_header = std::move(*verified);
+  } else if (frames.size() != 1) {
     ++counters_.malformed;
     spdlog::warn("dropped a {}-frame message on the results socket", frames.size());
     return Status::Ok();
@@ -237,6 +274,13 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
                  envelope.status().ToString(), counters_.rejected());
     return Status::Ok();
   }
+  if (signed_header) {
+    if (Status bound = CheckHeaderMatches(*signed_header, *envelope); !bound.ok()) {
+      ++counters_.malformed;
+      spdlog::warn("dropped a worker message: {}", bound.message());
+      return Status::Ok();
+    }
+  }
   return HandleWorkerEnvelope(*envelope, now, outbox);
 }
 
@@ -246,6 +290,18 @@ void ControllerLoop::SendControl(const std::string& worker_id, v1::Envelope enve
   outbox.control.push_back(
       Frames{worker_id.empty() ? std::string(kAllWorkersTopic) : WorkerTopic(worker_id),
              std::move(frame)});
+}
+
+void ControllerLoop::SignReplayedEvents(v1::ApiResponse& response, TimeMs now) {
+  if (!response.has_events()) return;
+  v1::ReplayEventsResponse& replay = *response.mutable_events();
+  for (v1::Event& event : *replay.mutable_events()) {
+    v1::Envelope envelope;
+    *envelope.mutable_event() = std::move(event);
+    *replay.add_signed_events() =
+        security_->SignEventBlob(EncodeEnvelope(envelope, next_message_id_++, kSender, now), now);
+  }
+  replay.clear_events();
 }
 
 void ControllerLoop::Flush(Outbox& outbox) {
@@ -275,8 +331,10 @@ void ControllerLoop::Flush(Outbox& outbox) {
     std::string topic = event.topic();
     v1::Envelope envelope;
     *envelope.mutable_event() = std::move(event);
+    std::string frame = EncodeEnvelope(envelope, next_message_id_++, kSender, now);
     // Subscribers recover anything dropped here by replaying from SQLite.
-    (void)events_->Send(Frames{topic, EncodeEnvelope(envelope, next_message_id_++, kSender, now)},
+    (void)events_->Send(security_ ? security_->SignEvent(topic, std::move(frame), now)
+                                  : Frames{topic, std::move(frame)},
                         true);
   }
 }

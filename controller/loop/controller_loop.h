@@ -19,6 +19,7 @@
 #include "common/wire/envelope.h"
 #include "controller/api/api_handler.h"
 #include "controller/loop/controller_config.h"
+#include "controller/loop/controller_security.h"
 #include "controller/scheduler/scheduler.h"
 #include "controller/store/scan_store.h"
 
@@ -32,8 +33,9 @@ class ControllerLoop {
   // Opens the database, binds every socket, reloads unfinished jobs and
   // writes the endpoints file.
   Status Start();
-  // Runs until `stop_fd` becomes readable (e.g. a signalfd for SIGTERM/SIGINT).
-  Status Run(int stop_fd);
+  // Runs until `stop_fd` becomes readable (e.g. a signalfd for SIGTERM/SIGINT);
+  // `reload_fd` (a SIGHUP signalfd, or -1) re-reads the key allowlists.
+  Status Run(int stop_fd, int reload_fd = -1);
 
   const WireCounters& counters() const { return counters_; }
 
@@ -57,6 +59,8 @@ class ControllerLoop {
   void SendControl(const std::string& worker_id, v1::Envelope envelope, Outbox& outbox);
   void Flush(Outbox& outbox);
   int PollTimeoutMs(TimeMs now) const;
+  // With signing on, replayed events travel as signed envelopes.
+  void SignReplayedEvents(v1::ApiResponse& response, TimeMs now);
 
   ControllerConfig config_;
   const Clock& clock_;
@@ -66,6 +70,7 @@ class ControllerLoop {
   std::map<std::string, v1::WorkerHello> hellos_;
   std::unique_ptr<ApiHandler> api_handler_;
   std::unique_ptr<Context> context_;
+  std::unique_ptr<ControllerSecurity> security_;  // null in --insecure-dev mode
   std::unique_ptr<Socket> api_;
   std::unique_ptr<Socket> results_;
   std::unique_ptr<Socket> control_;

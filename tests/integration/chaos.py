@@ -127,7 +127,8 @@ def _run(fleet, rng, seed, jobs, controller_kills, worker_kills, workers, slots,
     loadgen = subprocess.Popen(
         [os.path.join(fleet.build_dir, "tests", "sf-loadgen"), "--controller", fleet.api,
          "--repo", repo, "--ref", "main", "--profile", "python", "--count", str(jobs),
-         "--key-prefix", f"chaos-{seed}", "--timeout-ms", "1000"],
+         "--key-prefix", f"chaos-{seed}", "--timeout-ms", "1000",
+         *fleet.security_args("scanfleet", "loadgen")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     fleet.procs.append(loadgen)
 

@@ -118,7 +118,7 @@ class EndToEndScanTest(unittest.TestCase):
 
     def test_cli_reports_unreachable_controller_clearly(self):
         out = subprocess.run([self.fleet.bin("scanfleet"), "--controller", "tcp://127.0.0.1:9",
-                              "--timeout-ms", "300", "workers"], capture_output=True, text=True)
+                              "--insecure-dev", "--timeout-ms", "300", "workers"], capture_output=True, text=True)
         self.assertEqual(out.returncode, 4)
         self.assertIn("did not answer", out.stderr)
 

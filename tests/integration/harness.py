@@ -52,6 +52,44 @@ class Fleet:
         self.logs_open = []
         self.workers = {}
         self.api = None
+        # Every fleet runs as deployed: CurveZMQ, ZAP allowlists and signed
+        # messages, with keys generated here. SCANFLEET_IT_INSECURE=1 runs
+        # the same tests in --insecure-dev mode.
+        self.secure = os.environ.get("SCANFLEET_IT_INSECURE") != "1"
+        self.key_dir = os.path.join(self.tmp, "keys")
+        self.authorized = os.path.join(self.tmp, "authorized")
+
+    def key(self, name, role=None):
+        """Path of NAME.key, generated on first use; role ("workers",
+        "clients", "subscribers") also allows it on the controller (the
+        controller re-reads its allowlists on SIGHUP)."""
+        path = os.path.join(self.key_dir, name + ".key")
+        if not os.path.exists(path):
+            subprocess.run([self.bin("scanfleet"), "keys", "generate", name, "--out",
+                            self.key_dir], check=True, capture_output=True)
+        if role:
+            os.makedirs(os.path.join(self.authorized, role), exist_ok=True)
+            shutil.copy(os.path.join(self.key_dir, name + ".pub"),
+                        os.path.join(self.authorized, role, name + ".pub"))
+        return path
+
+    def security_args(self, binary, name=None):
+        """Flags that give a process its keys (or --insecure-dev)."""
+        if not self.secure:
+            return ["--insecure-dev"]
+        if binary == "scanfleet-controller":
+            # The keys the fleet uses are allowed before the controller reads
+            # its allowlists; a key added later needs a SIGHUP.
+            self.key("worker", "workers")
+            self.key("client", "clients")
+            return ["--secret-key", self.key("controller"), "--authorized-keys", self.authorized]
+        controller_pub = os.path.join(self.key_dir, "controller.pub")
+        if binary == "scanfleet-worker":
+            # Like a docker-compose fleet scaled from one service: one key.
+            return ["--key", self.key(name or "worker", "workers"), "--controller-key",
+                    controller_pub]
+        return ["--key", self.key(name or "client", "clients"), "--controller-key",
+                controller_pub]
 
     def bin(self, name):
         paths = {"scanfleet-controller": "controller/scanfleet-controller",
@@ -59,10 +97,15 @@ class Fleet:
                  "scanfleet": "controller/cli/scanfleet"}
         return os.path.join(self.build_dir, paths[name])
 
-    def spawn(self, name, args, log_name, **kwargs):
+    def spawn(self, name, args, log_name, key_name=None, **kwargs):
         log = open(os.path.join(self.tmp, log_name), "w")
         self.logs_open.append(log)
-        proc = subprocess.Popen([self.bin(name), *args], stdout=kwargs.pop("stdout", log),
+        security = self.security_args(name, key_name) if name != "scanfleet" else []
+        if name == "scanfleet":  # global options go before the subcommand
+            args = [*args[:2], *self.security_args(name, key_name), *args[2:]] \
+                if args[:1] == ["--controller"] else [*self.security_args(name, key_name), *args]
+        proc = subprocess.Popen([self.bin(name), *security, *args],
+                                stdout=kwargs.pop("stdout", log),
                                 stderr=log, **kwargs)
         self.procs.append(proc)
         return proc
@@ -108,8 +151,9 @@ class Fleet:
             worker_id + ".log", env=env)
         return work_dir
 
-    def cli(self, *args, check=True):
-        out = subprocess.run([self.bin("scanfleet"), "--controller", self.api, *args],
+    def cli(self, *args, check=True, key_name=None):
+        out = subprocess.run([self.bin("scanfleet"), "--controller", self.api,
+                              *self.security_args("scanfleet", key_name), *args],
                              capture_output=True, text=True, timeout=300)
         if check and out.returncode != 0:
             raise AssertionError(f"scanfleet {' '.join(args)} exited {out.returncode}: "

@@ -17,50 +17,15 @@
 #include "common/api/api_client.h"
 #include "common/transport/zmq_socket.h"
 #include "common/wire/envelope.h"
+#include "tests/integration/controller_process.h"
 
 namespace scanfleet {
 namespace {
 
-class ControllerProcess {
- public:
-  explicit ControllerProcess(const std::string& dir) : dir_(dir) {
-    std::filesystem::create_directories(dir);
-    std::string binary = std::string(SCANFLEET_BUILD_DIR) + "/controller/scanfleet-controller";
-    std::vector<std::string> args = {binary, "--api-port=0", "--results-port=0",
-                                     "--control-port=0", "--events-port=0", "--pool=sast=0",
-                                     "--database=" + dir + "/db", "--max-frame-bytes=4096",
-                                     "--endpoints-file=" + dir + "/endpoints.json",
-                                     "--log-level=error"};
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, argv.data(), environ), 0);
-  }
-  ~ControllerProcess() {
-    kill(pid_, SIGTERM);
-    int status;
-    waitpid(pid_, &status, 0);
-    std::filesystem::remove_all(dir_);
-  }
-  // Waits (bounded) for the endpoints file; returns its JSON.
-  nlohmann::json Endpoints() {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    std::string path = dir_ + "/endpoints.json";
-    while (!std::filesystem::exists(path) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
-    }
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-  }
-  bool Alive() { return waitpid(pid_, nullptr, WNOHANG) == 0; }
-
- private:
-  std::string dir_;
-  pid_t pid_ = -1;
-};
-
 TEST(WireRobustnessTest, BadFramesAreDroppedAndTheControllerKeepsServing) {
-  ControllerProcess controller("/tmp/sf-wire-" + std::to_string(getpid()));
+  // Plaintext: these frames test the decoder gate behind the transport.
+  ControllerProcess controller("/tmp/sf-wire-" + std::to_string(getpid()),
+                               {"--insecure-dev", "--max-frame-bytes=4096"});
   nlohmann::json endpoints = controller.Endpoints();
   Context context;
   ApiClient api(context, endpoints["api"], "test");

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/api/api_client.h"
+#include "common/security/client_security.h"
 
 int main(int argc, char** argv) {
   std::string controller = "tcp://127.0.0.1:7700";
@@ -31,10 +32,20 @@ int main(int argc, char** argv) {
                  "Give up after the controller is unreachable "
                  "this long")
       ->capture_default_str();
+  std::string key_file, controller_key_file;
+  bool insecure_dev = false;
+  app.add_option("--key", key_file, "Client key pair (NAME.key)");
+  app.add_option("--controller-key", controller_key_file, "controller.pub");
+  app.add_flag("--insecure-dev", insecure_dev, "Plaintext controller");
   CLI11_PARSE(app, argc, argv);
 
+  auto security = scanfleet::ClientSecurity::Load(insecure_dev, key_file, controller_key_file);
+  if (!security.ok()) {
+    std::cerr << "sf-loadgen: " << security.status().message() << "\n";
+    return 2;
+  }
   scanfleet::Context context;
-  scanfleet::ApiClient client(context, controller, "loadgen");
+  scanfleet::ApiClient client(context, controller, "loadgen", security->Curve());
   auto start = std::chrono::steady_clock::now();
   uint64_t first = 0, last = 0, retries = 0;
   for (uint64_t i = 0; i < count; ++i) {

@@ -138,6 +138,7 @@ class WorkerLoopTest : public ::testing::Test {
     stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     ASSERT_GE(stop_fd_, 0);
 
+    config_.insecure_dev = true;  // the fake controller speaks plaintext
     config_.worker_id = "w-test";
     config_.controller = controller_.api_endpoint();
     config_.slots = 1;

@@ -127,7 +127,7 @@ void WorkerLoop::SendResult(v1::JobResult result) {
     spdlog::error("job {} attempt {}: result not spooled, kept in memory only: {}", key.first,
                   key.second, spooled.ToString());
   }
-  (void)results_->SendOne(frame, true);
+  SendFrame(frame, "result", key.first, key.second);
   unacked_[key] = std::move(frame);
   session_.OnResultSent(key, clock_.NowMs());
 }
@@ -137,7 +137,7 @@ void WorkerLoop::ResendSpooledResults() {
   spdlog::info("re-sending {} spooled results", spooled_.size());
   for (SpooledResult& spooled : spooled_) {
     WorkerSession::AttemptKey key{spooled.job_id, spooled.attempt};
-    (void)results_->SendOne(spooled.frame, true);
+    SendFrame(spooled.frame, "result", key.first, key.second);
     unacked_[key] = std::move(spooled.frame);
     session_.OnResultSent(key, clock_.NowMs());
   }

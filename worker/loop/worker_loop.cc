@@ -70,8 +70,15 @@ Status WorkerLoop::Start(int stop_fd) {
   for (const auto& [name, version] : runner_config_.scanners) {
     spdlog::info("scanner {}: {}", name, version);
   }
+  ASSIGN_OR_RETURN(security_, ClientSecurity::Load(config_.insecure_dev, config_.key_file,
+                                                   config_.controller_key_file));
+  if (security_.enabled()) {
+    signer_ = std::make_unique<MessageSigner>(*security_.own);
+    spdlog::info("CurveZMQ on: worker key {} ({}), controller key {}",
+                 security_.own->public_key.name, signer_->key_id(), security_.controller->name);
+  }
   context_ = std::make_unique<Context>();
-  ApiClient api(*context_, config_.controller, config_.worker_id);
+  ApiClient api(*context_, config_.controller, config_.worker_id, security_.Curve());
   v1::ApiRequest request;
   request.mutable_get_endpoints();
   DurationMs backoff = config_.session.hello_retry_min_ms;
@@ -97,6 +104,7 @@ Status WorkerLoop::Start(int stop_fd) {
   options.heartbeat_ttl_ms = static_cast<int>(config_.session.heartbeat_interval_ms * 3);
   options.reconnect_ivl_ms = 100;
   options.reconnect_ivl_max_ms = 32000;
+  options.curve = security_.Curve();
   SocketOptions push = options;
   push.send_hwm = 10000;
   push.linger_ms = 2000;
@@ -156,7 +164,7 @@ Status WorkerLoop::Run(int stop_fd) {
     if (actions.send_heartbeat) SendHeartbeat(/*leaving=*/false);
     for (const auto& key : actions.resend_results) {
       auto it = unacked_.find(key);
-      if (it != unacked_.end()) (void)results_->SendOne(it->second, true);
+      if (it != unacked_.end()) SendFrame(it->second, "result", key.first, key.second);
     }
     DrainPlan::Phase phase_before = drain_.phase();
     DrainPlan::Step step = drain_.Tick(now, running_.size(), session_.unacked_results());
@@ -282,8 +290,20 @@ Status WorkerLoop::HandleControl(const Frames& frames) {
 }
 
 void WorkerLoop::SendEnvelope(v1::Envelope envelope) {
-  Status sent = results_->SendOne(
-      EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, clock_.NowMs()), true);
+  TimeMs now = clock_.NowMs();
+  std::string frame = EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, now);
+  Status sent =
+      signer_ ? results_->Send(SignEnvelopeFrame(*signer_, envelope, std::move(frame), now), true)
+              : results_->SendOne(frame, true);
+  if (!sent.ok()) spdlog::debug("send to controller failed: {}", sent.ToString());
+}
+
+void WorkerLoop::SendFrame(const std::string& frame, std::string_view type, uint64_t job_id,
+                           uint32_t attempt) {
+  Status sent =
+      signer_
+          ? results_->Send(SignFrame(*signer_, type, job_id, attempt, frame, clock_.NowMs()), true)
+          : results_->SendOne(frame, true);
   if (!sent.ok()) spdlog::debug("send to controller failed: {}", sent.ToString());
 }
 

@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "common/api/api_client.h"
+#include "common/security/client_security.h"
+#include "common/security/message_signing.h"
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
 #include "worker/loop/job_runner.h"
@@ -44,6 +46,10 @@ struct WorkerConfig {
   int64_t drain_ack_wait_ms = 5000;     // then unacknowledged results get this long
   std::string scanner_registry;         // deployment registry file overlaid on the defaults
   std::vector<std::string> dast_allow;  // DAST hosts/CIDRs this worker may scan
+  // CurveZMQ + signed messages (docs/SECURITY.md) unless insecure_dev.
+  bool insecure_dev = false;
+  std::string key_file;             // this worker's key pair (NAME.key)
+  std::string controller_key_file;  // the controller's public key (controller.pub)
   SessionConfig session;
 };
 
@@ -82,6 +88,10 @@ class WorkerLoop {
   void Leave();
   void SendDeclined(const v1::JobRef& job, v1::DeclineReason reason, const std::string& detail);
   void SendEnvelope(v1::Envelope envelope);
+  // Sends an encoded message on the results socket, signed when security is on
+  // (freshly at every send: a re-sent result is never a replay).
+  void SendFrame(const std::string& frame, std::string_view type, uint64_t job_id,
+                 uint32_t attempt);
   void SendHello();
   void SendHeartbeat(bool leaving);
   uint32_t FreeSlots() const;
@@ -92,6 +102,8 @@ class WorkerLoop {
   JobRunnerConfig runner_config_;
   WorkerSession session_;
   std::unique_ptr<Context> context_;
+  ClientSecurity security_;
+  std::unique_ptr<MessageSigner> signer_;  // null in --insecure-dev mode
   std::unique_ptr<Socket> results_;
   std::unique_ptr<Socket> control_;
   std::vector<std::unique_ptr<Socket>> pools_;

@@ -1,0 +1,102 @@
+#include "controller/loop/controller_security.h"
+
+#include <spdlog/spdlog.h>
+
+namespace scanfleet {
+
+StatusOr<std::unique_ptr<ControllerSecurity>> ControllerSecurity::Start(
+    Context& context, const ControllerConfig& config) {
+  if (config.secret_key_file.empty()) {
+    return Status::InvalidArgument(
+        "no --secret-key: create keys with `scanfleet keys generate controller --out DIR` "
+        "(see docs/SECURITY.md), or pass --insecure-dev for a plaintext development setup");
+  }
+  if (config.authorized_keys_dir.empty()) {
+    return Status::InvalidArgument(
+        "no --authorized-keys: the directory holding workers/, clients/ and subscribers/ "
+        "public keys (see docs/SECURITY.md)");
+  }
+  ASSIGN_OR_RETURN(KeyPair key, LoadKeyPair(config.secret_key_file));
+  ASSIGN_OR_RETURN(ZapPolicy policy, ZapPolicy::LoadDeployment(config.authorized_keys_dir));
+  size_t workers = policy.KeysOf("workers").size();
+  size_t clients = policy.KeysOf("clients").size();
+  size_t subscribers = policy.KeysOf("subscribers").size();
+  auto zap = std::make_unique<ZapAuthorizer>(context, policy);
+  RETURN_IF_ERROR(zap->Start());
+  spdlog::info("CurveZMQ on, key {} ({}); allowed keys: {} workers, {} clients, {} subscribers",
+               key.public_key.name, key.public_key.key_id, workers, clients, subscribers);
+  return std::unique_ptr<ControllerSecurity>(
+      new ControllerSecurity(config, std::move(key), std::move(policy), std::move(zap)));
+}
+
+ControllerSecurity::ControllerSecurity(const ControllerConfig& config, KeyPair key,
+                                       ZapPolicy policy, std::unique_ptr<ZapAuthorizer> zap)
+    : authorized_keys_dir_(config.authorized_keys_dir),
+      key_(key),
+      zap_(std::move(zap)),
+      verifier_(policy.KeysOf("workers"), config.signature_window_ms),
+      signer_(std::move(key)) {}
+
+CurveOptions ControllerSecurity::ServerCurve(const std::string& domain) const {
+  CurveOptions curve;
+  curve.role = CurveOptions::Role::kServer;
+  curve.public_key = key_.public_key.curve_public;
+  curve.secret_key = key_.curve_secret;
+  curve.zap_domain = domain;
+  return curve;
+}
+
+StatusOr<v1::SignedHeader> ControllerSecurity::VerifyWorkerFrames(const Frames& frames,
+                                                                  int64_t now_ms) {
+  if (frames.size() != 3) {
+    // Counted as malformed by the verifier's rules: no header to check.
+    return verifier_.Verify("", "", "", now_ms);
+  }
+  return verifier_.Verify(frames[1], frames[2], frames[0], now_ms);
+}
+
+Frames ControllerSecurity::SignEvent(const std::string& topic, std::string envelope_frame,
+                                     int64_t now_ms) const {
+  SignedParts parts = signer_.Sign("event", 0, 0, envelope_frame, now_ms);
+  return Frames{topic, std::move(envelope_frame), std::move(parts.header),
+                std::move(parts.signature)};
+}
+
+v1::SignedBlob ControllerSecurity::SignEventBlob(std::string envelope_frame, int64_t now_ms) const {
+  SignedParts parts = signer_.Sign("event", 0, 0, envelope_frame, now_ms);
+  v1::SignedBlob blob;
+  blob.set_body(std::move(envelope_frame));
+  blob.set_header(std::move(parts.header));
+  blob.set_signature(std::move(parts.signature));
+  return blob;
+}
+
+Status ControllerSecurity::AuthorizeApi(const std::string& peer_user,
+                                        const v1::ApiRequest& request) {
+  std::string role = peer_user.substr(0, peer_user.find(':'));
+  if (role == "clients") return Status::Ok();
+  if ((role == "workers" || role == "subscribers") &&
+      (request.has_get_endpoints() || request.has_replay_events())) {
+    return Status::Ok();
+  }
+  return Status::PermissionDenied("key '" + peer_user +
+                                  "' may only ask for endpoints and event replays; scans "
+                                  "need a key listed under clients/");
+}
+
+Status ControllerSecurity::Reload() {
+  auto policy = ZapPolicy::LoadDeployment(authorized_keys_dir_);
+  if (!policy.ok()) {
+    spdlog::error("key reload failed, the previous allowlists stay in force: {}",
+                  policy.status().ToString());
+    return policy.status();
+  }
+  verifier_.ResetSigners(policy->KeysOf("workers"));
+  spdlog::info("reloaded allowed keys: {} workers, {} clients, {} subscribers",
+               policy->KeysOf("workers").size(), policy->KeysOf("clients").size(),
+               policy->KeysOf("subscribers").size());
+  zap_->Reload(std::move(*policy));
+  return Status::Ok();
+}
+
+}  // namespace scanfleet

@@ -1,0 +1,64 @@
+// ControllerSecurity: everything the controller does to authenticate peers
+// and sign what it publishes (docs/SECURITY.md).
+//
+// It loads the controller's key pair and the deployment's allowlists, runs the
+// ZAP handler (started before any socket is bound), verifies worker messages
+// (frames [envelope, header, signature]) before they are decoded, and signs
+// events. Reload() re-reads the allowlists (SIGHUP): a revoked worker key can
+// neither connect again nor get another message accepted.
+// Thread-safety: owned by the loop thread; the ZAP handler has its own thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/security/keys.h"
+#include "common/security/message_signing.h"
+#include "common/security/zap_authorizer.h"
+#include "common/transport/zmq_socket.h"
+#include "controller/loop/controller_config.h"
+
+namespace scanfleet {
+
+class ControllerSecurity {
+ public:
+  // Loads keys and starts the ZAP handler. Errors name the file or flag.
+  static StatusOr<std::unique_ptr<ControllerSecurity>> Start(Context& context,
+                                                             const ControllerConfig& config);
+
+  // CurveZMQ server settings for a socket of this ZAP domain
+  // ("api", "workers", "events").
+  CurveOptions ServerCurve(const std::string& domain) const;
+
+  // Verifies a worker's signed message; the envelope frame (frames[0]) may be
+  // decoded only when this is OK. Errors are counted in counters().
+  StatusOr<v1::SignedHeader> VerifyWorkerFrames(const Frames& frames, int64_t now_ms);
+
+  // A signed event: [topic, envelope, header, signature].
+  Frames SignEvent(const std::string& topic, std::string envelope_frame, int64_t now_ms) const;
+  v1::SignedBlob SignEventBlob(std::string envelope_frame, int64_t now_ms) const;
+
+  // What each role may ask on the API socket: clients anything; workers and
+  // subscribers only the endpoints and the event replay. `peer_user` is the
+  // ZAP user id ("role:name") of the connection the request came on.
+  static Status AuthorizeApi(const std::string& peer_user, const v1::ApiRequest& request);
+
+  // Re-reads the allowlists; on error the old ones stay in force.
+  Status Reload();
+
+  const SignatureCounters& signature_counters() const { return verifier_.counters(); }
+  const ZapAuthorizer& zap() const { return *zap_; }
+
+ private:
+  ControllerSecurity(const ControllerConfig& config, KeyPair key, ZapPolicy policy,
+                     std::unique_ptr<ZapAuthorizer> zap);
+
+  std::string authorized_keys_dir_;
+  KeyPair key_;
+  std::unique_ptr<ZapAuthorizer> zap_;
+  MessageVerifier verifier_;
+  MessageSigner signer_;
+};
+
+}  // namespace scanfleet
