@@ -44,6 +44,7 @@ struct WorkerConfig {
   int64_t drain_ack_wait_ms = 5000;     // then unacknowledged results get this long
   std::string scanner_registry;         // deployment registry file overlaid on the defaults
   std::vector<std::string> dast_allow;  // DAST hosts/CIDRs this worker may scan
+  std::string secrets_dir;              // secret files by name; empty: environment only
   SessionConfig session;
 };
 
