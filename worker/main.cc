@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
                  "Hosts/CIDRs this worker may run DAST scanners against, e.g. 10.0.0.0/8, "
                  "app.internal (default: none, every DAST job is refused)")
       ->delimiter(',');
+  app.add_option("--secrets-dir", config.secrets_dir,
+                 "Directory of secret files, one per secret name, readable by the worker's "
+                 "user only; names not found there are read from $SCANFLEET_SECRET_<NAME>");
   bool print_registry = false;
   app.add_flag("--print-registry", print_registry,
                "Print the shipped scanner registry (a starting point for --scanner-registry) "

@@ -1,6 +1,9 @@
 #include "controller/api/api_handler.h"
 
 #include <algorithm>
+#include <set>
+
+#include "common/secrets/secret_name.h"
 
 namespace scanfleet {
 
@@ -48,6 +51,22 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
   } else {
     RETURN_IF_ERROR(CheckText("DAST target", target.url(), kMaxRepoLength));
     if (!target.ref().empty()) return Status::InvalidArgument("a DAST target takes no ref");
+  }
+  if (target.secret_names_size() > static_cast<int>(kMaxSecretsPerScan)) {
+    return Status::InvalidArgument("a scan names at most " + std::to_string(kMaxSecretsPerScan) +
+                                   " secrets");
+  }
+  std::set<std::string> seen;
+  for (const std::string& name : target.secret_names()) {
+    RETURN_IF_ERROR(ValidateSecretName(name).WithContext("--secret"));
+    if (!seen.insert(name).second) {
+      return Status::InvalidArgument("secret '" + name + "' is named twice");
+    }
+  }
+  if (!target.repo_token_secret().empty()) {
+    if (!sast) return Status::InvalidArgument("a DAST target takes no repository token secret");
+    RETURN_IF_ERROR(
+        ValidateSecretName(target.repo_token_secret()).WithContext("--repo-token-secret"));
   }
   return CheckText("profile", request.profile(), 128);
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/finding/finding.h"
+#include "common/secrets/secret_name.h"
 #include "common/time/clock.h"
 #include "controller/cli/render.h"
 
@@ -54,6 +55,16 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
       return kExitUsage;
     }
   }
+  // Checked here too, so a value pasted by mistake never leaves this machine.
+  for (const std::string& name : options.secrets) {
+    if (Status valid = ValidateSecretName(name).WithContext("--secret"); !valid.ok()) {
+      return ReportError(valid);
+    }
+  }
+  if (!options.repo_token_secret.empty()) {
+    Status valid = ValidateSecretName(options.repo_token_secret).WithContext("--repo-token-secret");
+    if (!valid.ok()) return ReportError(valid);
+  }
   v1::ApiRequest request;
   v1::SubmitScanRequest* submit = request.mutable_submit_scan();
   if (!options.repo.empty()) {
@@ -68,6 +79,8 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
     submit->mutable_target()->set_ref(options.ref);
   }
   submit->mutable_target()->set_url(options.target);
+  for (const std::string& name : options.secrets) submit->mutable_target()->add_secret_names(name);
+  submit->mutable_target()->set_repo_token_secret(options.repo_token_secret);
   submit->set_profile(options.profile);
   // The key makes retrying safe: a submit whose reply was lost (controller
   // restarting) returns the scan it created instead of creating another.

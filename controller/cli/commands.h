@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/api/api_client.h"
 #include "common/security/client_security.h"
@@ -23,8 +24,10 @@ struct SubmitOptions {
   std::string ref = "HEAD";
   std::string target;
   std::string profile;
-  std::string idempotency_key;  // empty: a random one per invocation
-  int patience_ms = 60000;      // how long to ride through an unreachable controller
+  std::string idempotency_key;       // empty: a random one per invocation
+  std::vector<std::string> secrets;  // secret names the scanner gets (never values)
+  std::string repo_token_secret;     // secret name of the repository's access token
+  int patience_ms = 60000;           // how long to ride through an unreachable controller
   bool wait = false;
   std::string fail_on;  // severity name, empty = never fail
   bool json = false;

@@ -63,6 +63,12 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--idempotency-key", submit.idempotency_key,
                          "Submitting again with the same key returns the first scan "
                          "(default: a random key, so retries inside this run are safe)");
+  submit_cmd->add_option("--secret", submit.secrets,
+                         "Name of a secret the workers hold (repeatable); the scanner gets it "
+                         "as $SCANFLEET_SECRET_<NAME>. Pass the name, never the value");
+  submit_cmd->add_option("--repo-token-secret", submit.repo_token_secret,
+                         "Name of the secret holding an access token for the https:// "
+                         "repository; only git sees it");
   submit_cmd
       ->add_option("--patience-ms", submit.patience_ms,
                    "Keep retrying an unreachable controller this long (e.g. while it "

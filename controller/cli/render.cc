@@ -64,13 +64,23 @@ nlohmann::json ScanJson(const v1::ScanStatus& scan) {
   for (int i = 0; i < scan.findings_by_severity_size(); ++i) {
     by_severity[std::string(SeverityName(static_cast<Severity>(i)))] = scan.findings_by_severity(i);
   }
-  return {{"scan_id", scan.scan_id()},           {"state", ScanStateName(scan.state())},
-          {"repo", scan.target().repo()},        {"ref", scan.target().ref()},
-          {"url", scan.target().url()},          {"profile", scan.profile()},
-          {"jobs_total", scan.jobs_total()},     {"jobs_done", scan.jobs_done()},
-          {"jobs_failed", scan.jobs_failed()},   {"findings", scan.findings()},
-          {"findings_by_severity", by_severity}, {"created_ms", scan.created_ms()},
-          {"finished_ms", scan.finished_ms()},   {"jobs", jobs}};
+  return {{"scan_id", scan.scan_id()},
+          {"state", ScanStateName(scan.state())},
+          {"repo", scan.target().repo()},
+          {"ref", scan.target().ref()},
+          {"url", scan.target().url()},
+          {"profile", scan.profile()},
+          {"jobs_total", scan.jobs_total()},
+          {"jobs_done", scan.jobs_done()},
+          {"jobs_failed", scan.jobs_failed()},
+          {"findings", scan.findings()},
+          {"findings_by_severity", by_severity},
+          {"created_ms", scan.created_ms()},
+          {"finished_ms", scan.finished_ms()},
+          {"jobs", jobs},
+          {"secrets", std::vector<std::string>(scan.target().secret_names().begin(),
+                                               scan.target().secret_names().end())},
+          {"repo_token_secret", scan.target().repo_token_secret()}};
 }
 
 nlohmann::json WorkerJson(const v1::WorkerStatus& w) {

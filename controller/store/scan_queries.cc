@@ -1,4 +1,6 @@
 // Read-side queries of ScanStore: recovery, assignments and the API's views.
+#include <algorithm>
+
 #include "common/finding/finding.h"
 #include "common/target/dast_target.h"
 #include "controller/store/scan_store.h"
@@ -33,9 +35,26 @@ StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
   return jobs;
 }
 
+std::string JoinSecretNames(const v1::ScanTarget& target) {
+  std::string joined;
+  for (const std::string& name : target.secret_names()) {
+    joined += (joined.empty() ? "" : ",") + name;
+  }
+  return joined;
+}
+
+void SplitSecretNames(const std::string& joined, v1::ScanTarget* target) {
+  for (size_t start = 0; start < joined.size();) {
+    size_t end = std::min(joined.find(',', start), joined.size());
+    if (end > start) target->add_secret_names(joined.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
 StatusOr<v1::JobAssignment> ScanStore::BuildAssignment(uint64_t job_id, uint32_t attempt) {
   ASSIGN_OR_RETURN(Statement * query,
-                   db_->Prepare("SELECT j.scan_id, j.scanner, j.timeout_ms, s.repo, s.ref, s.url "
+                   db_->Prepare("SELECT j.scan_id, j.scanner, j.timeout_ms, s.repo, s.ref, s.url, "
+                                "s.secret_names, s.repo_token_secret "
                                 "FROM jobs j JOIN scans s ON s.id = j.scan_id WHERE j.id=?"));
   query->Bind(1, static_cast<int64_t>(job_id));
   ASSIGN_OR_RETURN(bool row, query->Step());
@@ -52,6 +71,8 @@ StatusOr<v1::JobAssignment> ScanStore::BuildAssignment(uint64_t job_id, uint32_t
   assignment.mutable_target()->set_repo(query->ColumnText(3));
   assignment.mutable_target()->set_ref(query->ColumnText(4));
   assignment.mutable_target()->set_url(query->ColumnText(5));
+  SplitSecretNames(query->ColumnText(6), assignment.mutable_target());
+  assignment.mutable_target()->set_repo_token_secret(query->ColumnText(7));
   query->Reset();
   return assignment;
 }
@@ -59,8 +80,8 @@ StatusOr<v1::JobAssignment> ScanStore::BuildAssignment(uint64_t job_id, uint32_t
 StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
   ASSIGN_OR_RETURN(Statement * scan,
                    db_->Prepare("SELECT state, repo, ref, url, profile, jobs_total, jobs_done, "
-                                "jobs_failed, findings, created_ms, finished_ms FROM scans "
-                                "WHERE id=?"));
+                                "jobs_failed, findings, created_ms, finished_ms, secret_names, "
+                                "repo_token_secret FROM scans WHERE id=?"));
   scan->Bind(1, static_cast<int64_t>(scan_id));
   ASSIGN_OR_RETURN(bool found, scan->Step());
   if (!found) {
@@ -80,6 +101,8 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
   status.set_findings(static_cast<uint64_t>(scan->ColumnInt(8)));
   status.set_created_ms(scan->ColumnInt(9));
   status.set_finished_ms(scan->ColumnInt(10));
+  SplitSecretNames(scan->ColumnText(11), status.mutable_target());
+  status.mutable_target()->set_repo_token_secret(scan->ColumnText(12));
   scan->Reset();
 
   ASSIGN_OR_RETURN(Statement * jobs,

@@ -15,8 +15,8 @@ StatusOr<std::unique_ptr<ScanStore>> ScanStore::Open(const std::string& path,
 StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
   ASSIGN_OR_RETURN(Statement * insert_scan,
                    db_->Prepare("INSERT INTO scans(kind, repo, ref, url, profile, state, "
-                                "created_ms, jobs_total, idempotency_key) "
-                                "VALUES(?,?,?,?,?,?,?,?,?)"));
+                                "created_ms, jobs_total, idempotency_key, secret_names, "
+                                "repo_token_secret) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
   insert_scan->Bind(1, scan.target.repo().empty() ? "dast" : "sast")
       .Bind(2, scan.target.repo())
       .Bind(3, scan.target.ref())
@@ -25,7 +25,9 @@ StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
       .Bind(6, static_cast<int64_t>(v1::SCAN_QUEUED))
       .Bind(7, now)
       .Bind(8, static_cast<int64_t>(scan.jobs.size()))
-      .Bind(9, scan.idempotency_key);
+      .Bind(9, scan.idempotency_key)
+      .Bind(10, JoinSecretNames(scan.target))
+      .Bind(11, scan.target.repo_token_secret());
   RETURN_IF_ERROR(insert_scan->Run());
   uint64_t scan_id = static_cast<uint64_t>(db_->last_insert_rowid());
   std::vector<uint64_t> job_ids;

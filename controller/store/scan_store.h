@@ -39,6 +39,11 @@ struct NewScan {
   std::string idempotency_key;  // empty: none
 };
 
+// The scans table keeps a target's secret names comma-separated (a name has
+// no comma: common/secrets/secret_name.h).
+std::string JoinSecretNames(const v1::ScanTarget& target);
+void SplitSecretNames(const std::string& joined, v1::ScanTarget* target);
+
 // How a job ended.
 enum class JobOutcome { kSucceeded, kFailed, kDeadLettered };
 

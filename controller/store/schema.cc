@@ -106,6 +106,11 @@ CREATE TABLE raw_reports(
   created_ms INTEGER NOT NULL);
 CREATE INDEX raw_reports_by_age ON raw_reports(created_ms);
 )sql",
+      // 5: names (never values) of the secrets a scan's jobs need.
+      R"sql(
+ALTER TABLE scans ADD COLUMN secret_names TEXT NOT NULL DEFAULT ''; -- comma-separated names
+ALTER TABLE scans ADD COLUMN repo_token_secret TEXT NOT NULL DEFAULT ''; -- name, SAST only
+)sql",
   };
   return kMigrations;
 }

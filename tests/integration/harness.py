@@ -138,10 +138,12 @@ class Fleet:
                       "pools": {name: port(e) for name, e in doc["pools"].items()}}
         return self.api
 
-    def start_worker(self, worker_id, slots=2, path_prefix=None, extra=()):
-        """Starts a worker; path_prefix puts a directory first on its PATH."""
+    def start_worker(self, worker_id, slots=2, path_prefix=None, extra=(), env_extra=None):
+        """Starts a worker; path_prefix puts a directory first on its PATH;
+        env_extra adds variables to its environment only."""
         work_dir = os.path.join(self.tmp, "work-" + worker_id)
         env = dict(os.environ)
+        env.update(env_extra or {})
         if path_prefix:
             env["PATH"] = path_prefix + os.pathsep + env.get("PATH", "")
         self.workers[worker_id] = self.spawn(

@@ -105,6 +105,29 @@ TEST(SubmissionTest, RejectsOptionLikeOrControlCharacterInput) {
   EXPECT_FALSE(ValidateSubmission(v1::SubmitScanRequest()).ok());
 }
 
+TEST(SubmissionTest, SecretNamesAreValidatedNeverValues) {
+  v1::SubmitScanRequest named = Sast("https://example.invalid/r.git", "main");
+  named.mutable_target()->add_secret_names("dast-login");
+  named.mutable_target()->set_repo_token_secret("repo.token");
+  EXPECT_TRUE(ValidateSubmission(named).ok());
+  v1::SubmitScanRequest pasted = Sast("/srv/repo", "main");
+  pasted.mutable_target()->add_secret_names("hunter2 hunter2");
+  Status refused = ValidateSubmission(pasted);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.message().find("hunter2"), std::string::npos) << refused.message();
+  v1::SubmitScanRequest twice = Sast("/srv/repo", "main");
+  twice.mutable_target()->add_secret_names("a");
+  twice.mutable_target()->add_secret_names("a");
+  EXPECT_FALSE(ValidateSubmission(twice).ok());
+  v1::SubmitScanRequest dast_token;
+  dast_token.mutable_target()->set_url("http://127.0.0.1/");
+  dast_token.mutable_target()->set_repo_token_secret("repo.token");
+  EXPECT_FALSE(ValidateSubmission(dast_token).ok());
+  v1::SubmitScanRequest too_many = Sast("/srv/repo", "main");
+  for (int i = 0; i < 17; ++i) too_many.mutable_target()->add_secret_names("s" + std::to_string(i));
+  EXPECT_FALSE(ValidateSubmission(too_many).ok());
+}
+
 TEST(EnvelopeTest, NonUtf8ToolOutputStillMakesADecodableResult) {
   Finding finding;
   finding.tool = "cppcheck";

@@ -281,5 +281,35 @@ TEST_F(StoreTest, SubmissionIsFoundByItsIdempotencyKey) {
   ASSERT_TRUE(store_->Commit().ok());
 }
 
+TEST_F(StoreTest, SecretNamesTravelWithTheScanAndItsJobs) {
+  NewScan scan;
+  scan.target.set_repo("https://git.example.invalid/org/private.git");
+  scan.target.set_ref("main");
+  scan.target.add_secret_names("dast-login");
+  scan.target.add_secret_names("api.key");
+  scan.target.set_repo_token_secret("repo-token");
+  scan.profile = "default";
+  scan.jobs = {{"bandit", "sast", 1000}};
+  ASSERT_TRUE(store_->Begin().ok());
+  auto created = store_->CreateScan(scan, 100);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_TRUE(store_->Commit().ok());
+  Reopen();
+  auto assignment = store_->BuildAssignment(created->job_ids[0], 1);
+  ASSERT_TRUE(assignment.ok()) << assignment.status().ToString();
+  ASSERT_EQ(assignment->target().secret_names_size(), 2);
+  EXPECT_EQ(assignment->target().secret_names(0), "dast-login");
+  EXPECT_EQ(assignment->target().secret_names(1), "api.key");
+  EXPECT_EQ(assignment->target().repo_token_secret(), "repo-token");
+  auto status = store_->GetScan(created->scan_id);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->target().secret_names_size(), 2);
+  EXPECT_EQ(status->target().repo_token_secret(), "repo-token");
+  auto plain = CreateTwoJobScan();
+  auto plain_assignment = store_->BuildAssignment(plain.job_ids[0], 1);
+  ASSERT_TRUE(plain_assignment.ok());
+  EXPECT_EQ(plain_assignment->target().secret_names_size(), 0);
+}
+
 }  // namespace
 }  // namespace scanfleet

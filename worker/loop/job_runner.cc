@@ -11,6 +11,7 @@
 #include "common/finding/finding.h"
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
+#include "worker/loop/job_secrets.h"
 #include "worker/loop/scan_files.h"
 #include "worker/scanners/argv_template.h"
 #include "worker/workspace/git_checkout.h"
@@ -60,15 +61,17 @@ struct Prepared {
 
 StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& spec,
                                const JobRunnerConfig& config, const Workspace& workspace,
-                               const CancelSignal& cancel, v1::FailureKind& kind) {
+                               const JobSecrets& secrets, const CancelSignal& cancel,
+                               v1::FailureKind& kind) {
   kind = v1::FAILURE_BAD_INPUT;
   if (job.target().repo().empty()) {
     return Status::InvalidArgument("scanner '" + spec.name + "' needs a repository to scan");
   }
   Prepared prepared;
   prepared.cwd = workspace.path() + "/src";
-  auto checkout = CheckoutCommit(job.target().repo(), job.target().ref(), prepared.cwd,
-                                 workspace.path(), config.checkout_timeout_ms, &cancel);
+  auto checkout =
+      CheckoutCommit(job.target().repo(), job.target().ref(), prepared.cwd, workspace.path(),
+                     config.checkout_timeout_ms, &cancel, secrets.git_env);
   if (!checkout.ok()) {
     if (checkout.status().code() != StatusCode::kInvalidArgument) kind = v1::FAILURE_INTERNAL;
     return checkout.status().WithContext("checkout failed");
@@ -132,14 +135,13 @@ std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& regis
   return found;
 }
 
-v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config,
-                     const CancelSignal& cancel) {
-  const ScannerSpec* spec = config.registry ? config.registry->Find(job.scanner()) : nullptr;
-  auto available = config.scanners.find(job.scanner());
-  if (spec == nullptr || available == config.scanners.end()) {
-    return Failure(job, v1::FAILURE_SCANNER_MISSING,
-                   "scanner '" + job.scanner() + "' is not available on this worker");
-  }
+namespace {
+
+// RunJob once the scanner is known and the job's secrets are resolved. Its
+// result is redacted once more by the caller.
+v1::JobResult RunResolvedJob(const v1::JobAssignment& job, const ScannerSpec* spec,
+                             const std::string& tool_version, const JobRunnerConfig& config,
+                             const JobSecrets& secrets, const CancelSignal& cancel) {
   auto workspace =
       Workspace::Create(config.work_dir, "job-" + std::to_string(job.job().job_id()) + "-" +
                                              std::to_string(job.job().attempt()));
@@ -148,13 +150,13 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
   }
   v1::FailureKind kind = v1::FAILURE_INTERNAL;
   auto prepared = spec->kind == ScannerKind::kSast
-                      ? PrepareSast(job, *spec, config, *workspace, cancel, kind)
+                      ? PrepareSast(job, *spec, config, *workspace, secrets, cancel, kind)
                       : PrepareDast(job, *spec, config, *workspace, kind);
   if (!prepared.ok()) return Failure(job, kind, prepared.status().message());
   v1::JobResult result;
   *result.mutable_job() = job.job();
   result.set_resolved_commit(prepared->resolved_commit);
-  result.set_tool_version(ValidUtf8(available->second));
+  result.set_tool_version(ValidUtf8(tool_version));
   if (prepared->nothing_to_scan) {
     result.set_failure(v1::FAILURE_NONE);  // no file this scanner reads: a clean result
     return result;
@@ -172,6 +174,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
   run.argv = std::move(argv).value();
   run.cwd = prepared->cwd;
   run.env = MinimalEnvironment(workspace->path());
+  run.env.insert(run.env.end(), secrets.scanner_env.begin(), secrets.scanner_env.end());
   run.timeout_ms = job.timeout_ms() > 0 ? std::min<int64_t>(job.timeout_ms(), spec->timeout_ms)
                                         : spec->timeout_ms;
   run.max_stdout_bytes = config.max_output_bytes;
@@ -185,6 +188,10 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
                                                                 : v1::FAILURE_INTERNAL,
                    ran.status().message());
   }
+  // A scanner may echo a credential (a DAST login in a request it reports):
+  // nothing it printed is parsed or kept before redaction.
+  secrets.redactor.RedactInPlace(ran->stdout_data);
+  secrets.redactor.RedactInPlace(ran->stderr_data);
   result.set_duration_ms(static_cast<uint64_t>(ran->duration_ms));
   result.set_output_tail(ValidUtf8(Tail(ran->stderr_data)));
   result.set_exit_code(ran->term_signal != 0 ? -ran->term_signal : ran->exit_code);
@@ -229,6 +236,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
         }
       } else {
         report = std::move(read).value();
+        secrets.redactor.RedactInPlace(report);
       }
       break;
     }
@@ -242,7 +250,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
   }
   result.set_raw_report_bytes(report.size());
   if (report.size() <= config.keep_report_bytes) result.set_raw_report(Compress(report));
-  auto parsed = spec->parse(report, available->second);
+  auto parsed = spec->parse(report, tool_version);
   if (!parsed.ok()) {
     result.set_failure(v1::FAILURE_PARSE_ERROR);
     result.set_error(
@@ -260,6 +268,26 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
   }
   result.set_skipped_records(skipped);
   result.set_failure(v1::FAILURE_NONE);
+  return result;
+}
+
+}  // namespace
+
+v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config,
+                     const CancelSignal& cancel) {
+  const ScannerSpec* spec = config.registry ? config.registry->Find(job.scanner()) : nullptr;
+  auto available = config.scanners.find(job.scanner());
+  if (spec == nullptr || available == config.scanners.end()) {
+    return Failure(job, v1::FAILURE_SCANNER_MISSING,
+                   "scanner '" + job.scanner() + "' is not available on this worker");
+  }
+  auto secrets = ResolveJobSecrets(job, *spec, config.secrets);
+  if (!secrets.ok()) {
+    // A secret this worker lacks or refuses is configuration: retrying will not help.
+    return Failure(job, v1::FAILURE_BAD_INPUT, secrets.status().message());
+  }
+  v1::JobResult result = RunResolvedJob(job, spec, available->second, config, *secrets, cancel);
+  RedactResult(secrets->redactor, &result);
   return result;
 }
 

@@ -8,6 +8,12 @@
 // report (stdout, stderr or a file in a private output directory), parses it
 // into normalized findings and classifies any failure for the controller's
 // retry policy. The workspace is removed before it returns.
+//
+// Secrets the job or its scanner names are resolved first (job_secrets.h; an
+// unknown one fails the job as FAILURE_BAD_INPUT) and reach git and the
+// scanner only through their environment. Scanner output is redacted before
+// it is parsed or kept, and the whole result once more before it returns, so
+// no value leaves RunJob.
 // Thread-safety: reentrant; the worker runs one call per slot thread.
 #pragma once
 
@@ -18,6 +24,7 @@
 #include "proto/scanfleet.pb.h"
 #include "worker/exec/cancel_signal.h"
 #include "worker/scanners/registry.h"
+#include "worker/secrets/secret_source.h"
 
 namespace scanfleet {
 
@@ -26,6 +33,7 @@ struct JobRunnerConfig {
   const ScannerRegistry* registry = nullptr;    // how to run each scanner
   std::map<std::string, std::string> scanners;  // available scanner -> version
   TargetAllowlist dast_allowlist;               // DAST hosts this worker may scan
+  SecretSource secrets{""};                     // resolves secret names (--secrets-dir, env)
   int64_t checkout_timeout_ms = 5 * 60 * 1000;
   size_t max_output_bytes = 64 << 20;
   size_t max_files = 100000;           // {files} beyond this fail the job

@@ -7,6 +7,7 @@
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,6 +63,14 @@ Status WorkerLoop::Start(int stop_fd) {
   registry_ = std::move(registry);
   runner_config_.registry = &registry_;
   ASSIGN_OR_RETURN(runner_config_.dast_allowlist, TargetAllowlist::Parse(config_.dast_allow));
+  if (!config_.secrets_dir.empty()) {
+    struct stat info;
+    if (stat(config_.secrets_dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+      return Status::NotFound("--secrets-dir " + config_.secrets_dir + " is not a directory");
+    }
+    spdlog::info("secrets are read from {} and SCANFLEET_SECRET_* variables", config_.secrets_dir);
+  }
+  runner_config_.secrets = SecretSource(config_.secrets_dir);
   runner_config_.scanners = DiscoverScanners(registry_);
   if (runner_config_.scanners.empty()) {
     spdlog::warn("no scanner of pools [{}] found on PATH; jobs will be declined",

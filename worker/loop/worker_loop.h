@@ -50,6 +50,7 @@ struct WorkerConfig {
   bool insecure_dev = false;
   std::string key_file;             // this worker's key pair (NAME.key)
   std::string controller_key_file;  // the controller's public key (controller.pub)
+  std::string secrets_dir;              // secret files by name; empty: environment only
   SessionConfig session;
 };
 

@@ -2,11 +2,13 @@
 #include "worker/scanners/registry.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "common/secrets/secret_name.h"
 #include "worker/scanners/argv_template.h"
 #include "worker/scanners/default_registry_json.h"
 #include "worker/scanners/parsers.h"
@@ -58,12 +60,45 @@ StatusOr<ReportSource> ParseReport(const Json& value, const std::string& where) 
   return ReportSource{ReportSource::Kind::kFile, text};
 }
 
+// Variables the worker sets itself or that change how the scanner loads code.
+bool ReservedVariable(const std::string& name) {
+  static const std::set<std::string> kReserved = {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL"};
+  return kReserved.count(name) > 0 || name.rfind("LD_", 0) == 0 || name.rfind("GIT_", 0) == 0;
+}
+
+StatusOr<std::map<std::string, std::string>> ParseSecrets(const Json& value,
+                                                          const std::string& where) {
+  if (!value.is_object()) {
+    return Bad(where, "must be an object {\"ENV_VAR\": \"secret-name\"}");
+  }
+  std::map<std::string, std::string> secret_env;
+  for (const auto& [variable, name] : value.items()) {
+    std::string key = where + "." + variable;
+    if (variable.empty() || variable.size() > 128 ||
+        variable.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos ||
+        std::isdigit(static_cast<unsigned char>(variable.front()))) {
+      return Bad(key,
+                 "environment variable names are 1-128 of [A-Z0-9_], not starting with a digit");
+    }
+    if (ReservedVariable(variable)) {
+      return Bad(key,
+                 "the worker sets this variable itself (PATH, HOME, TMPDIR, LANG, LC_ALL, "
+                 "LD_*, GIT_* are reserved)");
+    }
+    if (!name.is_string()) return Bad(key, "must be a secret name (a string)");
+    RETURN_IF_ERROR(
+        ValidateSecretName(name.get<std::string>()).WithContext("scanner registry: " + key));
+    secret_env[variable] = name.get<std::string>();
+  }
+  return secret_env;
+}
+
 StatusOr<ScannerSpec> ParseScanner(const std::string& name, const Json& value) {
   std::string where = "scanners." + name;
   if (!value.is_object()) return Bad(where, "must be an object");
   static const std::set<std::string> kKeys = {
-      "kind",   "pool",       "parser",     "argv",  "version_argv",
-      "report", "exit_codes", "timeout_ms", "files", "description"};
+      "kind",       "pool",       "parser", "argv",        "version_argv", "report",
+      "exit_codes", "timeout_ms", "files",  "description", "secrets"};
   for (const auto& [key, unused] : value.items()) {
     if (!kKeys.count(key)) return Bad(where + "." + key, "unknown key");
   }
@@ -118,6 +153,9 @@ StatusOr<ScannerSpec> ParseScanner(const std::string& name, const Json& value) {
   }
   if (value.contains("files")) {
     ASSIGN_OR_RETURN(spec.file_patterns, StringList(value["files"], where + ".files", false));
+  }
+  if (value.contains("secrets")) {
+    ASSIGN_OR_RETURN(spec.secret_env, ParseSecrets(value["secrets"], where + ".secrets"));
   }
   RETURN_IF_ERROR(
       ValidateArgvTemplate(spec.argv, spec.kind == ScannerKind::kDast, !spec.file_patterns.empty())

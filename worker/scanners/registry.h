@@ -7,7 +7,9 @@
 // placeholders are filled only with validated values (argv_template.h), the
 // command that prints its version, the parser of its report, where the report
 // is read from, which exit codes mean "ran, nothing found" and "ran, findings
-// found" (anything else is a failed run) and its timeout. Profiles name sets
+// found" (anything else is a failed run), its timeout and the secrets it
+// needs in its environment ("secrets": {"ENV_VAR": "secret-name"}; only the
+// name is configuration, the worker resolves the value). Profiles name sets
 // of scanners.
 //
 // Loading validates everything and names the offending key in the error, so
@@ -49,6 +51,9 @@ struct ScannerSpec {
   std::vector<int> findings_exit_codes;    // ran, found something
   std::vector<std::string> file_patterns;  // for {files}: basename globs, e.g. "*.sh"
   int64_t timeout_ms = 600000;
+  // Environment variable -> secret name; the value is resolved on the worker
+  // and given to the scanner in its environment, never in argv.
+  std::map<std::string, std::string> secret_env;
 
   bool ExitCodeMeansRan(int code) const;
 };

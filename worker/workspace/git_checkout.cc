@@ -13,22 +13,30 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-std::vector<std::string> GitEnvironment(const std::string& home) {
+std::vector<std::string> GitEnvironment(const std::string& home,
+                                        const std::vector<std::string>& credential_env) {
   std::vector<std::string> env = MinimalEnvironment(home);
   env.push_back("GIT_TERMINAL_PROMPT=0");
   env.push_back("GIT_CONFIG_NOSYSTEM=1");
   env.push_back("GIT_CONFIG_GLOBAL=/dev/null");
+  env.insert(env.end(), credential_env.begin(), credential_env.end());
   return env;
 }
 
 StatusOr<ProcessResult> Git(std::vector<std::string> args, const std::string& home,
-                            int64_t timeout_ms, const CancelSignal* cancel) {
+                            int64_t timeout_ms, const CancelSignal* cancel,
+                            const std::vector<std::string>& credential_env = {}) {
   ProcessSpec spec;
-  spec.argv = {"git", "-c", "protocol.ext.allow=never", "-c", "core.hooksPath=/dev/null",
-               "-c", "safe.directory=*"};
+  spec.argv = {"git",
+               "-c",
+               "protocol.ext.allow=never",
+               "-c",
+               "core.hooksPath=/dev/null",
+               "-c",
+               "safe.directory=*"};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.cwd = home;
-  spec.env = GitEnvironment(home);
+  spec.env = GitEnvironment(home, credential_env);
   spec.timeout_ms = timeout_ms;
   spec.max_stdout_bytes = 1 << 20;
   spec.max_stderr_bytes = 8192;
@@ -53,8 +61,9 @@ Status ValidateRepoLocation(std::string_view repo) {
       repo.front() == '/') {
     return Status::Ok();
   }
-  return Status::InvalidArgument("repository must be an https://, ssh://, file:// URL or an "
-                                 "absolute path");
+  return Status::InvalidArgument(
+      "repository must be an https://, ssh://, file:// URL or an "
+      "absolute path");
 }
 
 Status ValidateRef(std::string_view ref) {
@@ -75,12 +84,13 @@ Status ValidateRef(std::string_view ref) {
 
 StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::string& ref,
                                         const std::string& dest_dir, const std::string& home_dir,
-                                        int64_t timeout_ms, const CancelSignal* cancel) {
+                                        int64_t timeout_ms, const CancelSignal* cancel,
+                                        const std::vector<std::string>& credential_env) {
   RETURN_IF_ERROR(ValidateRepoLocation(repo));
   RETURN_IF_ERROR(ValidateRef(ref));
   ASSIGN_OR_RETURN(ProcessResult clone,
                    Git({"clone", "--quiet", "--no-checkout", "--", repo, dest_dir}, home_dir,
-                       timeout_ms, cancel));
+                       timeout_ms, cancel, credential_env));
   if (clone.exit_code != 0) {
     std::string why = clone.stderr_data;
     bool missing = why.find("does not exist") != std::string::npos ||

@@ -4,11 +4,15 @@
 // and never start with '-'; refs are restricted to plain ref characters. git
 // runs with an argv (never a shell), "--" before positional arguments,
 // protocol.ext.allow=never, hooks disabled and a scrubbed environment.
+// Credentials (a private repository's token) come in `credential_env` only:
+// entries added to git's environment, never to its argv or the URL, and never
+// part of an error message.
 // Thread-safety: reentrant.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status/status.h"
 #include "worker/exec/cancel_signal.h"
@@ -24,8 +28,10 @@ struct CheckoutResult {
 
 // Errors: InvalidArgument for input that will never work (bad repo/ref, repo
 // missing, ref not found), DeadlineExceeded, Unavailable for other failures.
+// `credential_env`: "NAME=value" entries for git's environment (GIT_CONFIG_*).
 StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::string& ref,
                                         const std::string& dest_dir, const std::string& home_dir,
-                                        int64_t timeout_ms, const CancelSignal* cancel);
+                                        int64_t timeout_ms, const CancelSignal* cancel,
+                                        const std::vector<std::string>& credential_env = {});
 
 }  // namespace scanfleet

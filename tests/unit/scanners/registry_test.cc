@@ -62,6 +62,20 @@ TEST(RegistryTest, DeploymentFileReplacesAndAddsByName) {
   EXPECT_EQ(registry->profiles.at("default"), DefaultRegistry().profiles.at("default"));
 }
 
+TEST(RegistryTest, SecretsMapEnvironmentVariablesToSecretNames) {
+  auto registry = ParseRegistry(R"({"scanners": {"dastly": {
+      "kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["dastly", "{target_url}"],
+      "version_argv": ["dastly", "--version"], "exit_codes": {"clean": [0]},
+      "secrets": {"DASTLY_API_KEY": "dastly.key", "LOGIN_2": "dast-login"}}}})",
+                                &DefaultRegistry());
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  const ScannerSpec* spec = registry->Find("dastly");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->secret_env.at("DASTLY_API_KEY"), "dastly.key");
+  EXPECT_EQ(spec->secret_env.at("LOGIN_2"), "dast-login");
+  EXPECT_TRUE(DefaultRegistry().Find("bandit")->secret_env.empty());
+}
+
 struct BadRegistry {
   const char* json;
   const char* expected_in_error;
@@ -115,6 +129,24 @@ const std::string kCases[][2] = {
     {Scanner(
          R"("kind": "sast", "pool": "sast", "parser": "bandit-json", "argv": ["x"], "surprise": 1)"),
      "scanners.x.surprise: unknown key"},
+    {Scanner(
+         R"("kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["x"], "secrets": ["a"])"),
+     "scanners.x.secrets: must be an object"},
+    {Scanner(
+         R"("kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["x"], "secrets": {"lower": "a"})"),
+     "scanners.x.secrets.lower: environment variable names"},
+    {Scanner(
+         R"("kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["x"], "secrets": {"LD_PRELOAD": "a"})"),
+     "scanners.x.secrets.LD_PRELOAD: the worker sets this variable itself"},
+    {Scanner(
+         R"("kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["x"], "secrets": {"PATH": "a"})"),
+     "scanners.x.secrets.PATH"},
+    {Scanner(
+         R"("kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["x"], "secrets": {"TOKEN": "no spaces"})"),
+     "scanners.x.secrets.TOKEN: a secret name may only contain"},
+    {Scanner(
+         R"("kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["x"], "secrets": {"TOKEN": 7})"),
+     "scanners.x.secrets.TOKEN: must be a secret name"},
     {R"({"profiles": {"p": ["nope"]}})", "unknown scanner 'nope'"},
     {R"({"scanners": {"Bad Name": {}}})", "names are"},
 };
