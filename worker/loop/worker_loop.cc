@@ -62,7 +62,9 @@ Status WorkerLoop::Start(int stop_fd) {
   registry_ = std::move(registry);
   runner_config_.registry = &registry_;
   ASSIGN_OR_RETURN(runner_config_.dast_allowlist, TargetAllowlist::Parse(config_.dast_allow));
-  runner_config_.scanners = DiscoverScanners(registry_);
+  ASSIGN_OR_RETURN(runner_config_.sandbox,
+                   PrepareScannerSandbox(config_.sandbox, config_.work_dir));
+  runner_config_.scanners = DiscoverScanners(registry_, runner_config_.sandbox);
   if (runner_config_.scanners.empty()) {
     spdlog::warn("no scanner of pools [{}] found on PATH; jobs will be declined",
                  fmt::join(config_.pools, ","));

@@ -26,6 +26,7 @@
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
 #include "worker/loop/job_runner.h"
+#include "worker/loop/sandbox_setup.h"
 #include "worker/session/drain_plan.h"
 #include "worker/session/worker_session.h"
 #include "worker/spool/result_spool.h"
@@ -44,6 +45,7 @@ struct WorkerConfig {
   int64_t drain_ack_wait_ms = 5000;     // then unacknowledged results get this long
   std::string scanner_registry;         // deployment registry file overlaid on the defaults
   std::vector<std::string> dast_allow;  // DAST hosts/CIDRs this worker may scan
+  ScannerSandboxFlags sandbox;          // how scanners are confined (sandbox_setup.h)
   SessionConfig session;
 };
 
