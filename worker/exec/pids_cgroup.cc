@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -34,12 +36,26 @@ std::vector<pid_t> ReadPids(const std::string& path) {
   return pids;
 }
 
+// "run-<pid>-<n>" directories whose worker pid is gone.
+void RemoveOrphans(const std::string& parent) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("run-", 0) != 0) continue;
+    pid_t owner = static_cast<pid_t>(atoi(name.c_str() + 4));
+    if (owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH) continue;
+    for (pid_t pid : ReadPids(entry.path().string() + "/cgroup.procs")) kill(pid, SIGKILL);
+    rmdir(entry.path().c_str());
+  }
+}
+
 }  // namespace
 
 Status PidsCgroup::Probe(const std::string& parent) {
   if (mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
     return Status::Unavailable("cannot create " + parent + ": " + strerror(errno));
   }
+  RemoveOrphans(parent);
   ASSIGN_OR_RETURN(PidsCgroup probe, Create(parent, 1));
   return Status::Ok();
 }

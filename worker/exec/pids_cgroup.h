@@ -24,8 +24,10 @@ class PidsCgroup {
   // when the parent is missing or not writable (not root, cgroup v2 without
   // delegation): callers then rely on RLIMIT_NPROC alone.
   static StatusOr<PidsCgroup> Create(const std::string& parent, uint64_t max_pids);
-  // Makes the parent directory if needed and checks that a run cgroup can be
-  // made in it (used once at worker start).
+  // Makes the parent directory if needed, removes run cgroups left by workers
+  // that died (SIGKILL leaves no time to clean up; their processes died with
+  // them, PR_SET_PDEATHSIG) and checks that a run cgroup can be made in it
+  // (used once at worker start).
   static Status Probe(const std::string& parent);
 
   PidsCgroup(PidsCgroup&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }

@@ -97,6 +97,22 @@ TEST(SandboxContainmentTest, ForkBombIsContained) {
   EXPECT_EQ(after->stdout_data, "still here\n");
 }
 
+TEST(SandboxContainmentTest, RunCgroupsOfDeadWorkersAreRemovedAtStart) {
+  TestCgroupParent cgroup_parent;
+  if (!cgroup_parent.usable()) GTEST_SKIP() << "no writable pids cgroup hierarchy";
+  pid_t dead = fork();
+  ASSERT_GE(dead, 0);
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  std::string orphan = cgroup_parent.path() + "/run-" + std::to_string(dead) + "-0";
+  std::string ours = cgroup_parent.path() + "/run-" + std::to_string(getpid()) + "-99";
+  ASSERT_EQ(mkdir(orphan.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(ours.c_str(), 0755), 0);
+  ASSERT_TRUE(PidsCgroup::Probe(cgroup_parent.path()).ok());
+  EXPECT_FALSE(std::filesystem::exists(orphan));
+  EXPECT_TRUE(std::filesystem::exists(ours)) << "a live worker's cgroup is left alone";
+}
+
 TEST(SandboxContainmentTest, OneGibibyteOfOutputIsCappedInBoundedMemory) {
   ProcessSpec spec = Spec({"head", "-c", "1073741824", "/dev/zero"});
   spec.max_stdout_bytes = 1 << 20;
