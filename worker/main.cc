@@ -62,6 +62,46 @@ int main(int argc, char** argv) {
   app.add_option("--secrets-dir", config.secrets_dir,
                  "Directory of secret files, one per secret name, readable by the worker's "
                  "user only; names not found there are read from $SCANFLEET_SECRET_<NAME>");
+  scanfleet::ScannerSandboxFlags& sandbox = config.sandbox;
+  app.add_option("--scanner-user", sandbox.user,
+                 "User scanners run as (its own group, no supplementary groups); the job's "
+                 "workspace is given to it. 'auto': nobody when the worker runs as root (root "
+                 "is not bound by the process limit), else the worker's user; 'self': the "
+                 "worker's user")
+      ->capture_default_str();
+  app.add_option("--scanner-max-memory-mb", sandbox.max_memory_mb,
+                 "Address space of each scanner process (RLIMIT_AS)")
+      ->check(CLI::Range(uint64_t{64}, uint64_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--scanner-max-cpu-seconds", sandbox.max_cpu_seconds,
+                 "CPU time of each scanner process (RLIMIT_CPU; SIGXCPU, then SIGKILL); 0: the "
+                 "scanner's wall-clock timeout")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{86400}))
+      ->capture_default_str();
+  app.add_option("--scanner-max-open-files", sandbox.max_open_files,
+                 "Open descriptors per scanner process (RLIMIT_NOFILE)")
+      ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--scanner-max-processes", sandbox.max_processes,
+                 "Processes of the scanner user (RLIMIT_NPROC, shared by all slots) and pids.max "
+                 "of each run's pids cgroup")
+      ->check(CLI::Range(uint64_t{8}, uint64_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--scanner-max-file-size-mb", sandbox.max_file_size_mb,
+                 "Largest file a scanner may write (RLIMIT_FSIZE; SIGXFSZ beyond)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--scanner-pids-cgroup", sandbox.pids_cgroup,
+                 "pids cgroup directory under which each scanner run gets its own cgroup "
+                 "(pids.max = --scanner-max-processes; everything left in it is killed at the "
+                 "end); '' or unusable: RLIMIT_NPROC alone")
+      ->capture_default_str();
+  app.add_option("--sast-network", sandbox.sast_network,
+                 "'isolate': SAST scanners run in a new, empty network namespace (when the host "
+                 "refuses one they run with network and a warning is logged); 'allow': they "
+                 "keep the network. DAST scanners always have it")
+      ->check(CLI::IsMember({"isolate", "allow"}))
+      ->capture_default_str();
   bool print_registry = false;
   app.add_flag("--print-registry", print_registry,
                "Print the shipped scanner registry (a starting point for --scanner-registry) "

@@ -48,6 +48,9 @@ class Fleet:
     def __init__(self, build_dir):
         self.build_dir = build_dir
         self.tmp = tempfile.mkdtemp(prefix="scanfleet-it-")
+        # A root worker runs scanners as an unprivileged user (--scanner-user),
+        # which must be able to reach the work directories inside.
+        os.chmod(self.tmp, 0o711)
         self.procs = []
         self.logs_open = []
         self.workers = {}
@@ -146,6 +149,9 @@ class Fleet:
         env.update(env_extra or {})
         if path_prefix:
             env["PATH"] = path_prefix + os.pathsep + env.get("PATH", "")
+            # Fake scanners there (mode 0700) write markers into this private
+            # tmp; they exercise fault handling, not the sandbox's user switch.
+            extra = ("--scanner-user", "self", *extra)
         self.workers[worker_id] = self.spawn(
             "scanfleet-worker",
             ["--controller", self.api, "--id", worker_id, "--slots", str(slots),

@@ -143,6 +143,8 @@ class WorkerLoopTest : public ::testing::Test {
     config_.controller = controller_.api_endpoint();
     config_.slots = 1;
     config_.work_dir = root_ + "/work";
+    // The fake scanner (0700, in this private dir) tests the loop, not the user switch.
+    config_.sandbox.user = "self";
     config_.drain_grace_ms = 1000;
     config_.drain_ack_wait_ms = 1500;
     config_.session.heartbeat_interval_ms = 50;

@@ -1,17 +1,22 @@
 // RunJob; see job_runner.h.
 #include "worker/loop/job_runner.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <atomic>
+#include <cstring>
 
 #include "common/compress/zlib_codec.h"
 #include "common/finding/finding.h"
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
 #include "worker/loop/job_secrets.h"
+#include "worker/exec/unique_fd.h"
 #include "worker/loop/scan_files.h"
 #include "worker/scanners/argv_template.h"
 #include "worker/workspace/git_checkout.h"
@@ -35,20 +40,52 @@ v1::JobResult Failure(const v1::JobAssignment& job, v1::FailureKind kind, std::s
   return result;
 }
 
-// The report file a scanner wrote, read up to `max_bytes`.
+// The report file a scanner wrote, read up to `max_bytes`. The scanner's
+// user owns the directory: never follow a link or open a FIFO it left there.
 StatusOr<std::string> ReadReport(const std::string& path, size_t max_bytes) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ELOOP) return Status::DataLoss("the report is not a regular file");
+  if (fd < 0) return Status::NotFound("the scanner wrote no report at " + path);
+  UniqueFd report(fd);
   struct stat info;
-  if (lstat(path.c_str(), &info) != 0) {
-    return Status::NotFound("the scanner wrote no report at " + path);
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    return Status::DataLoss("the report is not a regular file");
   }
-  if (!S_ISREG(info.st_mode)) return Status::DataLoss("the report is not a regular file");
   if (static_cast<size_t>(info.st_size) > max_bytes) {
     return Status::ResourceExhausted("the report exceeds " + std::to_string(max_bytes) + " bytes");
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text;
+  char buffer[65536];
+  for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::DataLoss("cannot read the report: " + std::string(strerror(errno)));
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > max_bytes) {
+      return Status::ResourceExhausted("the report exceeds " + std::to_string(max_bytes) +
+                                       " bytes");
+    }
+  }
+  return text;
+}
+
+// A sandbox the host only partly provides is logged once per worker, not per job.
+void WarnAboutSandboxOnce(const ProcessResult& ran) {
+  static std::atomic<bool> network_warned{false}, cgroup_warned{false};
+  if (ran.network_isolation_failed && !network_warned.exchange(true)) {
+    spdlog::warn(
+        "this host refuses new network namespaces: SAST scanners run WITH network access "
+        "(see docs/SCANNERS.md, Scanner sandbox)");
+  }
+  if (ran.pids_cgroup_failed && !cgroup_warned.exchange(true)) {
+    spdlog::warn("a scanner run got no pids cgroup: only RLIMIT_NPROC bounds its processes");
+  }
+}
+
+// The sandbox part of a scanner run's ProcessSpec.
+void ApplySandbox(const ScannerSandbox& sandbox, ProcessSpec& run) {
+  run.limits = sandbox.limits;
+  run.run_as = sandbox.run_as;
+  run.pids_cgroup_parent = sandbox.pids_cgroup_parent;
 }
 
 // Everything RunJob prepares before the scanner runs.
@@ -108,10 +145,12 @@ StatusOr<Prepared> PrepareDast(const v1::JobAssignment& job, const ScannerSpec& 
 
 }  // namespace
 
-std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& registry) {
+std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& registry,
+                                                    const ScannerSandbox& sandbox) {
   std::map<std::string, std::string> found;
   for (const auto& [name, spec] : registry.scanners) {
     ProcessSpec probe;
+    ApplySandbox(sandbox, probe);
     probe.argv = spec.version_argv;
     probe.cwd = "/";
     probe.env = MinimalEnvironment("/tmp");
@@ -165,12 +204,21 @@ v1::JobResult RunResolvedJob(const v1::JobAssignment& job, const ScannerSpec* sp
   if (mkdir(output_dir.c_str(), 0700) != 0) {
     return Failure(job, v1::FAILURE_INTERNAL, "cannot create " + output_dir);
   }
+  if (config.sandbox.run_as) {
+    if (auto given = workspace->GiveTo(config.sandbox.run_as->uid, config.sandbox.run_as->gid);
+        !given.ok()) {
+      return Failure(job, v1::FAILURE_INTERNAL, given.message());
+    }
+  }
   prepared->values.output_dir = output_dir;
   prepared->values.output_file = output_dir + "/report";
   auto argv = ExpandArgv(spec->argv, prepared->values);
   if (!argv.ok()) return Failure(job, v1::FAILURE_BAD_INPUT, argv.status().message());
 
   ProcessSpec run;
+  ApplySandbox(config.sandbox, run);
+  // DAST scanners need the network by definition; SAST ones only read the checkout.
+  run.isolate_network = spec->kind == ScannerKind::kSast && config.sandbox.isolate_sast_network;
   run.argv = std::move(argv).value();
   run.cwd = prepared->cwd;
   run.env = MinimalEnvironment(workspace->path());
@@ -182,6 +230,7 @@ v1::JobResult RunResolvedJob(const v1::JobAssignment& job, const ScannerSpec* sp
     run.max_stderr_bytes = config.max_output_bytes;
   }
   auto ran = RunProcess(run, &cancel);
+  if (ran.ok()) WarnAboutSandboxOnce(*ran);
   if (!ran.ok()) {
     return Failure(job,
                    ran.status().code() == StatusCode::kNotFound ? v1::FAILURE_SCANNER_MISSING

@@ -4,7 +4,9 @@
 // checks the commit out (git with an argv, never a shell), and collects the
 // files the scanner wants. DAST: parses the target and refuses it unless the
 // worker's own allowlist has its host. Then fills the scanner's argv template
-// with validated values, runs it with a timeout and capped output, reads its
+// with validated values, runs it in the scanner sandbox (process_runner.h;
+// as the sandbox user, which then owns the workspace, and without network
+// for SAST unless the worker allows it) with a timeout and capped output, reads its
 // report (stdout, stderr or a file in a private output directory), parses it
 // into normalized findings and classifies any failure for the controller's
 // retry policy. The workspace is removed before it returns.
@@ -23,6 +25,7 @@
 #include "common/target/dast_target.h"
 #include "proto/scanfleet.pb.h"
 #include "worker/exec/cancel_signal.h"
+#include "worker/exec/sandbox_options.h"
 #include "worker/scanners/registry.h"
 #include "worker/secrets/secret_source.h"
 
@@ -38,12 +41,16 @@ struct JobRunnerConfig {
   size_t max_output_bytes = 64 << 20;
   size_t max_files = 100000;           // {files} beyond this fail the job
   size_t keep_report_bytes = 8 << 20;  // reports up to this size go back compressed
+  ScannerSandbox sandbox;              // limits, user, pids cgroup, SAST network
 };
 
 v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config,
                      const CancelSignal& cancel);
 
-// Asks every registry scanner for its version; returns those that answered.
-std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& registry);
+// Asks every registry scanner for its version, in the sandbox the scanners
+// will run in (so a tool the sandbox user cannot run is not offered);
+// returns those that answered.
+std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& registry,
+                                                    const ScannerSandbox& sandbox);
 
 }  // namespace scanfleet

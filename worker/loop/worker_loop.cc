@@ -71,7 +71,9 @@ Status WorkerLoop::Start(int stop_fd) {
     spdlog::info("secrets are read from {} and SCANFLEET_SECRET_* variables", config_.secrets_dir);
   }
   runner_config_.secrets = SecretSource(config_.secrets_dir);
-  runner_config_.scanners = DiscoverScanners(registry_);
+  ASSIGN_OR_RETURN(runner_config_.sandbox,
+                   PrepareScannerSandbox(config_.sandbox, config_.work_dir));
+  runner_config_.scanners = DiscoverScanners(registry_, runner_config_.sandbox);
   if (runner_config_.scanners.empty()) {
     spdlog::warn("no scanner of pools [{}] found on PATH; jobs will be declined",
                  fmt::join(config_.pools, ","));

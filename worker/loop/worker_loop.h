@@ -28,6 +28,7 @@
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
 #include "worker/loop/job_runner.h"
+#include "worker/loop/sandbox_setup.h"
 #include "worker/session/drain_plan.h"
 #include "worker/session/worker_session.h"
 #include "worker/spool/result_spool.h"
@@ -51,6 +52,7 @@ struct WorkerConfig {
   std::string key_file;             // this worker's key pair (NAME.key)
   std::string controller_key_file;  // the controller's public key (controller.pub)
   std::string secrets_dir;              // secret files by name; empty: environment only
+  ScannerSandboxFlags sandbox;          // how scanners are confined (sandbox_setup.h)
   SessionConfig session;
 };
 
