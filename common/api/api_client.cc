@@ -53,6 +53,8 @@ StatusOr<v1::ApiResponse> ApiClient::Call(const v1::ApiRequest& request, int tim
         return Status::FailedPrecondition(message);
       case StatusCode::kInvalidArgument:
         return Status::InvalidArgument(message);
+      case StatusCode::kPermissionDenied:
+        return Status::PermissionDenied(message);
       default:
         return Status::Internal(message);
     }
