@@ -128,7 +128,7 @@ def _run(fleet, rng, seed, jobs, controller_kills, worker_kills, workers, slots,
         [os.path.join(fleet.build_dir, "tests", "sf-loadgen"), "--controller", fleet.api,
          "--repo", repo, "--ref", "main", "--profile", "python", "--count", str(jobs),
          "--key-prefix", f"chaos-{seed}", "--timeout-ms", "1000",
-         *fleet.security_args("scanfleet", "loadgen")],
+         *fleet.security_args("scanfleet")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     fleet.procs.append(loadgen)
 

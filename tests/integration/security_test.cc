@@ -159,6 +159,19 @@ TEST_F(SecurityTest, RolesLimitWhatAKeyMayAsk) {
   EXPECT_TRUE(CallWith(CurveFor(subscriber_key_), replay).ok());
 }
 
+TEST_F(SecurityTest, TenMegabyteRefIsAClearErrorAndQueuesNothing) {
+  v1::ApiRequest submit;
+  submit.mutable_submit_scan()->mutable_target()->set_repo("/tmp/repo");
+  submit.mutable_submit_scan()->mutable_target()->set_ref(std::string(10 << 20, 'a'));
+  auto response = CallWith(CurveFor(client_key_), submit);
+  EXPECT_EQ(response.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(response.status().message().find("ref is longer than 255 bytes"), std::string::npos)
+      << response.status().ToString();
+  v1::ApiRequest status;
+  status.mutable_get_scan()->set_scan_id(1);
+  EXPECT_EQ(CallWith(CurveFor(client_key_), status).status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(SecurityTest, RevokedKeyIsRefusedAfterSighup) {
   v1::ApiRequest list;
   list.mutable_list_workers();
