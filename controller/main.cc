@@ -92,6 +92,10 @@ int main(int argc, char** argv) {
   app.add_option("--raw-report-retention-ms", config.raw_report_retention_ms,
                  "Raw scanner reports (kept for `scanfleet reparse`) older than this are deleted")
       ->capture_default_str();
+  app.add_option("--event-retention-ms", config.event_retention_ms,
+                 "Stored events (replayed to subscribers) older than this are deleted; a "
+                 "subscriber further behind is told it lost events (0: keep every event)")
+      ->capture_default_str();
   app.add_option("--dispatch-retry-ms", config.scheduler.dispatch_retry_ms,
                  "Pause before re-sending a job the pool socket could not take")
       ->capture_default_str();

@@ -30,6 +30,12 @@ class Follower {
       SystemClock clock;
       auto events = verifier_.FromReplay(response.events(), clock.NowMs());
       if (!events.ok()) return events.status().WithContext("replayed events rejected");
+      uint64_t first = response.events().first_seq();
+      if (first > last_seq_ + 1 && !warned_pruned_) {
+        std::cerr << "scanfleet tail: events " << last_seq_ + 1 << ".." << first - 1
+                  << " were deleted by the controller's retention before they were read\n";
+        warned_pruned_ = true;
+      }
       for (const auto& event : *events) Deliver(event);
       if (events->empty() || last_seq_ >= response.events().last_seq()) {
         break;
@@ -40,6 +46,8 @@ class Follower {
 
   // Handles one live event; returns false when a gap needs a replay.
   bool OnLive(const v1::Event& event) {
+    // A stream heartbeat announcing more than we have: the tail was lost.
+    if (event.topic() == "heartbeat") return event.last_seq() <= last_seq_;
     if (event.seq() <= last_seq_) return true;  // already delivered
     if (event.seq() != last_seq_ + 1) return false;
     Deliver(event);
@@ -88,6 +96,7 @@ class Follower {
   uint64_t last_seq_ = 0;
   int64_t findings_ = 0;
   bool done_ = false;
+  bool warned_pruned_ = false;
 };
 
 }  // namespace

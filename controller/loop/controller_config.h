@@ -32,6 +32,7 @@ struct ControllerConfig {
   // Scanner -> parser name (from the registry), for `reparse`.
   std::map<std::string, std::string> scanner_parsers;
   int64_t raw_report_retention_ms = 30LL * 24 * 3600 * 1000;  // kept reports older are deleted
+  int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;  // events older are deleted (0: kept)
   // Deployment scanner registry overlaid on the shipped one (main.cc fills
   // profiles, scanner_pools and scanner_kinds from it).
   std::string scanner_registry;

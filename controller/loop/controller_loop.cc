@@ -95,6 +95,7 @@ Status ControllerLoop::Start() {
     (*endpoints.mutable_pool_ports())[pool] = socket->port();
   api_handler_ = std::make_unique<ApiHandler>(*store_, scheduler_, config_, hellos_, endpoints);
   RETURN_IF_ERROR(Recover());
+  ASSIGN_OR_RETURN(last_event_seq_, store_->LastEventSeq());
   RETURN_IF_ERROR(WriteEndpointsFile());
   spdlog::info("controller listening: api={} results={} control={} events={} database={}",
                api_->last_endpoint(), results_->last_endpoint(), control_->last_endpoint(),
@@ -226,6 +227,10 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     ASSIGN_OR_RETURN(int64_t pruned,
                      store_->PruneRawReports(now - config_.raw_report_retention_ms));
     if (pruned > 0) spdlog::info("deleted {} raw reports past their retention", pruned);
+    if (config_.event_retention_ms > 0) {
+      ASSIGN_OR_RETURN(int64_t events, store_->PruneEvents(now - config_.event_retention_ms));
+      if (events > 0) spdlog::info("deleted {} events past their retention", events);
+    }
     next_prune_ms_ = now + 60000;
   }
   Status committed = store_->Commit();
@@ -238,6 +243,12 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     v1::Envelope heartbeat;
     heartbeat.mutable_controller_heartbeat()->set_incarnation(incarnation_);
     SendControl("", std::move(heartbeat), outbox);
+    // The event stream's heartbeat: subscribers tell quiet from dead by it.
+    v1::Event stream_heartbeat;
+    stream_heartbeat.set_topic("heartbeat");
+    stream_heartbeat.set_created_ms(now);
+    stream_heartbeat.set_last_seq(last_event_seq_);
+    outbox.events.push_back(std::move(stream_heartbeat));
     next_heartbeat_ms_ = now + config_.scheduler.heartbeat_interval_ms;
   }
   Flush(outbox);
@@ -328,6 +339,7 @@ void ControllerLoop::Flush(Outbox& outbox) {
     if (!sent.ok()) spdlog::warn("control message dropped: {}", sent.ToString());
   }
   for (v1::Event& event : outbox.events) {
+    last_event_seq_ = std::max(last_event_seq_, event.seq());
     std::string topic = event.topic();
     v1::Envelope envelope;
     *envelope.mutable_event() = std::move(event);

@@ -212,11 +212,38 @@ StatusOr<v1::ReplayEventsResponse> ScanStore::ReplayEvents(uint64_t after_seq, u
     event->set_seq(static_cast<uint64_t>(query->ColumnInt(0)));
   }
   query->Reset();
-  ASSIGN_OR_RETURN(Statement * last, db_->Prepare("SELECT coalesce(max(seq), 0) FROM events"));
-  ASSIGN_OR_RETURN(bool has_last, last->Step());
-  response.set_last_seq(has_last ? static_cast<uint64_t>(last->ColumnInt(0)) : 0);
-  last->Reset();
+  ASSIGN_OR_RETURN(uint64_t last_seq, LastEventSeq());
+  response.set_last_seq(last_seq);
+  ASSIGN_OR_RETURN(Statement * first, db_->Prepare("SELECT coalesce(min(seq), 0) FROM events"));
+  ASSIGN_OR_RETURN(bool has_first, first->Step());
+  response.set_first_seq(has_first ? static_cast<uint64_t>(first->ColumnInt(0)) : 0);
+  first->Reset();
   return response;
+}
+
+StatusOr<uint64_t> ScanStore::LastEventSeq() {
+  // AUTOINCREMENT keeps the highest seq ever used in sqlite_sequence, also
+  // after retention deleted every stored event.
+  ASSIGN_OR_RETURN(Statement * last,
+                   db_->Prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE "
+                                "name='events'), 0)"));
+  ASSIGN_OR_RETURN(bool has_last, last->Step());
+  uint64_t seq = has_last ? static_cast<uint64_t>(last->ColumnInt(0)) : 0;
+  last->Reset();
+  return seq;
+}
+
+StatusOr<int64_t> ScanStore::PruneEvents(TimeMs before_ms) {
+  // Events are appended in time order: delete the prefix older than the
+  // cutoff, walking the primary key only as far as the first event to keep.
+  ASSIGN_OR_RETURN(
+      Statement * prune,
+      db_->Prepare("DELETE FROM events WHERE seq < coalesce("
+                   "(SELECT seq FROM events WHERE created_ms >= ? ORDER BY seq LIMIT 1),"
+                   "(SELECT max(seq) + 1 FROM events))"));
+  prune->Bind(1, before_ms);
+  RETURN_IF_ERROR(prune->Run());
+  return db_->changes();
 }
 
 StatusOr<std::vector<std::pair<std::string, v1::WorkerHello>>> ScanStore::LoadWorkerHellos() {

@@ -151,6 +151,10 @@ class ScanStore {
   StatusOr<v1::ScanStatus> GetScan(uint64_t scan_id);
   StatusOr<std::vector<v1::Finding>> ListFindings(uint64_t scan_id, v1::Severity min_severity);
   StatusOr<v1::ReplayEventsResponse> ReplayEvents(uint64_t after_seq, uint32_t limit);
+  // Highest event seq ever stored (0 if none), also after retention.
+  StatusOr<uint64_t> LastEventSeq();
+  // Deletes events created before `before_ms`; returns how many.
+  StatusOr<int64_t> PruneEvents(TimeMs before_ms);
   // Every worker's last hello, by worker id.
   StatusOr<std::vector<std::pair<std::string, v1::WorkerHello>>> LoadWorkerHellos();
 

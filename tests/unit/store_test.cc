@@ -200,6 +200,34 @@ TEST_F(StoreTest, EventsReplayInOrderAfterASequenceNumber) {
   EXPECT_TRUE(tail->events(0).has_finding());
 }
 
+TEST_F(StoreTest, RetentionDeletesTheOldPrefixAndReplaySaysWhereTheStoreBegins) {
+  CreatedScan scan = CreateTwoJobScan();  // scan.queued at t=100
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
+  ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 4), JobOutcome::kSucceeded, 300).ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  ASSERT_TRUE(store_->Begin().ok());
+  auto none = store_->PruneEvents(100);  // nothing is older than t=100
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+  auto pruned = store_->PruneEvents(250);  // scan.queued (t=100) only
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 1);
+  ASSERT_TRUE(store_->Commit().ok());
+  auto replay = store_->ReplayEvents(0, 100);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->first_seq(), 2u);
+  EXPECT_EQ(replay->events(0).seq(), 2u);
+  EXPECT_EQ(replay->last_seq(), 5u);
+  // Everything old: the store is empty but the sequence goes on.
+  ASSERT_TRUE(store_->Begin().ok());
+  EXPECT_EQ(*store_->PruneEvents(1000), 4);
+  ASSERT_TRUE(store_->Commit().ok());
+  EXPECT_EQ(*store_->LastEventSeq(), 5u);
+  EXPECT_EQ(store_->ReplayEvents(0, 100)->first_seq(), 0u);
+  EXPECT_EQ(store_->ReplayEvents(0, 100)->last_seq(), 5u);
+}
+
 TEST_F(StoreTest, DeadLetteredJobKeepsItsErrorAndRetryReopensTheScan) {
   CreatedScan scan = CreateTwoJobScan();
   ASSERT_TRUE(store_->Begin().ok());

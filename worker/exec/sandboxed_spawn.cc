@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "worker/exec/unique_fd.h"
@@ -149,7 +150,17 @@ void ArrangeDescriptors(const ChildPlan& plan) {
     struct sigaction action;
     memset(&action, 0, sizeof(action));
     action.sa_handler = SIG_DFL;
-    sigaction(signal, &action, nullptr);  // EINVAL for glibc's internal signals: fine
+    if (sigaction(signal, &action, nullptr) != 0) {
+      // glibc refuses its internal signals (32, 33), which a parent may have
+      // left ignored; the kernel call resets them too.
+      struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)();
+        uint64_t mask;
+      } kernel_action = {SIG_DFL, 0, nullptr, 0};
+      syscall(SYS_rt_sigaction, signal, &kernel_action, nullptr, sizeof(uint64_t));
+    }
   }
   if (setpgid(0, 0) != 0) Fail(plan.report_fd, kSetpgid, errno);
   if (plan.cgroup_procs != nullptr) {
