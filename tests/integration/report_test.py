@@ -206,6 +206,9 @@ class ReportTest(unittest.TestCase):
         for vulnerability in gitlab["vulnerabilities"]:
             for key in ("id", "identifiers", "location"):
                 self.assertIn(key, vulnerability)
+            for key in ("category", "scanner", "cve", "message"):  # removed in 15.0.0
+                self.assertNotIn(key, vulnerability)
+            self.assertIn("file", vulnerability["location"])
             self.assertIn(vulnerability["severity"],
                           ("Critical", "High", "Medium", "Low", "Info", "Unknown"))
         self.assertEqual(len({v["id"] for v in gitlab["vulnerabilities"]}), len(stored))

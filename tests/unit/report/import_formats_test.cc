@@ -128,6 +128,10 @@ TEST(GitLabReportTest, HasTheRequiredKeysOfSchema15) {
     ids.insert(vulnerability["id"]);
     EXPECT_FALSE(vulnerability["identifiers"].empty());
     EXPECT_TRUE(vulnerability["location"].contains("file"));
+    // Schema 15.0.0 removed these from vulnerabilities.
+    for (const char* removed : {"category", "scanner", "cve", "message"}) {
+      EXPECT_FALSE(vulnerability.contains(removed)) << removed;
+    }
   }
   EXPECT_EQ(ids.size(), 3u);
   const json& first = gitlab["vulnerabilities"][0];
