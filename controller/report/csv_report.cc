@@ -1,20 +1,22 @@
 // CSV: a header row, then one row per finding, RFC 4180 (CRLF line ends, every
-// field quoted, quotes doubled; newlines stay inside the quotes). A field that
-// a spreadsheet would run as a formula (starting with = + - @, tab or CR) gets
-// a leading apostrophe. Columns (README "Reports"): scan_id, scan_partial,
-// tool, tool_version, rule_id, title, severity, confidence, cwes (";"-joined),
-// path, line, column, end_line, url, http_method, parameter, message, snippet,
+// field quoted, quotes doubled; newlines stay inside the quotes), valid UTF-8
+// (invalid sequences become U+FFFD). A field that a spreadsheet would run as a
+// formula (starting with = + - @, tab or CR) gets a leading apostrophe. Columns (README "Reports"):
+// scan_id, scan_partial, tool, tool_version, rule_id, title, severity, confidence, cwes
+// (";"-joined), path, line, column, end_line, url, http_method, parameter, message, snippet,
 // evidence, fingerprint.
 #include <string>
 #include <vector>
 
 #include "controller/report/formats.h"
+#include "controller/report/report_common.h"
 
 namespace scanfleet::report {
 
 namespace {
 
-std::string Field(std::string_view value) {
+std::string Field(std::string_view raw) {
+  std::string value = ValidUtf8Text(raw);
   std::string quoted = "\"";
   if (!value.empty() &&
       std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {

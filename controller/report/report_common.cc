@@ -89,6 +89,38 @@ std::string StableUuid(std::string_view seed) {
   return buffer;
 }
 
+std::string ValidUtf8Text(std::string_view text) {
+  std::string valid;
+  valid.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    size_t length = byte < 0x80                      ? 1
+                    : (byte >= 0xC2 && byte <= 0xDF) ? 2
+                    : (byte >= 0xE0 && byte <= 0xEF) ? 3
+                    : (byte >= 0xF0 && byte <= 0xF4) ? 4
+                                                     : 0;
+    bool ok = length > 0 && i + length <= text.size();
+    for (size_t k = 1; ok && k < length; ++k) {
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok && length >= 3) {
+      // No overlong forms, no surrogates, nothing above U+10FFFF.
+      auto second = static_cast<unsigned char>(text[i + 1]);
+      ok = !(byte == 0xE0 && second < 0xA0) && !(byte == 0xED && second >= 0xA0) &&
+           !(byte == 0xF0 && second < 0x90) && !(byte == 0xF4 && second >= 0x90);
+    }
+    if (ok) {
+      valid.append(text.substr(i, length));
+      i += length;
+    } else {
+      valid += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return valid;
+}
+
 std::string ScannedThing(const ScanReport& report) {
   if (report.dast()) return report.target_url;
   const std::string& version = report.resolved_commit.empty() ? report.ref : report.resolved_commit;

@@ -36,6 +36,10 @@ std::string StableUuid(std::string_view seed);
 // the commit is unknown), the target for DAST.
 std::string ScannedThing(const ScanReport& report);
 
+// `text` with each invalid UTF-8 sequence replaced by U+FFFD, for formats
+// written as text (CSV); the JSON formats replace while serializing.
+std::string ValidUtf8Text(std::string_view text);
+
 // True for a finding on a running service rather than in a file.
 inline bool IsDastFinding(const Finding& finding) {
   return !finding.url.empty() && finding.path.empty();

@@ -239,6 +239,35 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(out.returncode, 2)
         self.assertIn("does not exist", out.stderr)
 
+    def test_sample_reports_of_dast_failed_and_hostile_scans(self):
+        """What a sample-repo scan does not produce: DAST findings, a dead job,
+        invalid UTF-8 and formula prefixes (tests/tools/report_samples.cc)."""
+        out_dir = os.path.join(self.fleet.tmp, "samples")
+        os.makedirs(out_dir)
+        subprocess.run([os.path.join(BUILD, "tests", "sf-report-samples"), out_dir], check=True)
+        for name in ("code", "partial", "dast"):
+            with self.subTest(scan=name):
+                self.assert_valid_sarif(os.path.join(out_dir, name + ".sarif"))
+                with open(os.path.join(out_dir, name + ".defectdojo")) as f:
+                    for finding in json.load(f)["findings"]:
+                        self.assertLessEqual(set(finding), DOJO_KEYS)
+                with open(os.path.join(out_dir, name + ".gitlab")) as f:
+                    gitlab = json.load(f)
+                self.assertEqual(gitlab["scan"]["status"],
+                                 "failure" if name == "partial" else "success")
+                with open(os.path.join(out_dir, name + ".json")) as f:
+                    document = json.load(f)
+                with open(os.path.join(out_dir, name + ".csv"), newline="",
+                          encoding="utf-8") as f:
+                    rows = list(csv.DictReader(f))
+                self.assertEqual([r["message"] for r in rows],
+                                 [neutralized(x["message"]) for x in document["findings"]])
+        with open(os.path.join(out_dir, "dast.gitlab")) as f:
+            self.assertEqual(json.load(f)["vulnerabilities"], [], "DAST is not SAST")
+        with open(os.path.join(out_dir, "dast.defectdojo")) as f:
+            self.assertTrue(all(x["dynamic_finding"] and x["endpoints"]
+                                for x in json.load(f)["findings"]))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -69,6 +69,14 @@ TEST(CsvReportTest, PartialScanIsMarkedOnEveryRow) {
   for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][1], "true");
 }
 
+TEST(CsvReportTest, InvalidUtf8BecomesReplacementCharacters) {
+  ScanReport report = FixedReport();
+  report.findings[0].message = "bad \xFF byte, overlong \xC0\xAF, cut \xE2\x82";
+  auto rows = ParseCsv(RenderCsv(report));
+  EXPECT_EQ(rows[1][16], "bad \uFFFD byte, overlong \uFFFD\uFFFD, cut \uFFFD\uFFFD");
+  EXPECT_EQ(rows[3][9], "app/ünïcode.py");
+}
+
 TEST(CsvReportTest, EmptyScanIsJustTheHeader) {
   ScanReport report;
   report.state = "succeeded";
