@@ -47,15 +47,17 @@ npm-deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSCANFLEET_WERROR=ON
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSCANFLEET_WERROR=ON \
+	  -DSCANFLEET_NPM_TOOLS=$(abspath $(NPM_TOOLS))
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: build npm-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
-test-asan: deps
-	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug -DSCANFLEET_SANITIZE=ON
+test-asan: deps npm-deps
+	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug -DSCANFLEET_SANITIZE=ON \
+	  -DSCANFLEET_NPM_TOOLS=$(abspath $(NPM_TOOLS))
 	cmake --build $(BUILD_DIR)-asan -j $(JOBS)
 	cd $(BUILD_DIR)-asan && ctest --output-on-failure --timeout 600
 
