@@ -10,7 +10,7 @@ DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libpugixml-dev libcli11-dev zlib1g-dev flawfinder python3-bandit cppcheck shellcheck \
   nmap wapiti sqlmap docker-compose
 
-.PHONY: all deps build test test-asan fuzz soak demo clean format
+.PHONY: all deps npm-deps build test test-asan fuzz soak demo clean format
 
 all: build
 
@@ -25,16 +25,39 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all build and test dependencies are installed"; fi
 
+# Node tools the report test validates SARIF with, installed from npm into
+# $(NPM_TOOLS) (never into the repository): Ajv + the SARIF 2.1.0 schema that
+# @microsoft/jest-sarif ships, Microsoft's SARIF Multitool, and `long` for the
+# transcription of GitHub's line-hash algorithm. Pinned; a no-op once present.
+NPM_TOOLS ?= $(BUILD_DIR)/npm-tools
+NPM_PACKAGES := ajv@8.17.1 ajv-draft-04@1.0.0 ajv-formats@3.0.1 long@5.2.3 \
+  @microsoft/jest-sarif@1.0.0-beta.0 @microsoft/sarif-multitool@5.7.0
+npm-deps:
+	@command -v npm >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@mkdir -p $(NPM_TOOLS)
+	@if [ "$$(cat $(NPM_TOOLS)/.installed 2>/dev/null)" = "$(NPM_PACKAGES)" ]; then \
+	  echo "npm test tools are installed in $(NPM_TOOLS)"; \
+	else \
+	  [ -f $(NPM_TOOLS)/package.json ] || echo '{"private": true}' > $(NPM_TOOLS)/package.json; \
+	  npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --save-exact $(NPM_PACKAGES) && \
+	  chmod u+x $(NPM_TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool && \
+	  echo "$(NPM_PACKAGES)" > $(NPM_TOOLS)/.installed; \
+	fi
+
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSCANFLEET_WERROR=ON
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSCANFLEET_WERROR=ON \
+	  -DSCANFLEET_NPM_TOOLS=$(abspath $(NPM_TOOLS))
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: build npm-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
-test-asan: deps
-	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug -DSCANFLEET_SANITIZE=ON
+test-asan: deps npm-deps
+	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug -DSCANFLEET_SANITIZE=ON \
+	  -DSCANFLEET_NPM_TOOLS=$(abspath $(NPM_TOOLS))
 	cmake --build $(BUILD_DIR)-asan -j $(JOBS)
 	cd $(BUILD_DIR)-asan && ctest --output-on-failure --timeout 600
 

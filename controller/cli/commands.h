@@ -42,6 +42,14 @@ struct TailOptions {
   bool all_events = false;       // print scan events too, not just findings
 };
 
+struct ReportOptions {
+  uint64_t scan_id = 0;
+  std::string format;          // sarif / defectdojo / gitlab / json / csv
+  std::string output;          // file to write; empty or "-" = stdout
+  std::string checkout;        // checkout of the scanned commit, for SARIF line hashes
+  bool allow_running = false;  // report on an unfinished scan (marked partial)
+};
+
 int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms);
 int ShowStatus(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severity, bool json,
@@ -56,6 +64,9 @@ int Cancel(ApiClient& client, uint64_t scan_id, const std::string& reason, bool 
            int timeout_ms);
 // Re-queues the dead jobs of a scan (job_id 0) or one dead job (scan_id 0).
 int Retry(ApiClient& client, uint64_t scan_id, uint64_t job_id, bool json, int timeout_ms);
+// `scanfleet report`: a finished scan (or with allow_running any scan) as a
+// SARIF / DefectDojo / GitLab / JSON / CSV document (controller/report).
+int Report(ApiClient& client, const ReportOptions& options, int timeout_ms);
 // Rebuilds a finished scan's findings from the reports the controller kept.
 int Reparse(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 

@@ -123,6 +123,21 @@ int main(int argc, char** argv) {
   reparse_cmd->add_option("scan", scan_id, "Scan id")->required();
   reparse_cmd->add_flag("--json", json, "Machine-readable output");
 
+  cli::ReportOptions report;
+  auto* report_cmd = app.add_subcommand(
+      "report",
+      "Write a scan's findings as a report: sarif (GitHub code scanning), defectdojo (Generic "
+      "Findings Import), gitlab (gl-sast-report.json 15.x), json or csv");
+  report_cmd->add_option("scan", report.scan_id, "Scan id")->required();
+  report_cmd->add_option("--format", report.format, "sarif, defectdojo, gitlab, json or csv")
+      ->required();
+  report_cmd->add_option("--output,-o", report.output, "Write to this file (default stdout)");
+  report_cmd->add_option("--checkout", report.checkout,
+                         "Checkout of the scanned commit: SARIF computes GitHub's "
+                         "primaryLocationLineHash from the real file contents");
+  report_cmd->add_flag("--allow-running", report.allow_running,
+                       "Report on a scan that has not finished (marked partial)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (generate_cmd->parsed()) return cli::GenerateKeys(key_name, key_dir);
@@ -139,6 +154,7 @@ int main(int argc, char** argv) {
   if (findings_cmd->parsed()) return cli::Findings(client, scan_id, min_severity, json, timeout_ms);
   if (workers_cmd->parsed()) return cli::Workers(client, json, timeout_ms);
   if (tail_cmd->parsed()) return cli::Tail(context, client, *client_security, tail, timeout_ms);
+  if (report_cmd->parsed()) return cli::Report(client, report, timeout_ms);
   if (reparse_cmd->parsed()) return cli::Reparse(client, scan_id, json, timeout_ms);
   if (cancel_cmd->parsed()) return cli::Cancel(client, scan_id, reason, json, timeout_ms);
   if (retry_cmd->parsed()) {

@@ -1,0 +1,59 @@
+// The input of every report formatter: one scan's description and findings,
+// already fetched from the controller. The formatters are pure functions of a
+// ScanReport (no I/O, no clock): the same input gives byte-identical output.
+//
+// "Partial" is the one rule every format must make visible: a scan that is
+// not finished, or any of whose tool runs did not succeed, must never look
+// like a clean result (see ScanReport::partial()).
+// Thread-safety: value types.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/finding/finding.h"
+
+namespace scanfleet::report {
+
+// One scanner job of the scan.
+struct ToolRun {
+  std::string tool;     // registry name, e.g. "bandit"
+  std::string version;  // version line the tool reported; empty when unknown
+  std::string state;    // job state: succeeded / failed / dead / cancelled / running / queued ...
+  std::string error;    // last error of a job that did not succeed
+  bool succeeded() const { return state == "succeeded"; }
+};
+
+struct ScanReport {
+  uint64_t scan_id = 0;
+  std::string state;  // scan state: queued / running / succeeded / failed / cancelled
+  std::string profile;
+  // SAST: what was scanned. resolved_commit is the commit the ref resolved to.
+  std::string repo;
+  std::string ref;
+  std::string resolved_commit;
+  // DAST: the target URL or host.
+  std::string target_url;
+  int64_t created_ms = 0;   // submission time (Unix ms)
+  int64_t finished_ms = 0;  // terminal time, 0 while running
+  std::vector<ToolRun> runs;
+  std::vector<Finding> findings;  // in job order, then the tool's order
+  // Relative path -> file contents, for files of the scanned commit the caller
+  // could read (e.g. `--checkout DIR`). SARIF hashes lines from these; files
+  // missing here fall back to the finding's snippet.
+  std::map<std::string, std::string> sources;
+
+  bool dast() const { return !target_url.empty(); }
+  // True when the scan is not finished or any tool run did not succeed.
+  bool partial() const {
+    if (state != "succeeded") return true;
+    for (const ToolRun& run : runs) {
+      if (!run.succeeded()) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace scanfleet::report
