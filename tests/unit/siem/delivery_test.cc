@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/siem/cursor_file.h"
+#include "common/siem/json_lines_sink.h"
 #include "common/siem/sink_fanout.h"
 #include "common/siem/sink_uri.h"
 #include "common/siem/syslog_tcp_sink.h"
@@ -107,6 +108,25 @@ TEST(SyslogTcpSinkTest, ResendsUnacknowledgedBatchAndSkipsDelivered) {
   EXPECT_EQ(Count(network.received, "|bandit:B3|"), 2);
   EXPECT_EQ(sink.delivered_seq(), 3u);
   EXPECT_EQ(network.connects, 3);
+}
+
+TEST(JsonLinesSinkTest, AppendsOneLinePerEventAndSkipsDelivered) {
+  std::string dir = TempDir();
+  JsonLinesSink sink(dir + "/out.jsonl", EventFormat::kOcsf, "0.1.0");
+  v1::Event scan_event;
+  scan_event.set_seq(2);
+  scan_event.set_topic("scan.running");
+  scan_event.mutable_scan()->set_state(v1::SCAN_RUNNING);
+  ASSERT_TRUE(sink.Deliver({Finding(1), scan_event, Finding(3)}).ok());
+  ASSERT_TRUE(sink.Deliver({Finding(3), Finding(4)}).ok());  // 3 is a retry
+  std::ifstream in(dir + "/out.jsonl");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(Count(text, "\n"), 3) << text;  // OCSF has no line for the scan event
+  EXPECT_EQ(Count(text, "\"class_uid\":2002"), 3);
+  EXPECT_EQ(Count(text, "\"uid\":\"3\""), 1);
+  JsonLinesSink unwritable(dir + "/missing/out.jsonl", EventFormat::kEcs, "0.1.0");
+  EXPECT_EQ(unwritable.Deliver({Finding(1)}).code(), StatusCode::kUnavailable);
+  std::system(("rm -rf " + dir).c_str());
 }
 
 TEST(CursorFileTest, SaveLoadMissingAndCorrupt) {
