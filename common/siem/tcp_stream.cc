@@ -46,36 +46,40 @@ class TcpStream final : public ByteStream {
     return Status::Ok();
   }
 
+  // A reset empties the send queue, so the connection's health is checked
+  // before an empty queue is believed; a FIN with bytes still unacknowledged
+  // means they will never be read.
   Status WaitAcknowledged(int timeout_ms) override {
     int64_t deadline = MonotonicMs() + timeout_ms;
+    int wait_ms = 0;
     while (true) {
+      pollfd entry{fd_, POLLIN, 0};
+      int ready = poll(&entry, 1, wait_ms);
+      if (ready < 0 && errno != EINTR) return Errno("poll");
+      int error = 0;
+      socklen_t length = sizeof error;
+      getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length);
+      if (error != 0 || (ready > 0 && (entry.revents & (POLLERR | POLLHUP)))) {
+        return Status::Unavailable("connection lost before the peer acknowledged everything");
+      }
       int unacknowledged = 0;
       if (ioctl(fd_, SIOCOUTQ, &unacknowledged) != 0) return Errno("ioctl(SIOCOUTQ)");
       if (unacknowledged == 0) return Status::Ok();
-      pollfd entry{fd_, POLLIN, 0};
-      int ready = poll(&entry, 1, 10);
-      if (ready < 0 && errno != EINTR) return Errno("poll");
-      if (ready > 0) {
-        if (entry.revents & (POLLERR | POLLHUP)) {
-          return Status::Unavailable("connection lost with " + std::to_string(unacknowledged) +
-                                     " bytes unacknowledged");
-        }
-        char byte;
-        ssize_t peeked = recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (ready > 0 && (entry.revents & POLLIN)) {
+        char buffer[512];
+        ssize_t peeked = recv(fd_, buffer, 1, MSG_PEEK | MSG_DONTWAIT);
         if (peeked == 0) {
           return Status::Unavailable("peer closed with " + std::to_string(unacknowledged) +
                                      " bytes unacknowledged");
         }
-        if (peeked > 0) {
-          // Syslog receivers do not talk back; discard so POLLIN stops firing.
-          char discard[512];
-          (void)recv(fd_, discard, sizeof discard, MSG_DONTWAIT);
-        }
+        // Syslog receivers do not talk back; discard so POLLIN stops firing.
+        if (peeked > 0) (void)recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
       }
       if (MonotonicMs() >= deadline) {
         return Status::DeadlineExceeded(std::to_string(unacknowledged) +
                                         " bytes not acknowledged in time");
       }
+      wait_ms = 10;
     }
   }
 
