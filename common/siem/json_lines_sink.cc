@@ -8,6 +8,45 @@
 
 namespace scanfleet::siem {
 
+namespace {
+
+// A crash (even kill -9 inside write(2)) can leave a last line without its
+// newline; it was never reported delivered, so it is cut off here and the
+// event is written again whole. Returns the error of a failed read/truncate.
+Status DropTornLastLine(int fd, const std::string& path) {
+  off_t size = lseek(fd, 0, SEEK_END);
+  if (size <= 0) return Status::Ok();
+  char buffer[4096];
+  off_t end = size;
+  bool last_byte = true;
+  while (end > 0) {
+    off_t begin = end > static_cast<off_t>(sizeof buffer) ? end - sizeof buffer : 0;
+    ssize_t got = pread(fd, buffer, static_cast<size_t>(end - begin), begin);
+    if (got != end - begin) {
+      return Status::Unavailable("read " + path + ": " + std::strerror(errno));
+    }
+    for (off_t i = got - 1; i >= 0; --i) {
+      if (buffer[i] != '\n') {
+        last_byte = false;
+        continue;
+      }
+      if (last_byte) return Status::Ok();  // ends with a complete line
+      off_t keep = begin + i + 1;
+      if (ftruncate(fd, keep) != 0 || fsync(fd) != 0) {
+        return Status::Unavailable("truncate " + path + ": " + std::strerror(errno));
+      }
+      return Status::Ok();
+    }
+    end = begin;
+  }
+  if (ftruncate(fd, 0) != 0 || fsync(fd) != 0) {  // one torn line and nothing else
+    return Status::Unavailable("truncate " + path + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 JsonLinesSink::JsonLinesSink(std::string path, EventFormat format, std::string product_version)
     : path_(std::move(path)), format_(format), product_version_(std::move(product_version)) {}
 
@@ -32,9 +71,16 @@ Status JsonLinesSink::Deliver(const std::vector<v1::Event>& events) {
   if (last_seq == delivered_seq_) return Status::Ok();
   if (fd_ < 0) {
     fd_ = to_stdout() ? STDOUT_FILENO
-                      : open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+                      : open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd_ < 0) {
       return Status::Unavailable("open " + path_ + ": " + std::strerror(errno));
+    }
+    if (!to_stdout()) {
+      if (Status repaired = DropTornLastLine(fd_, path_); !repaired.ok()) {
+        close(fd_);
+        fd_ = -1;
+        return repaired;
+      }
     }
   }
   std::string_view rest = bytes;

@@ -6,7 +6,9 @@
 // Deliver() reported. A crash between that fsync and the cursor's may repeat
 // at most the last batch on restart (at-least-once). stdout is not fsync'ed
 // (it may be a pipe); it is delivered once written. A failed write reopens
-// the file on the next Deliver() and writes the batch again.
+// the file on the next Deliver() and writes the batch again. Opening a file
+// cuts off a last line without its newline (torn by a crash inside write(2),
+// never reported delivered), so every line of the file is whole.
 // Thread-safety: one thread.
 #pragma once
 

@@ -124,6 +124,23 @@ TEST(JsonLinesSinkTest, AppendsOneLinePerEventAndSkipsDelivered) {
   EXPECT_EQ(Count(text, "\n"), 3) << text;  // OCSF has no line for the scan event
   EXPECT_EQ(Count(text, "\"class_uid\":2002"), 3);
   EXPECT_EQ(Count(text, "\"uid\":\"3\""), 1);
+  // A torn last line (a crash inside write) is cut off when the file is opened.
+  std::ofstream(dir + "/out.jsonl", std::ios::app) << "{\"torn";
+  JsonLinesSink reopened(dir + "/out.jsonl", EventFormat::kOcsf, "0.1.0");
+  ASSERT_TRUE(reopened.Deliver({Finding(5)}).ok());
+  std::ifstream again(dir + "/out.jsonl");
+  std::string repaired((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(repaired.find("torn"), std::string::npos);
+  EXPECT_EQ(repaired.substr(0, text.size()), text);
+  EXPECT_EQ(Count(repaired, "\n"), 4);
+  std::ofstream(dir + "/only.jsonl") << "{\"torn";
+  JsonLinesSink only(dir + "/only.jsonl", EventFormat::kOcsf, "0.1.0");
+  ASSERT_TRUE(only.Deliver({Finding(6)}).ok());
+  std::ifstream only_in(dir + "/only.jsonl");
+  std::string only_text((std::istreambuf_iterator<char>(only_in)),
+                        std::istreambuf_iterator<char>());
+  EXPECT_EQ(only_text.find("torn"), std::string::npos);
+  EXPECT_EQ(Count(only_text, "\n"), 1);
   JsonLinesSink unwritable(dir + "/missing/out.jsonl", EventFormat::kEcs, "0.1.0");
   EXPECT_EQ(unwritable.Deliver({Finding(1)}).code(), StatusCode::kUnavailable);
   std::system(("rm -rf " + dir).c_str());
