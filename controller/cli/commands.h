@@ -50,6 +50,15 @@ struct ReportOptions {
   bool allow_running = false;  // report on an unfinished scan (marked partial)
 };
 
+struct SiemOptions {
+  std::vector<std::string> sinks;           // --sink URIs (common/siem/sink_uri.h)
+  std::string cursor_path;                  // durable cursor; empty: none (start at from_seq)
+  int64_t from_seq = -1;                    // without a saved cursor: start after this seq
+  std::vector<std::string> topic_prefixes;  // forward only these topics (empty: all)
+  size_t max_batch = 256;                   // events per sink write and cursor save
+  int stop_fd = -1;                         // StopSignalFd(), made before any thread starts
+};
+
 int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms);
 int ShowStatus(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severity, bool json,
@@ -58,6 +67,9 @@ int Workers(ApiClient& client, bool json, int timeout_ms);
 // Verifies every event against the controller's key unless security is off.
 int Tail(Context& context, ApiClient& client, const ClientSecurity& security,
          const TailOptions& options, int timeout_ms);
+// Runs the SIEM bridge until SIGTERM/SIGINT (docs/SIEM.md).
+int Siem(Context& context, ApiClient& client, const ClientSecurity& security,
+         const SiemOptions& options, int timeout_ms);
 // `scanfleet keys generate NAME --out DIR`.
 int GenerateKeys(const std::string& name, const std::string& dir);
 int Cancel(ApiClient& client, uint64_t scan_id, const std::string& reason, bool json,

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
+#include "common/process/stop_signal.h"
 #include "common/security/client_security.h"
 #include "common/transport/zmq_socket.h"
 #include "controller/cli/commands.h"
@@ -102,6 +103,26 @@ int main(int argc, char** argv) {
   tail_cmd->add_option("--max-findings", tail.max_findings, "Exit after this many findings");
   tail_cmd->add_flag("--all-events", tail.all_events, "Print scan lifecycle events too");
 
+  cli::SiemOptions siem;
+  auto* siem_cmd = app.add_subcommand(
+      "siem",
+      "Forward events to SIEMs (syslog-tcp CEF/LEEF, ECS/OCSF JSON lines) with a durable "
+      "cursor; runs until SIGTERM (docs/SIEM.md)");
+  siem_cmd
+      ->add_option("--sink", siem.sinks,
+                   "syslog-tcp://HOST:PORT[?format=cef|leef], file:PATH[?format=ecs|ocsf] or "
+                   "stdout[?format=ecs|ocsf]; repeatable")
+      ->required();
+  siem_cmd->add_option("--cursor", siem.cursor_path,
+                       "File holding the last seq every sink got; a restart resumes after it");
+  siem_cmd->add_option("--from-seq", siem.from_seq,
+                       "Without a saved cursor, start after this seq (default: everything)");
+  siem_cmd->add_option("--topics", siem.topic_prefixes,
+                       "Forward only topics starting with this prefix, e.g. finding. "
+                       "(repeatable; default: all)");
+  siem_cmd->add_option("--max-batch", siem.max_batch, "Events per sink write and cursor save")
+      ->capture_default_str();
+
   std::string reason;
   auto* cancel_cmd = app.add_subcommand(
       "cancel", "Cancel a scan: unfinished jobs end cancelled, running scanners are killed");
@@ -147,6 +168,12 @@ int main(int argc, char** argv) {
     std::cerr << "scanfleet: " << client_security.status().message() << "\n";
     return cli::kExitUsage;
   }
+  if (siem_cmd->parsed()) {
+    // Before the ZeroMQ context starts threads, so they inherit the blocked mask.
+    auto stop_fd = scanfleet::StopSignalFd();
+    if (!stop_fd.ok()) return cli::ReportError(stop_fd.status());
+    siem.stop_fd = *stop_fd;
+  }
   scanfleet::Context context;
   scanfleet::ApiClient client(context, controller, "cli", client_security->Curve());
   if (submit_cmd->parsed()) return cli::Submit(client, submit, timeout_ms);
@@ -155,6 +182,7 @@ int main(int argc, char** argv) {
   if (workers_cmd->parsed()) return cli::Workers(client, json, timeout_ms);
   if (tail_cmd->parsed()) return cli::Tail(context, client, *client_security, tail, timeout_ms);
   if (report_cmd->parsed()) return cli::Report(client, report, timeout_ms);
+  if (siem_cmd->parsed()) return cli::Siem(context, client, *client_security, siem, timeout_ms);
   if (reparse_cmd->parsed()) return cli::Reparse(client, scan_id, json, timeout_ms);
   if (cancel_cmd->parsed()) return cli::Cancel(client, scan_id, reason, json, timeout_ms);
   if (retry_cmd->parsed()) {

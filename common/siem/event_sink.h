@@ -1,0 +1,44 @@
+// EventSink: where the SIEM bridge forwards events (syslog over TCP, a
+// JSON-lines file or stdout; an HTTP sink such as Splunk HEC plugs in here).
+//
+// Contract: Deliver() gets events in seq order and returns OK only once every
+// one of them is delivered by the sink's own definition (documented per sink).
+// On an error the caller waits and calls Deliver() again with the same events
+// (or a batch that starts with them); a sink remembers the highest seq it
+// delivered in this process and skips those, so retries repeat as little as
+// the transport allows. A sink never drops an event it could render; events a
+// format cannot represent (e.g. a scan event for OCSF 2002) are skipped.
+// Thread-safety: one thread per sink.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status/status.h"
+#include "proto/scanfleet.pb.h"
+
+namespace scanfleet::siem {
+
+enum class EventFormat { kCef, kLeef, kEcs, kOcsf };
+
+StatusOr<EventFormat> ParseEventFormat(std::string_view name);  // "cef", "leef", "ecs", "ocsf"
+std::string_view EventFormatName(EventFormat format);
+// The event as one line of `format` without a newline; nullopt when the format
+// has no representation of this kind of event.
+// cef_extension_space: see FormatCef.
+std::optional<std::string> RenderEvent(EventFormat format, const v1::Event& event,
+                                       std::string_view product_version,
+                                       bool cef_extension_space = false);
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // For logs: e.g. "syslog-tcp://127.0.0.1:514 (cef)".
+  virtual std::string Describe() const = 0;
+  virtual Status Deliver(const std::vector<v1::Event>& events) = 0;
+};
+
+}  // namespace scanfleet::siem
