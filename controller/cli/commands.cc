@@ -11,6 +11,7 @@
 
 #include "common/finding/finding.h"
 #include "common/secrets/secret_name.h"
+#include "common/siem/event_fields.h"
 #include "common/time/clock.h"
 #include "controller/cli/render.h"
 
@@ -157,7 +158,7 @@ int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severit
                                     response->findings().findings().end());
   if (json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& f : findings) list.push_back(FindingJson(f));
+    for (const auto& f : findings) list.push_back(siem::CanonicalFindingJson(f));
     std::cout << list.dump(2) << "\n";
   } else {
     std::cout << FindingsTable(findings);

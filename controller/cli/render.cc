@@ -22,27 +22,6 @@ std::string Pad(const std::string& text, size_t width) {
 
 }  // namespace
 
-nlohmann::json FindingJson(const v1::Finding& f) {
-  return {{"tool", f.tool()},
-          {"tool_version", f.tool_version()},
-          {"rule_id", f.rule_id()},
-          {"title", f.title()},
-          {"message", f.message()},
-          {"severity", SeverityName(SeverityFromProto(f.severity()))},
-          {"confidence", f.confidence()},
-          {"cwes", std::vector<int>(f.cwes().begin(), f.cwes().end())},
-          {"path", f.path()},
-          {"line", f.line()},
-          {"column", f.column()},
-          {"end_line", f.end_line()},
-          {"snippet", f.snippet()},
-          {"url", f.url()},
-          {"http_method", f.http_method()},
-          {"parameter", f.parameter()},
-          {"evidence", f.evidence()},
-          {"fingerprint", f.fingerprint()}};
-}
-
 nlohmann::json ScanJson(const v1::ScanStatus& scan) {
   nlohmann::json jobs = nlohmann::json::array();
   for (const auto& job : scan.jobs()) {

@@ -1,4 +1,5 @@
-// Rendering of API answers for people (tables) and machines (JSON).
+// Rendering of API answers for people (tables) and machines (JSON; a finding
+// is siem::CanonicalFindingJson, the same object every JSON output carries).
 // Thread-safety: pure functions.
 #pragma once
 
@@ -10,7 +11,6 @@
 
 namespace scanfleet::cli {
 
-nlohmann::json FindingJson(const v1::Finding& finding);
 nlohmann::json ScanJson(const v1::ScanStatus& scan);
 nlohmann::json WorkerJson(const v1::WorkerStatus& worker);
 std::string FindingsTable(const std::vector<v1::Finding>& findings);

@@ -3,6 +3,7 @@
 // EventFollower subscribes, replays after the starting seq and fills gaps.
 #include <iostream>
 
+#include "common/siem/event_fields.h"
 #include "common/wire/convert.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/event_follower.h"
@@ -33,7 +34,7 @@ class TailPrinter {
                            {"job_id", event.job_id()},
                            {"created_ms", event.created_ms()}};
     if (event.has_finding()) {
-      line["finding"] = FindingJson(event.finding());
+      line["finding"] = siem::CanonicalFindingJson(event.finding());
       std::cout << line.dump() << "\n" << std::flush;
       ++findings_;
       return options_.max_findings >= 0 && findings_ >= options_.max_findings;

@@ -49,7 +49,6 @@ class InjectionTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.fleet.stop()
-        print(cls.fleet.logs()[-3000:]) if os.environ.get("SF_VERBOSE") else None
         cls.fleet.cleanup()
         harness.shutil.rmtree(cls.repo_dir, ignore_errors=True)
 

@@ -11,17 +11,12 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/unit/exec/test_spec.h"
+
 namespace scanfleet {
 namespace {
 
-ProcessSpec Spec(std::vector<std::string> argv) {
-  ProcessSpec spec;
-  spec.argv = std::move(argv);
-  spec.cwd = "/";
-  spec.env = MinimalEnvironment("/tmp");
-  spec.timeout_ms = 30000;
-  return spec;
-}
+using testing::Spec;
 
 bool ProcessGone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
 

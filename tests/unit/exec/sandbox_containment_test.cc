@@ -18,6 +18,7 @@
 #include <fstream>
 
 #include "tests/unit/exec/proc_table.h"
+#include "tests/unit/exec/test_spec.h"
 #include "worker/exec/pids_cgroup.h"
 #include "worker/exec/process_runner.h"
 
@@ -31,14 +32,7 @@ using testing::GroupReaper;
 using testing::LiveProcessesInGroup;
 using testing::WaitFor;
 
-ProcessSpec Spec(std::vector<std::string> argv) {
-  ProcessSpec spec;
-  spec.argv = std::move(argv);
-  spec.cwd = "/";
-  spec.env = MinimalEnvironment("/tmp");
-  spec.timeout_ms = 30000;
-  return spec;
-}
+using testing::Spec;
 
 // A pids cgroup parent of this test process, removed at the end.
 class TestCgroupParent {

@@ -12,19 +12,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/exec/test_spec.h"
 #include "worker/exec/process_runner.h"
 
 namespace scanfleet {
 namespace {
 
-ProcessSpec Spec(std::vector<std::string> argv) {
-  ProcessSpec spec;
-  spec.argv = std::move(argv);
-  spec.cwd = "/";
-  spec.env = MinimalEnvironment("/tmp");
-  spec.timeout_ms = 30000;
-  return spec;
-}
+using testing::Spec;
 
 // "soft hard" of one line of /proc/self/limits, e.g. "Max open files".
 std::string LimitLine(const std::string& limits, const std::string& name) {
