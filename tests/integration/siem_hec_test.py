@@ -5,12 +5,16 @@ environment variable. The receiver answers 503 "Server is busy" to the first
 requests (an outage): the bridge logs the outage once, retries with backoff
 and in the end the receiver holds exactly the stored findings, each once. A
 wrong token stops the bridge with HEC's error text, nothing accepted and the
-cursor not moved."""
+cursor not moved. Over HTTPS (splunk-hecs://), an unknown certificate keeps
+the bridge waiting and `ca-file=` lets it deliver."""
 import collections
 import http.server
 import json
 import os
+import shutil
 import signal
+import ssl
+import subprocess
 import sys
 import threading
 import unittest
@@ -42,11 +46,11 @@ class FakeHec:
     """HEC on 127.0.0.1:0: 503 for the first OUTAGE_REQUESTS requests, then
     200 {"text":"Success","code":0}; 401 for a wrong token."""
 
-    def __init__(self):
+    def __init__(self, outage_requests=OUTAGE_REQUESTS, cert=None):
         self.lock = threading.Lock()
         self.requests = []   # (path, authorization, status)
         self.accepted = []   # HEC event objects answered 200
-        self.busy_left = OUTAGE_REQUESTS
+        self.busy_left = outage_requests
         hec = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -80,6 +84,10 @@ class FakeHec:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*cert)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -106,12 +114,12 @@ class SiemSplunkHecTest(unittest.TestCase):
                 err for _, err in getattr(self._outcome, "errors", [])):
             print(self.fleet.logs())
 
-    def start_bridge(self, name, token, cursor):
+    def start_bridge(self, name, token, cursor, scheme="splunk-hec", extra=""):
         env = dict(os.environ)
         env["SF_TEST_HEC_TOKEN"] = token
-        sink = (f"splunk-hec://127.0.0.1:{self.hec.port}/services/collector/event"
+        sink = (f"{scheme}://127.0.0.1:{self.hec.port}/services/collector/event"
                 "?token-env=SF_TEST_HEC_TOKEN&index=security&sourcetype=scanfleet:finding"
-                "&format=ecs")
+                "&format=ecs" + extra)
         return self.fleet.spawn("scanfleet", [
             "--controller", self.fleet.api, "siem", "--sink", sink, "--cursor", cursor,
             "--topics", "finding.", "--max-batch", str(MAX_BATCH)], name + ".log", env=env)
@@ -193,6 +201,44 @@ class SiemSplunkHecTest(unittest.TestCase):
         print(f"\n{len(stored)} stored findings; {len(requests)} HEC requests "
               f"({OUTAGE_REQUESTS} answered 503); {len(accepted)} events accepted",
               file=sys.stderr)
+
+    @unittest.skipUnless(shutil.which("openssl"), "needs the openssl command to make a certificate")
+    def test_https_verifies_the_receiver_certificate(self):
+        fleet = self.fleet
+        key, cert = os.path.join(fleet.tmp, "hec.key"), os.path.join(fleet.tmp, "hec.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                        "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        self.hec.stop()
+        self.hec = FakeHec(outage_requests=0, cert=(cert, key))
+        repo = os.path.join(fleet.tmp, "sample-repo")
+        harness.make_git_repo(os.path.join(ROOT, "tests", "sample-repo"), repo)
+        fleet.start_controller()
+        fleet.start_worker("w1")
+        fleet.wait_for_workers(1)
+        cursor = os.path.join(fleet.tmp, "hec.cursor")
+        # A certificate the system CAs do not know: the sink is down, nothing sent.
+        untrusted = self.start_bridge("untrusted", TOKEN, cursor, scheme="splunk-hecs")
+        out = fleet.cli("submit", "--repo", repo, "--ref", "main", "--wait", "--json")
+        scan_id = json.loads(out.stdout)["scan_id"]
+        harness.wait_until(lambda: "is down" in self.bridge_log("untrusted"), 30,
+                           "the bridge to report the untrusted HTTPS receiver down")
+        untrusted.send_signal(signal.SIGTERM)
+        self.assertEqual(untrusted.wait(timeout=20), 0, self.bridge_log("untrusted"))
+        self.assertEqual(self.hec.snapshot(), ([], []))
+        # With ca-file= every stored finding arrives over TLS, once.
+        expected = {f["fingerprint"] for f in fleet.cli_json("findings", str(scan_id))}
+        bridge = self.start_bridge("trusted", TOKEN, cursor, scheme="splunk-hecs",
+                                   extra="&ca-file=" + cert)
+
+        def fingerprints():
+            return [e["event"]["scanfleet"]["finding"]["fingerprint"]
+                    for e in self.hec.snapshot()[1]]
+        harness.wait_until(lambda: set(fingerprints()) >= expected, 60,
+                           "every stored finding at the HTTPS receiver")
+        bridge.send_signal(signal.SIGTERM)
+        self.assertEqual(bridge.wait(timeout=20), 0, self.bridge_log("trusted"))
+        self.assertEqual(sorted(fingerprints()), sorted(expected))
 
 
 if __name__ == "__main__":
