@@ -39,17 +39,17 @@ class FakeHec {
     server_.Post("/services/collector/event",
                  [this](const httplib::Request& request, httplib::Response& response) {
                    std::lock_guard lock(mutex_);
-                   authorizations.push_back(request.get_header_value("Authorization"));
-                   bodies.push_back(request.body);
+                   authorizations_.push_back(request.get_header_value("Authorization"));
+                   bodies_.push_back(request.body);
                    int status = 200;
                    std::string body = R"({"text":"Success","code":0})";
-                   if (!script.empty()) {
-                     std::tie(status, body) = script.front();
-                     script.pop_front();
+                   if (!script_.empty()) {
+                     std::tie(status, body) = script_.front();
+                     script_.pop_front();
                    }
                    if (status == 200) {
                      for (auto& object : ParseObjects(request.body))
-                       accepted.push_back(std::move(object));
+                       accepted_.push_back(std::move(object));
                    }
                    response.status = status;
                    response.set_content(body, "application/json");
@@ -63,13 +63,31 @@ class FakeHec {
     thread_.join();
   }
 
+  // Copies under the lock: the server thread writes these.
+  void Script(std::deque<std::pair<int, std::string>> replies) {
+    std::lock_guard lock(mutex_);
+    script_ = std::move(replies);
+  }
+  std::vector<std::string> Authorizations() {
+    std::lock_guard lock(mutex_);
+    return authorizations_;
+  }
+  std::vector<std::string> Bodies() {
+    std::lock_guard lock(mutex_);
+    return bodies_;
+  }
+  std::vector<nlohmann::json> Accepted() {
+    std::lock_guard lock(mutex_);
+    return accepted_;
+  }
+
   int port = 0;
-  std::deque<std::pair<int, std::string>> script;
-  std::vector<std::string> authorizations;
-  std::vector<std::string> bodies;
-  std::vector<nlohmann::json> accepted;  // events of requests answered 200
 
  private:
+  std::deque<std::pair<int, std::string>> script_;
+  std::vector<std::string> authorizations_;
+  std::vector<std::string> bodies_;
+  std::vector<nlohmann::json> accepted_;  // events of requests answered 200
   std::mutex mutex_;
   httplib::Server server_;
   std::thread thread_;
@@ -118,12 +136,12 @@ TEST(SplunkHecSinkTest, PostsConcatenatedEventObjectsWithSplunkAuthorization) {
   EXPECT_EQ(sink.Describe(), "splunk-hec://127.0.0.1:" + std::to_string(hec.port) +
                                  "/services/collector/event (ecs)");
   ASSERT_TRUE(sink.Deliver({Finding(1), Finding(2)}).ok());
-  ASSERT_EQ(hec.bodies.size(), 1u);
-  EXPECT_EQ(hec.authorizations[0], "Splunk tok-123");
-  EXPECT_EQ(hec.bodies[0].find('\n'), std::string::npos);
-  EXPECT_TRUE(hec.bodies[0].starts_with(R"({"time":1700000000.124,"host":"bridge-host",)"))
-      << hec.bodies[0];
-  auto objects = ParseObjects(hec.bodies[0]);
+  ASSERT_EQ(hec.Bodies().size(), 1u);
+  EXPECT_EQ(hec.Authorizations()[0], "Splunk tok-123");
+  EXPECT_EQ(hec.Bodies()[0].find('\n'), std::string::npos);
+  EXPECT_TRUE(hec.Bodies()[0].starts_with(R"({"time":1700000000.124,"host":"bridge-host",)"))
+      << hec.Bodies()[0];
+  auto objects = ParseObjects(hec.Bodies()[0]);
   ASSERT_EQ(objects.size(), 2u);
   EXPECT_EQ(objects[1]["time"].get<double>(), 1700000000.125);
   EXPECT_EQ(objects[1]["source"], "scanfleet");
@@ -133,7 +151,7 @@ TEST(SplunkHecSinkTest, PostsConcatenatedEventObjectsWithSplunkAuthorization) {
   EXPECT_EQ(Fingerprints(objects), (std::vector<std::string>{"fp1", "fp2"}));
   // A retry of delivered events sends nothing.
   ASSERT_TRUE(sink.Deliver({Finding(2)}).ok());
-  EXPECT_EQ(hec.bodies.size(), 1u);
+  EXPECT_EQ(hec.Bodies().size(), 1u);
 }
 
 TEST(SplunkHecSinkTest, OcsfSkipsNonFindingsAndOmitsEmptyIndex) {
@@ -146,9 +164,9 @@ TEST(SplunkHecSinkTest, OcsfSkipsNonFindingsAndOmitsEmptyIndex) {
   scan_event.set_seq(2);
   scan_event.set_topic("scan.succeeded");
   ASSERT_TRUE(sink.Deliver({scan_event}).ok());
-  EXPECT_TRUE(hec.bodies.empty());  // nothing to send, nothing posted
+  EXPECT_TRUE(hec.Bodies().empty());  // nothing to send, nothing posted
   ASSERT_TRUE(sink.Deliver({Finding(3)}).ok());
-  auto objects = ParseObjects(hec.bodies.at(0));
+  auto objects = ParseObjects(hec.Bodies().at(0));
   ASSERT_EQ(objects.size(), 1u);
   EXPECT_FALSE(objects[0].contains("index"));
   EXPECT_EQ(objects[0]["event"]["class_uid"], 2002);
@@ -156,9 +174,9 @@ TEST(SplunkHecSinkTest, OcsfSkipsNonFindingsAndOmitsEmptyIndex) {
 
 TEST(SplunkHecSinkTest, OutageOf503sIsRetriedByTheFanoutWithoutLossOrDuplicates) {
   FakeHec hec;
-  hec.script = {{503, R"({"text":"Server is busy","code":9})"},
-                {503, R"({"text":"Server is busy","code":9})"},
-                {429, "too many"}};
+  hec.Script({{503, R"({"text":"Server is busy","code":9})"},
+              {503, R"({"text":"Server is busy","code":9})"},
+              {429, "too many"}});
   auto options = Options(hec.port);
   options.max_body_bytes = 1;  // one event per request: a batch is split
   std::vector<std::unique_ptr<EventSink>> sinks;
@@ -175,8 +193,8 @@ TEST(SplunkHecSinkTest, OutageOf503sIsRetriedByTheFanoutWithoutLossOrDuplicates)
   ASSERT_TRUE(fanout.Deliver({Finding(1), Finding(2), Finding(3)}).ok());
   ASSERT_TRUE(fanout.Deliver({Finding(4)}).ok());
   EXPECT_EQ(waits, (std::vector<int64_t>{100, 200, 400}));
-  EXPECT_EQ(hec.bodies.size(), 7u);  // 3 refused + 4 accepted
-  EXPECT_EQ(Fingerprints(hec.accepted), (std::vector<std::string>{"fp1", "fp2", "fp3", "fp4"}));
+  EXPECT_EQ(hec.Bodies().size(), 7u);  // 3 refused + 4 accepted
+  EXPECT_EQ(Fingerprints(hec.Accepted()), (std::vector<std::string>{"fp1", "fp2", "fp3", "fp4"}));
   EXPECT_EQ(fanout.cursor_seq(), 4u);
   EXPECT_NE(log.str().find("is down"), std::string::npos);
   EXPECT_NE(log.str().find("HTTP 503 (code 9): Server is busy"), std::string::npos) << log.str();
@@ -190,15 +208,15 @@ TEST(SplunkHecSinkTest, PartlyAcceptedBatchResendsOnlyTheRest) {
     options.max_body_bytes = 1;
     return options;
   }());
-  hec.script = {{200, R"({"text":"Success","code":0})"}, {503, "{}"}};
+  hec.Script({{200, R"({"text":"Success","code":0})"}, {503, "{}"}});
   EXPECT_EQ(sink.Deliver({Finding(1), Finding(2), Finding(3)}).code(), StatusCode::kUnavailable);
   ASSERT_TRUE(sink.Deliver({Finding(1), Finding(2), Finding(3)}).ok());
-  EXPECT_EQ(Fingerprints(hec.accepted), (std::vector<std::string>{"fp1", "fp2", "fp3"}));
+  EXPECT_EQ(Fingerprints(hec.Accepted()), (std::vector<std::string>{"fp1", "fp2", "fp3"}));
 }
 
 TEST(SplunkHecSinkTest, RejectedTokenStopsTheBridgeWithHecTextAndKeepsTheCursor) {
   FakeHec hec;
-  hec.script = {{401, R"({"text":"Invalid authorization","code":3})"}};
+  hec.Script({{401, R"({"text":"Invalid authorization","code":3})"}});
   std::vector<std::unique_ptr<EventSink>> sinks;
   sinks.push_back(std::make_unique<SplunkHecSink>(Options(hec.port)));
   int waits = 0;
@@ -214,10 +232,10 @@ TEST(SplunkHecSinkTest, RejectedTokenStopsTheBridgeWithHecTextAndKeepsTheCursor)
   EXPECT_EQ(log.str().find("tok-123"), std::string::npos);
   EXPECT_EQ(waits, 0);  // no spinning on a bad token
   EXPECT_EQ(fanout.cursor_seq(), 10u);
-  EXPECT_TRUE(hec.accepted.empty());
+  EXPECT_TRUE(hec.Accepted().empty());
   // 400 (bad data) is permanent too; a 2xx without code 0 is not trusted.
   SplunkHecSink sink(Options(hec.port));
-  hec.script = {{400, R"({"text":"Invalid data format","code":6})"}, {200, "<html>"}};
+  hec.Script({{400, R"({"text":"Invalid data format","code":6})"}, {200, "<html>"}});
   EXPECT_EQ(sink.Deliver({Finding(1)}).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(sink.Deliver({Finding(1)}).code(), StatusCode::kUnavailable);
   EXPECT_TRUE(sink.Deliver({Finding(1)}).ok());
