@@ -4,7 +4,7 @@ FROM debian:12-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config libzmq3-dev cppzmq-dev libsqlite3-dev libprotobuf-dev \
       protobuf-compiler libspdlog-dev libsodium-dev libgtest-dev nlohmann-json3-dev \
-      libpugixml-dev libcli11-dev \
+      libpugixml-dev libcli11-dev libcpp-httplib-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -18,7 +18,8 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSCANFLEET_TESTS=OFF \
 
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libzmq5 libsqlite3-0 libprotobuf32 libspdlog1.10 libsodium23 git ca-certificates \
+      libzmq5 libsqlite3-0 libprotobuf32 libspdlog1.10 libsodium23 libcpp-httplib0.11 \
+      git ca-certificates \
       flawfinder python3-bandit \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /var/lib/scanfleet scanfleet

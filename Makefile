@@ -8,7 +8,7 @@ DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libzmq3-dev cppzmq-dev libsqlite3-dev libprotobuf-dev protobuf-compiler \
   libspdlog-dev libsodium-dev libgtest-dev libgmock-dev nlohmann-json3-dev \
   libpugixml-dev libcli11-dev zlib1g-dev flawfinder python3-bandit cppcheck shellcheck \
-  nmap wapiti sqlmap docker-compose rsyslog
+  nmap wapiti sqlmap docker-compose rsyslog libcpp-httplib-dev
 
 .PHONY: all deps npm-deps build test test-asan fuzz soak demo clean format
 

@@ -1,14 +1,16 @@
 // EventSink: where the SIEM bridge forwards events (syslog over TCP, a
-// JSON-lines file or stdout; an HTTP sink such as Splunk HEC plugs in here).
+// JSON-lines file or stdout, Splunk HTTP Event Collector).
 //
 // Contract: Deliver() gets events in seq order and returns OK only once every
 // one of them is delivered by the sink's own definition (documented per sink).
 // On an error the caller waits and calls Deliver() again with the same events
 // (or a batch that starts with them); a sink remembers the highest seq it
 // delivered in this process and skips those, so retries repeat as little as
-// the transport allows. A sink never drops an event it could render; events a
-// format cannot represent (e.g. a scan event for OCSF 2002) are skipped.
-// Thread-safety: one thread per sink.
+// the transport allows. An error that retrying cannot fix (e.g. a rejected
+// credential) is FailedPrecondition: the bridge stops, the cursor stays
+// before the batch. Any other error is retried. A sink never drops an event it could render; events
+// a format cannot represent (e.g. a scan event for OCSF 2002) are skipped. Thread-safety: one
+// thread per sink.
 #pragma once
 
 #include <memory>

@@ -60,6 +60,14 @@ Status SinkFanout::DeliverToSink(size_t index, const std::vector<v1::Event>& chu
       sink_down_[index] = false;
       return Status::Ok();
     }
+    if (status.code() == StatusCode::kFailedPrecondition) {
+      // The sink says retrying cannot help (e.g. a rejected HEC token): stop
+      // with the cursor before this chunk instead of spinning.
+      log_ << "siem: sink " << sink.Describe()
+           << " refused the batch, stopping: " << status.message() << "\n";
+      log_.flush();
+      return status;
+    }
     if (!sink_down_[index]) {
       log_ << "siem: sink " << sink.Describe() << " is down (" << status.message()
            << "); retrying with backoff, the bridge waits\n";

@@ -7,7 +7,9 @@
 // retried with exponential backoff (initial_backoff_ms doubling up to
 // max_backoff_ms) until it succeeds or the wait function reports a stop: it
 // blocks the bridge and never skips an event. Each sink's up/down state change
-// is logged once, not every retry.
+// is logged once, not every retry. A sink error with code FailedPrecondition
+// is permanent (retrying cannot help): Deliver() returns it at once, without
+// saving the cursor past the chunk.
 // Thread-safety: one thread.
 #pragma once
 
@@ -38,8 +40,9 @@ class SinkFanout {
   SinkFanout(std::vector<std::unique_ptr<EventSink>> sinks, CursorFile* cursor,
              FanoutOptions options, WaitFn wait, std::ostream& log);
 
-  // Returns an error only when stopped while a sink was down or when the
-  // cursor cannot be saved; delivered events are then re-sent after restart.
+  // Returns an error only when stopped while a sink was down, when a sink
+  // failed permanently (FailedPrecondition) or when the cursor cannot be
+  // saved; undelivered events are then sent after restart.
   Status Deliver(const std::vector<v1::Event>& events);
   uint64_t cursor_seq() const { return cursor_seq_; }
   void set_cursor_seq(uint64_t seq) { cursor_seq_ = seq; }

@@ -1,10 +1,13 @@
 // `scanfleet siem`: a long-running bridge from the controller's event stream
-// to SIEM sinks (syslog over TCP with CEF or LEEF, ECS or OCSF JSON lines).
+// to SIEM sinks (syslog over TCP with CEF or LEEF, ECS or OCSF JSON lines,
+// Splunk HTTP Event Collector).
 //
 // It resumes after the seq in its --cursor file, follows the stream with the
 // EventFollower (verified, gap-free, duplicate-free) and hands each batch to a
 // SinkFanout, which blocks on a sink that is down and saves the cursor once
-// every sink has a batch. A lost controller is retried the same way. SIGTERM
+// every sink has a batch. A lost controller is retried the same way; a sink
+// that refuses a batch for good (FailedPrecondition, e.g. a bad Splunk HEC
+// token) stops the bridge with an error and the cursor before it. SIGTERM
 // or SIGINT stops it between batches. docs/SIEM.md has the guarantees.
 #include <poll.h>
 #include <unistd.h>
@@ -56,7 +59,12 @@ int Siem(Context& context, ApiClient& client, const ClientSecurity& security,
       std::cerr << "scanfleet siem: --sink " << uri << ": " << spec.status().message() << "\n";
       return kExitUsage;
     }
-    sinks.push_back(siem::MakeSink(*spec, sink_context));
+    auto sink = siem::MakeSink(*spec, sink_context);
+    if (!sink.ok()) {
+      std::cerr << "scanfleet siem: --sink " << uri << ": " << sink.status().message() << "\n";
+      return kExitUsage;
+    }
+    sinks.push_back(std::move(*sink));
   }
 
   std::optional<siem::CursorFile> cursor;
@@ -84,6 +92,7 @@ int Siem(Context& context, ApiClient& client, const ClientSecurity& security,
   };
   int64_t backoff_ms = 100;
   bool controller_down = false;
+  std::optional<Status> sink_refused;  // a sink's permanent error stops the bridge
   while (!should_stop()) {
     EventFollower follower(context, client, security, timeout_ms);
     auto status = follower.Follow(
@@ -92,10 +101,14 @@ int Siem(Context& context, ApiClient& client, const ClientSecurity& security,
           if (controller_down) std::cerr << "scanfleet siem: controller is back\n";
           controller_down = false;
           backoff_ms = 100;
-          RETURN_IF_ERROR(fanout.Deliver(events));
+          if (Status delivered = fanout.Deliver(events); !delivered.ok()) {
+            if (delivered.code() == StatusCode::kFailedPrecondition) sink_refused = delivered;
+            return delivered;
+          }
           return should_stop();
         },
         should_stop);
+    if (sink_refused) return ReportError(*sink_refused);  // e.g. a bad HEC token
     if (status.ok() || should_stop()) break;
     if (status.code() == StatusCode::kPermissionDenied || status.code() == StatusCode::kDataLoss) {
       return ReportError(status);  // wrong keys or forged events: retrying cannot help
