@@ -3,12 +3,16 @@
 //
 // Delivered means: written with write(2) and, for a file, fsync'ed; the file
 // is fsync'ed once per batch (the fsync policy), so a crash loses nothing that
-// Deliver() reported. A crash between that fsync and the cursor's may repeat
-// at most the last batch on restart (at-least-once). stdout is not fsync'ed
-// (it may be a pipe); it is delivered once written. A failed write reopens
-// the file on the next Deliver() and writes the batch again. Opening a file
-// cuts off a last line without its newline (torn by a crash inside write(2),
-// never reported delivered), so every line of the file is whole.
+// Deliver() reported. stdout is not fsync'ed (it may be a pipe); it is
+// delivered once written. A failed write reopens the file on the next
+// Deliver(). Opening a file cuts off a last line without its newline (torn by
+// a crash inside write(2), never reported delivered), so every line of the
+// file is whole, fsyncs it, and reads the seq of its last line: events up to
+// that seq are in the file already and are skipped. So a crash between the
+// file's fsync and the cursor's save, which hands the sink the last batch
+// again on restart, repeats nothing in a file (stdout: at-least-once). The
+// file must therefore hold one stream, appended by this sink only: to export
+// again from an older seq, write a new file.
 // Thread-safety: one thread.
 #pragma once
 

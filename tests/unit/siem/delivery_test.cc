@@ -146,6 +146,37 @@ TEST(JsonLinesSinkTest, AppendsOneLinePerEventAndSkipsDelivered) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+// kill -9 after the sink's fsync but before the cursor's save: the restarted
+// bridge hands the sink the same event again; the file already holds it.
+TEST(JsonLinesSinkTest, ResumesAfterTheLastLineOfItsFileAcrossARestart) {
+  std::string dir = TempDir();
+  for (EventFormat format : {EventFormat::kEcs, EventFormat::kOcsf}) {
+    std::string path = dir + "/" + std::string(EventFormatName(format)) + ".jsonl";
+    {
+      JsonLinesSink crashed(path, format, "0.1.0");
+      ASSERT_TRUE(crashed.Deliver({Finding(1), Finding(2), Finding(3)}).ok());
+    }
+    JsonLinesSink restarted(path, format, "0.1.0");
+    ASSERT_TRUE(restarted.Deliver({Finding(3)}).ok());  // the cursor was still at 2
+    ASSERT_TRUE(restarted.Deliver({Finding(4)}).ok());
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(Count(text, "\n"), 4) << text;
+    std::istringstream lines(text);
+    int with_b3 = 0;
+    for (std::string line; std::getline(lines, line);) with_b3 += line.find("\"B3\"") != line.npos;
+    EXPECT_EQ(with_b3, 1) << text;
+  }
+  // A last line that is not one of ours (no seq) gives no resume point.
+  std::ofstream(dir + "/foreign.jsonl") << "{\"note\":\"rotated by hand\"}\nnot json\n";
+  JsonLinesSink foreign(dir + "/foreign.jsonl", EventFormat::kEcs, "0.1.0");
+  ASSERT_TRUE(foreign.Deliver({Finding(1)}).ok());
+  std::ifstream in(dir + "/foreign.jsonl");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(Count(text, "\n"), 3) << text;
+  std::system(("rm -rf " + dir).c_str());
+}
+
 TEST(CursorFileTest, SaveLoadMissingAndCorrupt) {
   std::string dir = TempDir();
   CursorFile cursor(dir + "/cursor");
