@@ -48,9 +48,11 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
     RETURN_IF_ERROR(CheckText("repository", target.repo(), kMaxRepoLength));
     if (target.ref().empty()) return Status::InvalidArgument("a commit or ref is required");
     RETURN_IF_ERROR(CheckText("ref", target.ref(), kMaxRefLength));
+    RETURN_IF_ERROR(CheckText("branch", target.branch(), kMaxRefLength));
   } else {
     RETURN_IF_ERROR(CheckText("DAST target", target.url(), kMaxRepoLength));
     if (!target.ref().empty()) return Status::InvalidArgument("a DAST target takes no ref");
+    if (!target.branch().empty()) return Status::InvalidArgument("a DAST target takes no branch");
   }
   if (target.secret_names_size() > static_cast<int>(kMaxSecretsPerScan)) {
     return Status::InvalidArgument("a scan names at most " + std::to_string(kMaxSecretsPerScan) +

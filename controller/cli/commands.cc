@@ -78,6 +78,7 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
     }
     submit->mutable_target()->set_repo(repo);
     submit->mutable_target()->set_ref(options.ref);
+    submit->mutable_target()->set_branch(options.branch);
   }
   submit->mutable_target()->set_url(options.target);
   for (const std::string& name : options.secrets) submit->mutable_target()->add_secret_names(name);

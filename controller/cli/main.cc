@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
                          "Git repository: local path, https://, ssh://, file://");
   submit_cmd->add_option("--ref", submit.ref, "Commit, branch or tag to scan")
       ->capture_default_str();
+  submit_cmd->add_option("--branch", submit.branch,
+                         "Branch the commit belongs to, e.g. main (scans of a branch form its "
+                         "history)");
   submit_cmd->add_option("--target", submit.target, "DAST target URL or host");
   submit_cmd->add_option("--profile", submit.profile,
                          "Scan profile (controller's default if empty)");

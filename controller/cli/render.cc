@@ -47,6 +47,7 @@ nlohmann::json ScanJson(const v1::ScanStatus& scan) {
           {"state", ScanStateName(scan.state())},
           {"repo", scan.target().repo()},
           {"ref", scan.target().ref()},
+          {"branch", scan.target().branch()},
           {"url", scan.target().url()},
           {"profile", scan.profile()},
           {"jobs_total", scan.jobs_total()},

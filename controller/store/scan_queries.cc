@@ -81,7 +81,7 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
   ASSIGN_OR_RETURN(Statement * scan,
                    db_->Prepare("SELECT state, repo, ref, url, profile, jobs_total, jobs_done, "
                                 "jobs_failed, findings, created_ms, finished_ms, secret_names, "
-                                "repo_token_secret FROM scans WHERE id=?"));
+                                "repo_token_secret, branch FROM scans WHERE id=?"));
   scan->Bind(1, static_cast<int64_t>(scan_id));
   ASSIGN_OR_RETURN(bool found, scan->Step());
   if (!found) {
@@ -103,6 +103,7 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
   status.set_finished_ms(scan->ColumnInt(10));
   SplitSecretNames(scan->ColumnText(11), status.mutable_target());
   status.mutable_target()->set_repo_token_secret(scan->ColumnText(12));
+  status.mutable_target()->set_branch(scan->ColumnText(13));
   scan->Reset();
 
   ASSIGN_OR_RETURN(Statement * jobs,

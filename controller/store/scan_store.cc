@@ -16,7 +16,7 @@ StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
   ASSIGN_OR_RETURN(Statement * insert_scan,
                    db_->Prepare("INSERT INTO scans(kind, repo, ref, url, profile, state, "
                                 "created_ms, jobs_total, idempotency_key, secret_names, "
-                                "repo_token_secret) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+                                "repo_token_secret, branch) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
   insert_scan->Bind(1, scan.target.repo().empty() ? "dast" : "sast")
       .Bind(2, scan.target.repo())
       .Bind(3, scan.target.ref())
@@ -27,7 +27,8 @@ StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
       .Bind(8, static_cast<int64_t>(scan.jobs.size()))
       .Bind(9, scan.idempotency_key)
       .Bind(10, JoinSecretNames(scan.target))
-      .Bind(11, scan.target.repo_token_secret());
+      .Bind(11, scan.target.repo_token_secret())
+      .Bind(12, scan.target.branch());
   RETURN_IF_ERROR(insert_scan->Run());
   uint64_t scan_id = static_cast<uint64_t>(db_->last_insert_rowid());
   std::vector<uint64_t> job_ids;

@@ -111,6 +111,11 @@ CREATE INDEX raw_reports_by_age ON raw_reports(created_ms);
 ALTER TABLE scans ADD COLUMN secret_names TEXT NOT NULL DEFAULT ''; -- comma-separated names
 ALTER TABLE scans ADD COLUMN repo_token_secret TEXT NOT NULL DEFAULT ''; -- name, SAST only
 )sql",
+      // 6: the branch a SAST scan's commit belongs to (history for baselines).
+      R"sql(
+ALTER TABLE scans ADD COLUMN branch TEXT NOT NULL DEFAULT '';
+CREATE INDEX scans_by_branch ON scans(repo, branch, id);
+)sql",
   };
   return kMigrations;
 }
