@@ -110,6 +110,23 @@ int main(int argc, char** argv) {
   app.add_option("--synchronous-full", config.synchronous_full,
                  "SQLite synchronous=FULL (durable at every commit)")
       ->capture_default_str();
+  auto* triggers = app.add_option_group("Triggers",
+                                        "Forge webhooks and scheduled scans "
+                                        "(docs/WEBHOOKS.md)");
+  triggers
+      ->add_option("--repos", config.repos_file,
+                   "JSON file of repositories (forge, clone URL, profile, branch globs, webhook "
+                   "secret source) and scheduled scans; a bad file stops the controller")
+      ->check(CLI::ExistingFile);
+  triggers->add_option("--webhook-listen", config.webhook_listen,
+                       "HOST:PORT of the HTTP webhook receiver (POST /webhook, GET /healthz); "
+                       "port 0 picks a free port, written to --endpoints-file as webhook_port "
+                       "(default: off)");
+  triggers
+      ->add_option("--webhook-max-body", config.webhook_max_body_bytes,
+                   "Larger webhook bodies are refused with 413 without being read into memory")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{64} << 20));
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
   auto* security = app.add_option_group("Security",

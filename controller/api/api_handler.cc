@@ -151,6 +151,7 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
       *response.mutable_reparsed() = std::move(reparsed).value();
       return response;
     }
+    case v1::ApiRequest::kListSchedules:  // answered by the loop's TriggerHub
     case v1::ApiRequest::REQUEST_NOT_SET:
       break;
   }

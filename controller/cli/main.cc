@@ -94,6 +94,11 @@ int main(int argc, char** argv) {
 
   auto* workers_cmd = app.add_subcommand("workers", "List the workers the controller knows");
   workers_cmd->add_flag("--json", json, "Machine-readable output");
+  auto* schedules_cmd = app.add_subcommand(
+      "schedules",
+      "List the controller's scheduled scans (from its --repos file): cron, next fire time "
+      "(UTC), overlap policy, last scan and its state");
+  schedules_cmd->add_flag("--json", json, "Machine-readable output");
 
   cli::TailOptions tail;
   auto* tail_cmd = app.add_subcommand(
@@ -183,6 +188,7 @@ int main(int argc, char** argv) {
   if (status_cmd->parsed()) return cli::ShowStatus(client, scan_id, json, timeout_ms);
   if (findings_cmd->parsed()) return cli::Findings(client, scan_id, min_severity, json, timeout_ms);
   if (workers_cmd->parsed()) return cli::Workers(client, json, timeout_ms);
+  if (schedules_cmd->parsed()) return cli::Schedules(client, json, timeout_ms);
   if (tail_cmd->parsed()) return cli::Tail(context, client, *client_security, tail, timeout_ms);
   if (report_cmd->parsed()) return cli::Report(client, report, timeout_ms);
   if (siem_cmd->parsed()) return cli::Siem(context, client, *client_security, siem, timeout_ms);

@@ -32,7 +32,7 @@ struct ControllerConfig {
   // Scanner -> parser name (from the registry), for `reparse`.
   std::map<std::string, std::string> scanner_parsers;
   int64_t raw_report_retention_ms = 30LL * 24 * 3600 * 1000;  // kept reports older are deleted
-  int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;  // events older are deleted (0: kept)
+  int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;       // events older are deleted (0: kept)
   // Deployment scanner registry overlaid on the shipped one (main.cc fills
   // profiles, scanner_pools and scanner_kinds from it).
   std::string scanner_registry;
@@ -56,6 +56,11 @@ struct ControllerConfig {
   std::string secret_key_file;
   std::string authorized_keys_dir;
   int64_t signature_window_ms = 60000;  // accepted clock skew and replay memory
+  // Triggers (docs/WEBHOOKS.md): repositories and schedules, and the webhook
+  // receiver's HOST:PORT (empty: no HTTP server).
+  std::string repos_file;
+  std::string webhook_listen;
+  int64_t webhook_max_body_bytes = 1 << 20;
 };
 
 }  // namespace scanfleet

@@ -95,6 +95,7 @@ Status ControllerLoop::Start() {
     (*endpoints.mutable_pool_ports())[pool] = socket->port();
   api_handler_ = std::make_unique<ApiHandler>(*store_, scheduler_, config_, hellos_, endpoints);
   RETURN_IF_ERROR(Recover());
+  ASSIGN_OR_RETURN(triggers_, TriggerHub::Start(config_, *store_, clock_.NowMs()));
   ASSIGN_OR_RETURN(last_event_seq_, store_->LastEventSeq());
   RETURN_IF_ERROR(WriteEndpointsFile());
   spdlog::info("controller listening: api={} results={} control={} events={} database={}",
@@ -131,6 +132,7 @@ Status ControllerLoop::WriteEndpointsFile() const {
   doc["control"] = control_->last_endpoint();
   doc["events"] = events_->last_endpoint();
   for (const auto& [pool, socket] : pools_) doc["pools"][pool] = socket->last_endpoint();
+  if (auto port = triggers_->webhook_port()) doc["webhook_port"] = *port;
   std::string tmp = config_.endpoints_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -147,6 +149,7 @@ Status ControllerLoop::WriteEndpointsFile() const {
 int ControllerLoop::PollTimeoutMs(TimeMs now) const {
   TimeMs next = std::min(next_heartbeat_ms_, now + kMaxPollMs);
   if (auto deadline = scheduler_.NextDeadline()) next = std::min(next, *deadline);
+  if (auto schedule = triggers_->NextWake()) next = std::min(next, *schedule);
   return static_cast<int>(std::clamp<TimeMs>(next - now, 0, kMaxPollMs));
 }
 
@@ -157,6 +160,8 @@ Status ControllerLoop::Run(int stop_fd, int reload_fd) {
   size_t stop_index = poller.AddFd(stop_fd);
   std::optional<size_t> reload_index;
   if (reload_fd >= 0) reload_index = poller.AddFd(reload_fd);
+  // Webhook submissions wake the loop; Run() takes them every iteration.
+  if (triggers_->inbox_fd() >= 0) (void)poller.AddFd(triggers_->inbox_fd());
   while (true) {
     ASSIGN_OR_RETURN(int ready, poller.Wait(PollTimeoutMs(clock_.NowMs())));
     (void)ready;
@@ -211,6 +216,14 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
                  !allowed.ok()) {
         response.set_error(allowed.message());
         response.set_error_code(static_cast<uint32_t>(allowed.code()));
+      } else if (envelope->api_request().has_list_schedules()) {
+        auto schedules = triggers_->ListSchedules();
+        if (schedules.ok()) {
+          *response.mutable_schedules() = std::move(schedules).value();
+        } else {
+          response.set_error(schedules.status().message());
+          response.set_error_code(static_cast<uint32_t>(schedules.status().code()));
+        }
       } else {
         ApiEffects effects;
         response = api_handler_->Handle(envelope->api_request(), now, effects);
@@ -222,6 +235,7 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
       outbox.api_reply = std::move(response);
     }
   }
+  RETURN_IF_ERROR(triggers_->Run(now, *api_handler_, outbox.events));
   RETURN_IF_ERROR(ApplyDecisions(scheduler_.Tick(now), now, outbox));
   if (now >= next_prune_ms_) {
     ASSIGN_OR_RETURN(int64_t pruned,
@@ -239,6 +253,7 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     spdlog::critical("commit failed, stopping: {}", committed.ToString());
     return committed;
   }
+  triggers_->AfterCommit();
   if (now >= next_heartbeat_ms_) {
     v1::Envelope heartbeat;
     heartbeat.mutable_controller_heartbeat()->set_incarnation(incarnation_);

@@ -22,6 +22,7 @@
 #include "controller/loop/controller_security.h"
 #include "controller/scheduler/scheduler.h"
 #include "controller/store/scan_store.h"
+#include "controller/triggers/trigger_hub.h"
 
 namespace scanfleet {
 
@@ -69,6 +70,7 @@ class ControllerLoop {
   Scheduler scheduler_;
   std::map<std::string, v1::WorkerHello> hellos_;
   std::unique_ptr<ApiHandler> api_handler_;
+  std::unique_ptr<TriggerHub> triggers_;  // webhooks and schedules
   std::unique_ptr<Context> context_;
   std::unique_ptr<ControllerSecurity> security_;  // null in --insecure-dev mode
   std::unique_ptr<Socket> api_;
@@ -81,7 +83,8 @@ class ControllerLoop {
   uint64_t incarnation_ = 0;
   TimeMs next_heartbeat_ms_ = 0;
   TimeMs next_prune_ms_ = 0;
-  uint64_t last_event_seq_ = 0;  // highest seq published, for the stream heartbeat  // next deletion of raw reports past retention
+  uint64_t last_event_seq_ = 0;  // highest seq published, for the stream heartbeat  // next
+                                 // deletion of raw reports past retention
   std::mt19937_64 random_;
 };
 

@@ -116,6 +116,15 @@ ALTER TABLE scans ADD COLUMN repo_token_secret TEXT NOT NULL DEFAULT ''; -- name
 ALTER TABLE scans ADD COLUMN branch TEXT NOT NULL DEFAULT '';
 CREATE INDEX scans_by_branch ON scans(repo, branch, id);
 )sql",
+      // 7 (triggers): what each scheduled scan last did, so a restart never
+      // fires a slot twice.
+      R"sql(
+CREATE TABLE schedule_runs(
+  name TEXT PRIMARY KEY,              -- schedule name from the --repos file
+  last_slot_ms INTEGER NOT NULL,      -- last cron slot fired or skipped
+  last_scan_id INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }
