@@ -79,12 +79,11 @@ StatusOr<std::unique_ptr<WebhookServer>> WebhookServer::Start(const Options& opt
     if (!verdict.submit) {
       self->Count(verdict.reason);
       spdlog::info("webhook: {} {}: {}", verdict.http_status, verdict.reason, verdict.message);
+      const char* outcome = verdict.reason == "ping"    ? "pong"
+                            : verdict.http_status < 300 ? "ignored"
+                                                        : "rejected";
       Answer(response, verdict.http_status,
-             {{"status", verdict.http_status < 300 ? "ignored" : "rejected"},
-              {"reason", verdict.reason},
-              {"message", verdict.message}});
-      if (verdict.reason == "ping")
-        response.set_content("{\"status\":\"pong\"}\n", "application/json");
+             {{"status", outcome}, {"reason", verdict.reason}, {"message", verdict.message}});
       return;
     }
     v1::ApiRequest api_request;
