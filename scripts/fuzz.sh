@@ -17,6 +17,7 @@ for fuzzer in "$build_dir"/tests/fuzz/fuzz_*; do
   # Every recorded tool output is a seed for every parser: the right format
   # gets deep quickly, the others exercise the rejection paths.
   cp "$root"/tests/fixtures/scanners/*.* "$corpus"/ 2>/dev/null || true
+  cp "$root"/tests/fixtures/suppressions/*.json "$corpus"/ 2>/dev/null || true
   rm -f "$corpus"/README.md
   printf '%s: ' "$name"
   if "$fuzzer" -max_total_time="$seconds" -max_len=131072 -timeout=10 -rss_limit_mb=2048 \

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/wire/envelope.h"
+#include "controller/diff/suppressions.h"
 #include "controller/scheduler/scheduler.h"
 
 namespace scanfleet {
@@ -32,7 +33,7 @@ struct ControllerConfig {
   // Scanner -> parser name (from the registry), for `reparse`.
   std::map<std::string, std::string> scanner_parsers;
   int64_t raw_report_retention_ms = 30LL * 24 * 3600 * 1000;  // kept reports older are deleted
-  int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;  // events older are deleted (0: kept)
+  int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;       // events older are deleted (0: kept)
   // Deployment scanner registry overlaid on the shipped one (main.cc fills
   // profiles, scanner_pools and scanner_kinds from it).
   std::string scanner_registry;
@@ -56,6 +57,10 @@ struct ControllerConfig {
   std::string secret_key_file;
   std::string authorized_keys_dir;
   int64_t signature_window_ms = 60000;  // accepted clock skew and replay memory
+  // Controller-side suppressions (--suppressions FILE, docs/BASELINES.md),
+  // parsed at start; they apply to every scan (or to the entry's "repo").
+  std::string suppressions_file;
+  std::vector<Suppression> suppressions;
 };
 
 }  // namespace scanfleet

@@ -116,6 +116,20 @@ ALTER TABLE scans ADD COLUMN repo_token_secret TEXT NOT NULL DEFAULT ''; -- name
 ALTER TABLE scans ADD COLUMN branch TEXT NOT NULL DEFAULT '';
 CREATE INDEX scans_by_branch ON scans(repo, branch, id);
 )sql",
+      // 7 (baseline): the baseline chosen at submit time, who submitted, and
+      // what a diff needs from the jobs: the repository's committed
+      // suppressions file and the renames an incremental scan saw.
+      R"sql(
+ALTER TABLE scans ADD COLUMN baseline_scan_id INTEGER NOT NULL DEFAULT 0; -- 0: none
+ALTER TABLE scans ADD COLUMN baseline_note TEXT NOT NULL DEFAULT '';     -- why none / how chosen
+ALTER TABLE scans ADD COLUMN submit_trigger TEXT NOT NULL DEFAULT '';    -- SubmitScanRequest.trigger
+ALTER TABLE jobs ADD COLUMN repo_suppressions TEXT NOT NULL DEFAULT '';  -- file as read, <= 64 KiB
+CREATE TABLE scan_renames(
+  scan_id INTEGER NOT NULL REFERENCES scans(id),
+  from_path TEXT NOT NULL,
+  to_path TEXT NOT NULL,
+  PRIMARY KEY(scan_id, from_path)) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }
