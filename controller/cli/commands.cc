@@ -129,14 +129,21 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options.poll_ms));
   }
   if (tty) std::cerr << "\n";
-  if (options.json) {
-    std::cout << ScanJson(scan).dump(2) << "\n";
-  } else {
-    std::cout << ScanSummary(scan);
-  }
   // The diff against the baseline: counts always, the new findings with --new-only.
   auto diff = FetchDiff(client, scan_id, 0, timeout_ms);
   if (!diff.ok()) return ReportError(diff.status());
+  if (options.json) {
+    nlohmann::json document = ScanJson(scan);
+    document["diff"] = {{"baseline_scan_id", diff->baseline_scan_id()},
+                        {"new", diff->new_count()},
+                        {"fixed", diff->fixed_count()},
+                        {"unchanged", diff->unchanged_count()},
+                        {"suppressed", diff->suppressed_count()},
+                        {"not_rechecked", diff->not_rechecked_count()}};
+    std::cout << document.dump(2) << "\n";
+  } else {
+    std::cout << ScanSummary(scan);
+  }
   std::cerr << "diff: " << DiffCountsLine(*diff) << "\n";
   if (options.new_only && !options.json) std::cout << DiffTable(*diff, /*new_only=*/true);
   if (!options.report_format.empty()) {

@@ -112,6 +112,7 @@ class BaselineTest(unittest.TestCase):
         out, scan = self.submit(added, "--new-only", "--fail-on", "high", check=False)
         self.assertEqual(out.returncode, 1, out.stderr)
         self.assertIn("new 1, fixed 0", out.stderr)
+        self.assertEqual((scan["diff"]["new"], scan["diff"]["fixed"]), (1, 0))
         diff = self.diff(scan["scan_id"])
         self.assertEqual(diff["baseline_scan_id"], base_scan["scan_id"])
         self.assertEqual((diff["counts"]["new"], diff["counts"]["fixed"]), (1, 0), diff["counts"])
