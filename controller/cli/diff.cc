@@ -1,5 +1,7 @@
 #include "controller/cli/diff.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
