@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "common/log/log.h"
 #include "common/process/stop_signal.h"
@@ -48,6 +50,10 @@ int main(int argc, char** argv) {
   app.add_option("--scanner-registry", config.scanner_registry,
                  "Scanner registry JSON file overlaid on the shipped one: scanner kinds, pools "
                  "and profiles (see scanfleet-worker --print-registry)");
+  app.add_option("--suppressions", config.suppressions_file,
+                 "Suppressions JSON file (docs/BASELINES.md): findings matched by fingerprint, "
+                 "rule or path glob, each with a reason, are reported as suppressed and do not "
+                 "count for CI gates; applies to every repository or to an entry's \"repo\"");
   app.add_option("--dast-allow", config.dast_allow,
                  "Hosts/CIDRs DAST scans may target, e.g. 10.0.0.0/8,app.internal "
                  "(default: none, DAST submissions are refused)")
@@ -162,6 +168,19 @@ int main(int argc, char** argv) {
       std::cerr << "error: --pool " << pool << ": port is not a number\n";
       return 2;
     }
+  }
+  if (!config.suppressions_file.empty()) {
+    std::ifstream file(config.suppressions_file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    auto suppressions =
+        file ? scanfleet::ParseSuppressions(text, "controller:" + config.suppressions_file)
+             : scanfleet::StatusOr<std::vector<scanfleet::Suppression>>(
+                   scanfleet::Status::NotFound("cannot read " + config.suppressions_file));
+    if (!suppressions.ok()) {
+      std::cerr << "error: --suppressions: " << suppressions.status().message() << "\n";
+      return 2;
+    }
+    config.suppressions = std::move(suppressions).value();
   }
   auto registry = scanfleet::LoadRegistry(config.scanner_registry);
   if (!registry.ok()) {

@@ -18,6 +18,7 @@ for fuzzer in "$build_dir"/tests/fuzz/fuzz_*; do
   # gets deep quickly, the others exercise the rejection paths.
   cp "$root"/tests/fixtures/scanners/*.* "$corpus"/ 2>/dev/null || true
   cp "$root"/tests/fixtures/webhooks/*.json "$corpus"/ 2>/dev/null || true
+  cp "$root"/tests/fixtures/suppressions/*.json "$corpus"/ 2>/dev/null || true
   rm -f "$corpus"/README.md
   printf '%s: ' "$name"
   if "$fuzzer" -max_total_time="$seconds" -max_len=131072 -timeout=10 -rss_limit_mb=2048 \

@@ -151,6 +151,12 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
       *response.mutable_reparsed() = std::move(reparsed).value();
       return response;
     }
+    case v1::ApiRequest::kDiffScan: {
+      auto diff = Diff(request.diff_scan(), now);
+      if (!diff.ok()) return ErrorResponse(diff.status());
+      *response.mutable_diff() = std::move(diff).value();
+      return response;
+    }
     case v1::ApiRequest::kListSchedules:  // answered by the loop's TriggerHub
     case v1::ApiRequest::REQUEST_NOT_SET:
       break;
@@ -211,7 +217,13 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
                                    " scanner; pick a profile for a " +
                                    (dast ? "DAST target" : "repository"));
   }
+  RETURN_IF_ERROR(CheckText("trigger", request.trigger(), 128));
+  RETURN_IF_ERROR(CheckText("baseline branch", request.baseline_branch(), kMaxRefLength));
+  // Chosen now and stored with the scan, so its reports stay stable.
+  ASSIGN_OR_RETURN(BaselineChoice baseline, store_.ResolveBaseline(request, profile));
   ASSIGN_OR_RETURN(CreatedScan created, store_.CreateScan(scan, now));
+  RETURN_IF_ERROR(store_.RecordBaseline(created.scan_id, baseline,
+                                        request.trigger().empty() ? "cli" : request.trigger()));
   v1::SubmitScanResponse response;
   response.set_scan_id(created.scan_id);
   for (size_t i = 0; i < created.job_ids.size(); ++i) {

@@ -52,13 +52,16 @@ class ApiHandler {
   StatusOr<v1::RetryJobsResponse> Retry(const v1::RetryJobsRequest& request, TimeMs now,
                                         ApiEffects& effects);
   v1::ListWorkersResponse ListWorkers(TimeMs now) const;
+  // diff_scan.cc: classification against the baseline, with suppressions.
+  StatusOr<v1::DiffScanResponse> Diff(const v1::DiffScanRequest& request, TimeMs now);
 
   ScanStore& store_;
   Scheduler& scheduler_;
   const ControllerConfig& config_;
   const std::map<std::string, v1::WorkerHello>& hellos_;
   v1::GetEndpointsResponse endpoints_;
-  TargetAllowlist dast_allowlist_;  // validated by ControllerLoop::Start
+  TargetAllowlist dast_allowlist_;               // validated by ControllerLoop::Start
+  uint64_t invalid_repo_suppression_files_ = 0;  // seen by Diff, for operators' logs
 };
 
 // Checks a submitted target before anything is stored. Exposed for tests.

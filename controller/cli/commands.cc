@@ -13,7 +13,9 @@
 #include "common/secrets/secret_name.h"
 #include "common/siem/event_fields.h"
 #include "common/time/clock.h"
+#include "controller/cli/diff.h"
 #include "controller/cli/render.h"
+#include "controller/report/formats.h"
 
 namespace scanfleet::cli {
 
@@ -56,6 +58,14 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
       return kExitUsage;
     }
   }
+  if (!options.wait && (options.new_only || !options.report_format.empty())) {
+    std::cerr << "scanfleet: --new-only and --report need --wait\n";
+    return kExitUsage;
+  }
+  if (!options.report_format.empty() && !report::ParseReportFormat(options.report_format)) {
+    std::cerr << "scanfleet: --report takes sarif, defectdojo, gitlab, json or csv\n";
+    return kExitUsage;
+  }
   // Checked here too, so a value pasted by mistake never leaves this machine.
   for (const std::string& name : options.secrets) {
     if (Status valid = ValidateSecretName(name).WithContext("--secret"); !valid.ok()) {
@@ -84,6 +94,9 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
   for (const std::string& name : options.secrets) submit->mutable_target()->add_secret_names(name);
   submit->mutable_target()->set_repo_token_secret(options.repo_token_secret);
   submit->set_profile(options.profile);
+  submit->set_baseline_scan_id(options.baseline_scan_id);
+  submit->set_baseline_branch(options.baseline_branch);
+  submit->set_trigger(options.trigger.empty() ? "cli" : options.trigger);
   // The key makes retrying safe: a submit whose reply was lost (controller
   // restarting) returns the scan it created instead of creating another.
   submit->set_idempotency_key(options.idempotency_key.empty() ? RandomKey()
@@ -116,13 +129,36 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options.poll_ms));
   }
   if (tty) std::cerr << "\n";
+  // The diff against the baseline: counts always, the new findings with --new-only.
+  auto diff = FetchDiff(client, scan_id, 0, timeout_ms);
+  if (!diff.ok()) return ReportError(diff.status());
   if (options.json) {
-    std::cout << ScanJson(scan).dump(2) << "\n";
+    nlohmann::json document = ScanJson(scan);
+    document["diff"] = {{"baseline_scan_id", diff->baseline_scan_id()},
+                        {"new", diff->new_count()},
+                        {"fixed", diff->fixed_count()},
+                        {"unchanged", diff->unchanged_count()},
+                        {"suppressed", diff->suppressed_count()},
+                        {"not_rechecked", diff->not_rechecked_count()}};
+    std::cout << document.dump(2) << "\n";
   } else {
     std::cout << ScanSummary(scan);
   }
+  std::cerr << "diff: " << DiffCountsLine(*diff) << "\n";
+  if (options.new_only && !options.json) std::cout << DiffTable(*diff, /*new_only=*/true);
+  if (!options.report_format.empty()) {
+    ReportOptions report{scan_id, options.report_format, options.report_out, "", true};
+    if (int code = Report(client, report, timeout_ms); code != kExitOk) return code;
+  }
   if (scan.state() != v1::SCAN_SUCCEEDED) return kExitScanFailed;
-  if (fail_on) {
+  if (fail_on && options.new_only) {
+    uint64_t gate = NewUnsuppressedAtOrAbove(*diff, *fail_on);
+    if (gate > 0) {
+      std::cerr << "scanfleet: " << gate << " new, unsuppressed findings at or above "
+                << options.fail_on << "\n";
+      return kExitFailOn;
+    }
+  } else if (fail_on) {
     uint64_t at_or_above = 0;
     for (int i = static_cast<int>(*fail_on); i < scan.findings_by_severity_size(); ++i) {
       at_or_above += scan.findings_by_severity(i);

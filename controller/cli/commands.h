@@ -31,6 +31,13 @@ struct SubmitOptions {
   int patience_ms = 60000;           // how long to ride through an unreachable controller
   bool wait = false;
   std::string fail_on;  // severity name, empty = never fail
+  // Baselines (docs/BASELINES.md).
+  uint64_t baseline_scan_id = 0;  // explicit baseline scan; 0: latest of baseline_branch
+  std::string baseline_branch;    // empty: --branch
+  std::string trigger;            // who asked ("hook", "hook-bypass"...); empty: "cli"
+  bool new_only = false;          // --fail-on counts only new, unsuppressed findings
+  std::string report_format;      // with --wait: write this report when the scan finishes
+  std::string report_out;         // its file (empty: stdout)
   bool json = false;
   int poll_ms = 200;
 };

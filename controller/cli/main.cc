@@ -1,11 +1,14 @@
 // scanfleet: the client CLI of a scanfleet controller.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 
 #include "common/process/stop_signal.h"
 #include "common/security/client_security.h"
 #include "common/transport/zmq_socket.h"
 #include "controller/cli/commands.h"
+#include "controller/cli/diff.h"
+#include "controller/cli/hook.h"
 
 int main(int argc, char** argv) {
   namespace cli = scanfleet::cli;
@@ -64,6 +67,21 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--fail-on", submit.fail_on,
                          "With --wait: exit 1 if a finding is at or above this severity");
   submit_cmd->add_flag("--json", submit.json, "Machine-readable output");
+  submit_cmd->add_option("--baseline", submit.baseline_scan_id,
+                         "Classify findings against this finished scan of the same repository "
+                         "(default: the latest succeeded scan of --baseline-branch)");
+  submit_cmd->add_option("--baseline-branch", submit.baseline_branch,
+                         "Branch whose latest succeeded scan (same profile) is the baseline "
+                         "(default: --branch)");
+  submit_cmd->add_flag("--new-only", submit.new_only,
+                       "With --wait: --fail-on counts only NEW, unsuppressed findings (the CI "
+                       "gate) and the new findings are listed");
+  submit_cmd->add_option("--report", submit.report_format,
+                         "With --wait: write the scan's report when it finishes: sarif, "
+                         "defectdojo, gitlab, json or csv");
+  submit_cmd->add_option("--report-out", submit.report_out, "File for --report (default stdout)");
+  submit_cmd->add_option("--trigger", submit.trigger,
+                         "Who submits, recorded with the scan: cli (default), hook, ci, ...");
   submit_cmd->add_option("--idempotency-key", submit.idempotency_key,
                          "Submitting again with the same key returns the first scan "
                          "(default: a random key, so retries inside this run are safe)");
@@ -152,6 +170,39 @@ int main(int argc, char** argv) {
   reparse_cmd->add_option("scan", scan_id, "Scan id")->required();
   reparse_cmd->add_flag("--json", json, "Machine-readable output");
 
+  cli::DiffOptions diff;
+  auto* diff_cmd = app.add_subcommand(
+      "diff",
+      "Classify a scan's findings against its baseline: new, unchanged, fixed, not re-checked "
+      "(a failed or partial scanner never closes findings), with suppressions");
+  diff_cmd->add_option("scan", diff.scan_id, "Scan id")->required();
+  diff_cmd->add_option("--baseline", diff.baseline_scan_id,
+                       "Compare with this scan instead of the baseline stored with the scan");
+  diff_cmd->add_flag("--json", diff.json, "Machine-readable output");
+  diff_cmd->add_flag("--new-only", diff.new_only, "List only the new findings");
+
+  cli::HookOptions hook;
+  auto* hook_cmd = app.add_subcommand("hook", "Install or remove scanfleet git hooks");
+  hook_cmd->require_subcommand(1);
+  auto* hook_install = hook_cmd->add_subcommand(
+      "install",
+      "Write a pre-push hook that scans the pushed commits and blocks the push on new findings "
+      "at or above --fail-on (bypass: SCANFLEET_HOOK_BYPASS=\"reason\" git push, logged to "
+      ".git/scanfleet-hook.log), and/or a post-commit hook that submits without blocking. The "
+      "hook reaches the controller with this invocation's --controller/--key/--controller-key");
+  hook_install->add_option("--repo", hook.repo, "Repository to install into")
+      ->capture_default_str();
+  hook_install->add_flag("--pre-push", hook.pre_push, "Install the pre-push hook (the default)");
+  hook_install->add_flag("--post-commit", hook.post_commit, "Install the post-commit hook");
+  hook_install->add_option("--fail-on", hook.fail_on, "Block a push on new findings at or above")
+      ->capture_default_str();
+  hook_install->add_option("--profile", hook.profile, "Scan profile (controller default)");
+  hook_install->add_flag("--force", hook.force,
+                         "Replace a hook scanfleet did not write (kept as HOOK.pre-scanfleet)");
+  auto* hook_uninstall = hook_cmd->add_subcommand(
+      "uninstall", "Remove scanfleet's hooks (restoring a hook --force replaced)");
+  hook_uninstall->add_option("--repo", hook.repo, "Repository")->capture_default_str();
+
   cli::ReportOptions report;
   auto* report_cmd = app.add_subcommand(
       "report",
@@ -170,6 +221,24 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (generate_cmd->parsed()) return cli::GenerateKeys(key_name, key_dir);
+  if (hook_uninstall->parsed()) return cli::HookUninstall(hook);
+  if (hook_install->parsed()) {
+    auto absolute = [](const std::string& path) {
+      return path.empty() ? path : std::filesystem::absolute(path).lexically_normal().string();
+    };
+    hook.connection_args = {"--controller", controller};
+    if (!key_file.empty())
+      hook.connection_args.insert(hook.connection_args.end(), {"--key", absolute(key_file)});
+    if (!controller_key_file.empty()) {
+      hook.connection_args.insert(hook.connection_args.end(),
+                                  {"--controller-key", absolute(controller_key_file)});
+    }
+    if (insecure_dev) hook.connection_args.push_back("--insecure-dev");
+    std::error_code error;
+    hook.scanfleet_binary = std::filesystem::read_symlink("/proc/self/exe", error).string();
+    if (error) hook.scanfleet_binary = "scanfleet";
+    return cli::HookInstall(hook);
+  }
   auto client_security =
       scanfleet::ClientSecurity::Load(insecure_dev, key_file, controller_key_file);
   if (!client_security.ok()) {
@@ -191,6 +260,7 @@ int main(int argc, char** argv) {
   if (schedules_cmd->parsed()) return cli::Schedules(client, json, timeout_ms);
   if (tail_cmd->parsed()) return cli::Tail(context, client, *client_security, tail, timeout_ms);
   if (report_cmd->parsed()) return cli::Report(client, report, timeout_ms);
+  if (diff_cmd->parsed()) return cli::Diff(client, diff, timeout_ms);
   if (siem_cmd->parsed()) return cli::Siem(context, client, *client_security, siem, timeout_ms);
   if (reparse_cmd->parsed()) return cli::Reparse(client, scan_id, json, timeout_ms);
   if (cancel_cmd->parsed()) return cli::Cancel(client, scan_id, reason, json, timeout_ms);

@@ -9,6 +9,7 @@
 
 #include "common/wire/convert.h"
 #include "controller/cli/commands.h"
+#include "controller/cli/diff.h"
 #include "controller/report/formats.h"
 
 namespace scanfleet::cli {
@@ -145,6 +146,16 @@ int Report(ApiClient& client, const ReportOptions& options, int timeout_ms) {
   report::ScanReport scan_report =
       BuildReport(scan->scan(), findings->findings(), workers->workers());
   if (!options.checkout.empty()) ReadSources(options.checkout, scan_report);
+  // Each finding's class against the baseline (and suppression), when the
+  // controller answers a diff.
+  if (auto diff = FetchDiff(client, options.scan_id, 0, timeout_ms); diff.ok()) {
+    for (const v1::ClassifiedFinding& item : diff->findings()) {
+      if (item.diff_class() != v1::DIFF_NEW && item.diff_class() != v1::DIFF_UNCHANGED) continue;
+      scan_report.diff[item.finding().fingerprint()] = {
+          item.diff_class() == v1::DIFF_NEW ? "new" : "unchanged", item.suppression().reason(),
+          item.suppression().source()};
+    }
+  }
   if (scan_report.partial()) {
     std::cerr << "scanfleet report: scan " << options.scan_id << " is " << scan_report.state
               << " and not every scanner job succeeded: the report is marked partial\n";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/wire/envelope.h"
+#include "controller/diff/suppressions.h"
 #include "controller/scheduler/scheduler.h"
 
 namespace scanfleet {
@@ -61,6 +62,10 @@ struct ControllerConfig {
   std::string repos_file;
   std::string webhook_listen;
   int64_t webhook_max_body_bytes = 1 << 20;
+  // Controller-side suppressions (--suppressions FILE, docs/BASELINES.md),
+  // parsed at start; they apply to every scan (or to the entry's "repo").
+  std::string suppressions_file;
+  std::vector<Suppression> suppressions;
 };
 
 }  // namespace scanfleet

@@ -4,7 +4,8 @@
 // formula (starting with = + - @, tab or CR) gets a leading apostrophe. Columns (README "Reports"):
 // scan_id, scan_partial, tool, tool_version, rule_id, title, severity, confidence, cwes
 // (";"-joined), path, line, column, end_line, url, http_method, parameter, message, snippet,
-// evidence, fingerprint.
+// evidence, fingerprint, status (new / unchanged against the baseline, empty when unknown),
+// suppression (its reason, when suppressed).
 #include <string>
 #include <vector>
 
@@ -43,13 +44,15 @@ std::string Number(int value) { return value > 0 ? std::to_string(value) : ""; }
 }  // namespace
 
 std::string RenderCsv(const ScanReport& report) {
-  std::string csv = Row({"scan_id",   "scan_partial", "tool",       "tool_version", "rule_id",
-                         "title",     "severity",     "confidence", "cwes",         "path",
-                         "line",      "column",       "end_line",   "url",          "http_method",
-                         "parameter", "message",      "snippet",    "evidence",     "fingerprint"});
+  std::string csv =
+      Row({"scan_id",  "scan_partial", "tool",        "tool_version", "rule_id", "title",
+           "severity", "confidence",   "cwes",        "path",         "line",    "column",
+           "end_line", "url",          "http_method", "parameter",    "message", "snippet",
+           "evidence", "fingerprint",  "status",      "suppression"});
   std::string scan_id = std::to_string(report.scan_id);
   std::string partial = report.partial() ? "true" : "false";
   for (const Finding& f : report.findings) {
+    const FindingDiff* diff = report.DiffOf(f);
     std::string cwes;
     for (int cwe : f.cwes) cwes += (cwes.empty() ? "" : ";") + std::to_string(cwe);
     csv += Row({scan_id,
@@ -71,7 +74,9 @@ std::string RenderCsv(const ScanReport& report) {
                 f.message,
                 f.snippet,
                 f.evidence,
-                f.fingerprint});
+                f.fingerprint,
+                diff ? diff->status : "",
+                diff ? diff->suppression_reason : ""});
   }
   return csv;
 }

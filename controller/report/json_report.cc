@@ -45,7 +45,17 @@ std::string RenderJson(const ScanReport& report) {
                     {"findings", section.findings.size()}});
   }
   Json findings = Json::array();
-  for (const Finding& finding : report.findings) findings.push_back(FindingJson(finding));
+  for (const Finding& finding : report.findings) {
+    Json entry = FindingJson(finding);
+    if (const FindingDiff* diff = report.DiffOf(finding)) {
+      entry["status"] = diff->status;
+      if (!diff->suppression_reason.empty()) {
+        entry["suppression"] = {{"reason", diff->suppression_reason},
+                                {"source", diff->suppression_source}};
+      }
+    }
+    findings.push_back(std::move(entry));
+  }
   Json document = {{"report_format", "scanfleet-report/v1"},
                    {"scan",
                     {{"scan_id", report.scan_id},

@@ -115,7 +115,8 @@ class LineHashSource {
   std::map<std::pair<std::string, uint64_t>, int> snippet_counts_;
 };
 
-Json Result(const Finding& finding, size_t rule_index, LineHashSource& line_hashes) {
+Json Result(const Finding& finding, size_t rule_index, LineHashSource& line_hashes,
+            const FindingDiff* diff) {
   std::string text = finding.message.empty() ? finding.title : finding.message;
   if (text.empty()) text = RuleId(finding);
   Json properties = {{"severity", SeverityName(finding.severity)}};
@@ -158,6 +159,17 @@ Json Result(const Finding& finding, size_t rule_index, LineHashSource& line_hash
                  {"message", {{"text", text}}},
                  {"locations", Json::array({location})}};
   if (!fingerprints.empty()) result["partialFingerprints"] = fingerprints;
+  if (diff && (diff->status == "new" || diff->status == "unchanged")) {
+    result["baselineState"] = diff->status;
+  }
+  if (diff && !diff->suppression_reason.empty()) {
+    // Suppressed findings stay in the log, marked (SARIF 2.1.0 §3.35).
+    result["suppressions"] =
+        Json::array({{{"kind", "external"},
+                      {"status", "accepted"},
+                      {"justification", diff->suppression_reason},
+                      {"properties", {{"source", diff->suppression_source}}}}});
+  }
   result["properties"] = properties;
   return result;
 }
@@ -185,7 +197,8 @@ Json Run(const ScanReport& report, const ToolSection& section, LineHashSource& l
   driver["rules"] = rules;
   Json results = Json::array();
   for (const Finding* finding : section.findings) {
-    results.push_back(Result(*finding, rule_index[RuleId(*finding)], line_hashes));
+    results.push_back(
+        Result(*finding, rule_index[RuleId(*finding)], line_hashes, report.DiffOf(*finding)));
   }
   Json invocation = {{"executionSuccessful", section.run.succeeded()}};
   if (!section.run.succeeded()) {

@@ -26,6 +26,13 @@ struct ToolRun {
   bool succeeded() const { return state == "succeeded"; }
 };
 
+// How a finding compares with the scan's baseline (docs/BASELINES.md).
+struct FindingDiff {
+  std::string status;              // "new" / "unchanged"
+  std::string suppression_reason;  // non-empty when suppressed (reported, never hidden)
+  std::string suppression_source;  // "repo:.scanfleet/suppressions.json" / "controller:FILE"
+};
+
 struct ScanReport {
   uint64_t scan_id = 0;
   std::string state;  // scan state: queued / running / succeeded / failed / cancelled
@@ -44,6 +51,14 @@ struct ScanReport {
   // could read (e.g. `--checkout DIR`). SARIF hashes lines from these; files
   // missing here fall back to the finding's snippet.
   std::map<std::string, std::string> sources;
+  // Fingerprint -> the finding's class against the baseline and suppression.
+  // Empty when the caller had no diff: formats then leave the fields out.
+  std::map<std::string, FindingDiff> diff;
+
+  const FindingDiff* DiffOf(const Finding& finding) const {
+    auto it = diff.find(finding.fingerprint);
+    return it == diff.end() ? nullptr : &it->second;
+  }
 
   bool dast() const { return !target_url.empty(); }
   // True when the scan is not finished or any tool run did not succeed.

@@ -180,6 +180,7 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
   job->Reset();
   finish.applied = true;
   if (succeeded) RETURN_IF_ERROR(InsertFindings(result, scan_id, now, finish.events));
+  if (succeeded) RETURN_IF_ERROR(RecordDiffInputs(result, scan_id));
   if (outcome == JobOutcome::kDeadLettered) {
     ASSIGN_OR_RETURN(v1::Event dead, DeadLetterEvent(result, scan_id, now));
     finish.events.push_back(std::move(dead));

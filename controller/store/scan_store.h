@@ -19,6 +19,7 @@
 #include "common/status/status.h"
 #include "common/store/database.h"
 #include "common/time/clock.h"
+#include "controller/diff/classify.h"
 #include "controller/scheduler/decisions.h"
 #include "controller/scheduler/scheduler.h"
 #include "proto/scanfleet.pb.h"
@@ -87,6 +88,23 @@ struct UnfinishedJob {
 struct JobFinish {
   bool applied = false;           // false: the job was already terminal
   std::vector<v1::Event> events;  // finding events, then a scan event if the scan ended
+};
+
+// The baseline a scan is classified against (docs/BASELINES.md).
+struct BaselineChoice {
+  uint64_t scan_id = 0;  // 0: none
+  std::string note;      // how it was chosen, or why there is none
+};
+
+// What a diff needs of one scan (diff_queries.cc).
+struct ScanDiffData {
+  uint64_t scan_id = 0;
+  v1::ScanState state = v1::SCAN_STATE_UNSPECIFIED;
+  std::string repo;  // or the DAST URL
+  DiffSide side;
+  std::vector<std::pair<std::string, std::string>> renames;  // (from, to)
+  std::vector<std::string> repo_suppressions;  // each job's copy of the repo file (non-empty ones)
+  BaselineChoice baseline;                     // chosen at submit time
 };
 
 class ScanStore {
@@ -158,6 +176,22 @@ class ScanStore {
   // Every worker's last hello, by worker id.
   StatusOr<std::vector<std::pair<std::string, v1::WorkerHello>>> LoadWorkerHellos();
 
+  // Baselines and diffs (diff_queries.cc).
+  // The baseline of a scan submitted with `request` whose resolved profile is
+  // `profile`: request.baseline_scan_id when set (InvalidArgument unless it
+  // exists, is of the same repository and finished), else the latest
+  // SUCCEEDED scan of the same repository (or DAST URL) on baseline_branch
+  // (empty: target.branch) with the same profile, created before scan
+  // `created_before` (0: any existing scan). No such scan is not an error:
+  // scan_id 0 with the reason in `note`. Incremental merges call it too.
+  StatusOr<BaselineChoice> ResolveBaseline(const v1::SubmitScanRequest& request,
+                                           const std::string& profile, uint64_t created_before = 0);
+  // Stores the chosen baseline and the submit's trigger with a new scan, so
+  // later reports classify against the same scan.
+  Status RecordBaseline(uint64_t scan_id, const BaselineChoice& baseline,
+                        const std::string& trigger);
+  StatusOr<ScanDiffData> LoadDiffData(uint64_t scan_id);
+
   // Appends an event; sets event->seq from the log.
   Status AppendEvent(v1::Event* event);
 
@@ -165,6 +199,8 @@ class ScanStore {
   explicit ScanStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   Status InsertFindings(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
                         std::vector<v1::Event>& events);
+  // Keeps a succeeded job's repo suppressions file and renames (diff_queries.cc).
+  Status RecordDiffInputs(const v1::JobResult& result, uint64_t scan_id);
   StatusOr<std::optional<v1::Event>> MaybeFinishScan(uint64_t scan_id, TimeMs now);
   StatusOr<v1::Event> DeadLetterEvent(const v1::JobResult& result, uint64_t scan_id, TimeMs now);
 

@@ -125,6 +125,20 @@ CREATE TABLE schedule_runs(
   last_scan_id INTEGER NOT NULL DEFAULT 0,
   skipped INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 )sql",
+      // 8 (baseline): the baseline chosen at submit time, who submitted, and
+      // what a diff needs from the jobs: the repository's committed
+      // suppressions file and the renames an incremental scan saw.
+      R"sql(
+ALTER TABLE scans ADD COLUMN baseline_scan_id INTEGER NOT NULL DEFAULT 0; -- 0: none
+ALTER TABLE scans ADD COLUMN baseline_note TEXT NOT NULL DEFAULT '';     -- why none / how chosen
+ALTER TABLE scans ADD COLUMN submit_trigger TEXT NOT NULL DEFAULT '';    -- SubmitScanRequest.trigger
+ALTER TABLE jobs ADD COLUMN repo_suppressions TEXT NOT NULL DEFAULT '';  -- file as read, <= 64 KiB
+CREATE TABLE scan_renames(
+  scan_id INTEGER NOT NULL REFERENCES scans(id),
+  from_path TEXT NOT NULL,
+  to_path TEXT NOT NULL,
+  PRIMARY KEY(scan_id, from_path)) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

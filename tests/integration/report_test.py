@@ -167,6 +167,8 @@ class ReportTest(unittest.TestCase):
             self.assertEqual(result["partialFingerprints"]["primaryLocationLineHash"],
                              expected[location["artifactLocation"]["uri"]][line - 1])
             self.assertIn("scanfleet/v1", result["partialFingerprints"])
+            # The first scan of the repo has no baseline: every result is new.
+            self.assertEqual(result["baselineState"], "new")
         for run in sarif["runs"]:
             self.assertTrue(run["invocations"][0]["executionSuccessful"])
             self.assertFalse(run["properties"]["partial"])
@@ -186,6 +188,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(len(rows), len(stored))
         for row, finding in zip(rows, stored):
             self.assertEqual(row["scan_partial"], "false")
+            self.assertEqual((row["status"], row["suppression"]), ("new", ""))
             for key in ("tool", "rule_id", "title", "path", "message", "snippet",
                         "fingerprint"):
                 self.assertEqual(row[key], neutralized(finding[key]), key)
@@ -227,6 +230,9 @@ class ReportTest(unittest.TestCase):
         path, _ = self.report(scan_id, "json")
         with open(path) as f:
             document = json.load(f)
+        # Plus each finding's class against the baseline (none here: all new).
+        self.assertEqual([f.pop("status") for f in document["findings"]],
+                         ["new"] * len(stored))
         self.assertEqual(document["findings"], stored)
         self.assertEqual(document["scan"]["resolved_commit"], commit)
         self.assertFalse(document["scan"]["partial"])

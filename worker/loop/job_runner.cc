@@ -15,11 +15,12 @@
 #include "common/finding/finding.h"
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
-#include "worker/loop/job_secrets.h"
 #include "worker/exec/unique_fd.h"
+#include "worker/loop/job_secrets.h"
 #include "worker/loop/scan_files.h"
 #include "worker/scanners/argv_template.h"
 #include "worker/workspace/git_checkout.h"
+#include "worker/workspace/repo_suppressions.h"
 #include "worker/workspace/workspace.h"
 
 namespace scanfleet {
@@ -93,6 +94,7 @@ struct Prepared {
   std::string cwd;
   ArgvValues values;
   std::string resolved_commit;
+  std::string repo_suppressions;  // .scanfleet/suppressions.json as read (SAST)
   bool nothing_to_scan = false;
 };
 
@@ -114,6 +116,7 @@ StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& 
     return checkout.status().WithContext("checkout failed");
   }
   prepared.resolved_commit = checkout->commit;
+  prepared.repo_suppressions = ReadRepoSuppressions(prepared.cwd);
   prepared.values.workspace = ".";
   if (!spec.file_patterns.empty()) {
     kind = v1::FAILURE_BAD_INPUT;
@@ -195,6 +198,7 @@ v1::JobResult RunResolvedJob(const v1::JobAssignment& job, const ScannerSpec* sp
   v1::JobResult result;
   *result.mutable_job() = job.job();
   result.set_resolved_commit(prepared->resolved_commit);
+  result.set_repo_suppressions(prepared->repo_suppressions);
   result.set_tool_version(ValidUtf8(tool_version));
   if (prepared->nothing_to_scan) {
     result.set_failure(v1::FAILURE_NONE);  // no file this scanner reads: a clean result

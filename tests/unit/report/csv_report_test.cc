@@ -44,10 +44,12 @@ TEST(CsvReportTest, RoundTripsTrickyTextAndNeutralizesFormulas) {
   ScanReport report = FixedReport();
   auto rows = ParseCsv(RenderCsv(report));
   ASSERT_EQ(rows.size(), 4u);
-  ASSERT_EQ(rows[0].size(), 20u);
+  ASSERT_EQ(rows[0].size(), 22u);  // the last two: status, suppression (baseline diff)
   EXPECT_EQ(rows[0][0], "scan_id");
   EXPECT_EQ(rows[0][16], "message");
-  for (const auto& row : rows) EXPECT_EQ(row.size(), 20u);
+  EXPECT_EQ(rows[0][20], "status");
+  EXPECT_EQ(rows[0][21], "suppression");
+  for (const auto& row : rows) EXPECT_EQ(row.size(), 22u);
   EXPECT_EQ(rows[1][2], "flawfinder");
   EXPECT_EQ(rows[1][8], "120;20");
   EXPECT_EQ(rows[1][9], "src/a b/main.c");

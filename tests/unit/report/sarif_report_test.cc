@@ -34,6 +34,29 @@ TEST(SarifReportTest, OneRunPerToolWithRulesAndSecuritySeverity) {
             "5.5");
 }
 
+TEST(SarifReportTest, BaselineStateAndSuppressionsFromTheDiff) {
+  ScanReport report = FixedReport();
+  json plain = json::parse(RenderSarif(report));
+  EXPECT_FALSE(plain["runs"][0]["results"][0].contains("baselineState"));  // no diff: left out
+  report.diff["fp-FF1001-2"] = {"new", "", ""};
+  report.diff[report.findings[1].fingerprint] = {"unchanged", "reviewed in SEC-1",
+                                                 "repo:.scanfleet/suppressions.json"};
+  json sarif = json::parse(RenderSarif(report));
+  const json& results = sarif["runs"][0]["results"];
+  EXPECT_EQ(results[0]["baselineState"], "new");
+  EXPECT_FALSE(results[0].contains("suppressions"));
+  EXPECT_EQ(results[1]["baselineState"], "unchanged");
+  ASSERT_EQ(results[1]["suppressions"].size(), 1u);
+  EXPECT_EQ(results[1]["suppressions"][0]["kind"], "external");
+  EXPECT_EQ(results[1]["suppressions"][0]["justification"], "reviewed in SEC-1");
+  EXPECT_EQ(results[1]["suppressions"][0]["properties"]["source"],
+            "repo:.scanfleet/suppressions.json");
+  json doc = json::parse(RenderJson(report));
+  EXPECT_EQ(doc["findings"][0]["status"], "new");
+  EXPECT_EQ(doc["findings"][1]["suppression"]["reason"], "reviewed in SEC-1");
+  EXPECT_NE(RenderCsv(report).find("\"reviewed in SEC-1\""), std::string::npos);
+}
+
 TEST(SarifReportTest, ResultsHaveRelativeEncodedUrisRegionsAndFingerprints) {
   json sarif = json::parse(RenderSarif(FixedReport()));
   const json& result = sarif["runs"][0]["results"][0];
