@@ -84,6 +84,7 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
   for (const std::string& name : options.secrets) submit->mutable_target()->add_secret_names(name);
   submit->mutable_target()->set_repo_token_secret(options.repo_token_secret);
   submit->set_profile(options.profile);
+  submit->set_baseline_scan_id(options.baseline);
   // The key makes retrying safe: a submit whose reply was lost (controller
   // restarting) returns the scan it created instead of creating another.
   submit->set_idempotency_key(options.idempotency_key.empty() ? RandomKey()

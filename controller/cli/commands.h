@@ -22,7 +22,8 @@ inline constexpr int kExitUnreachable = 4;
 struct SubmitOptions {
   std::string repo;
   std::string ref = "HEAD";
-  std::string branch;  // branch the commit belongs to (baselines), empty: none
+  std::string branch;     // branch the commit belongs to (baselines), empty: none
+  uint64_t baseline = 0;  // scan to compare with / build on (0: none)
   std::string target;
   std::string profile;
   std::string idempotency_key;       // empty: a random one per invocation

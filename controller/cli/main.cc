@@ -57,6 +57,9 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--branch", submit.branch,
                          "Branch the commit belongs to, e.g. main (scans of a branch form its "
                          "history)");
+  submit_cmd->add_option("--baseline", submit.baseline,
+                         "Scan to compare with / build on (SCAN_ID of an earlier scan of the same "
+                         "repository)");
   submit_cmd->add_option("--target", submit.target, "DAST target URL or host");
   submit_cmd->add_option("--profile", submit.profile,
                          "Scan profile (controller's default if empty)");
