@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/incremental/shard.h"
 #include "common/secrets/secret_name.h"
 
 namespace scanfleet {
@@ -69,6 +70,13 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
     if (!sast) return Status::InvalidArgument("a DAST target takes no repository token secret");
     RETURN_IF_ERROR(
         ValidateSecretName(target.repo_token_secret()).WithContext("--repo-token-secret"));
+  }
+  if (request.shards() > kMaxShards) {
+    return Status::InvalidArgument("--shards must be 1.." + std::to_string(kMaxShards) + ", got " +
+                                   std::to_string(request.shards()));
+  }
+  if (dast && (request.incremental() || request.shards() > 1)) {
+    return Status::InvalidArgument("a DAST target cannot be scanned incrementally or in shards");
   }
   return CheckText("profile", request.profile(), 128);
 }
@@ -203,7 +211,39 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
                                         "' whose pool this controller does not serve (add "
                                         "--pool POOL=PORT)");
     }
-    scan.jobs.push_back(NewJob{scanner, pool->second, config_.job_timeout_ms, max_failures});
+    NewJob job;
+    job.scanner = scanner;
+    job.pool = pool->second;
+    job.timeout_ms = config_.job_timeout_ms;
+    job.max_failures = max_failures;
+    if (!config_.per_file_scanners.count(scanner)) {
+      scan.jobs.push_back(std::move(job));  // whole-tree scanners run once, on everything
+      continue;
+    }
+    if (request.incremental()) {
+      if (request.baseline_scan_id() == 0) {
+        job.incremental_note = "no baseline scan given (--baseline SCAN_ID)";
+      } else {
+        ASSIGN_OR_RETURN(IncrementalBase base,
+                         store_.ResolveIncrementalBase(request.baseline_scan_id(), scanner,
+                                                       request.target().repo()));
+        job.incremental_note = base.reason;
+        if (!base.commit.empty()) {
+          job.base_scan_id = request.baseline_scan_id();
+          job.base_commit = base.commit;
+        }
+      }
+    }
+    uint32_t shards = request.shards() != 0 ? request.shards() : config_.default_shards;
+    if (shards <= 1) {
+      scan.jobs.push_back(std::move(job));
+      continue;
+    }
+    job.shard_count = shards;
+    for (uint32_t shard = 0; shard < shards; ++shard) {
+      job.shard_index = shard;
+      scan.jobs.push_back(job);
+    }
   }
   if (scan.jobs.empty()) {
     return Status::InvalidArgument("profile '" + profile + "' has no " + kind +

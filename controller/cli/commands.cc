@@ -85,6 +85,12 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
   submit->mutable_target()->set_repo_token_secret(options.repo_token_secret);
   submit->set_profile(options.profile);
   submit->set_baseline_scan_id(options.baseline);
+  submit->set_incremental(options.incremental);
+  submit->set_shards(options.shards);
+  if (options.incremental && options.baseline == 0) {
+    std::cerr << "note: --incremental without --baseline SCAN_ID: per-file scanners scan every "
+                 "file (a full scan)\n";
+  }
   // The key makes retrying safe: a submit whose reply was lost (controller
   // restarting) returns the scan it created instead of creating another.
   submit->set_idempotency_key(options.idempotency_key.empty() ? RandomKey()

@@ -60,6 +60,15 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--baseline", submit.baseline,
                          "Scan to compare with / build on (SCAN_ID of an earlier scan of the same "
                          "repository)");
+  submit_cmd->add_flag("--incremental", submit.incremental,
+                       "Per-file scanners (flawfinder, bandit, shellcheck) scan only the files "
+                       "changed since the --baseline scan's commit; its findings of unchanged "
+                       "files are carried forward. Without a usable baseline: a full scan");
+  submit_cmd
+      ->add_option("--shards", submit.shards,
+                   "Split each per-file scanner into N jobs (1..64), each scanning the files "
+                   "whose path hashes to its shard, run in parallel across workers")
+      ->check(CLI::Range(1u, 64u));
   submit_cmd->add_option("--target", submit.target, "DAST target URL or host");
   submit_cmd->add_option("--profile", submit.profile,
                          "Scan profile (controller's default if empty)");

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,7 @@ struct ControllerConfig {
   // Scanner -> parser name (from the registry), for `reparse`.
   std::map<std::string, std::string> scanner_parsers;
   int64_t raw_report_retention_ms = 30LL * 24 * 3600 * 1000;  // kept reports older are deleted
-  int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;  // events older are deleted (0: kept)
+  int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;       // events older are deleted (0: kept)
   // Deployment scanner registry overlaid on the shipped one (main.cc fills
   // profiles, scanner_pools and scanner_kinds from it).
   std::string scanner_registry;
@@ -40,6 +41,11 @@ struct ControllerConfig {
   // empty: every DAST submission is refused.
   std::vector<std::string> dast_allow;
   std::string default_profile = "default";
+  // Scanners whose argv takes {files} (from the registry): only these are
+  // sharded and scanned incrementally.
+  std::set<std::string> per_file_scanners;
+  // Shards per per-file scanner when a submission asks for none (0/1: off).
+  uint32_t default_shards = 0;
   // Profile name -> failed attempts before its jobs are dead-lettered
   // (profiles not listed use scheduler.max_failures).
   std::map<std::string, uint32_t> profile_max_failures;

@@ -116,6 +116,17 @@ ALTER TABLE scans ADD COLUMN repo_token_secret TEXT NOT NULL DEFAULT ''; -- name
 ALTER TABLE scans ADD COLUMN branch TEXT NOT NULL DEFAULT '';
 CREATE INDEX scans_by_branch ON scans(repo, branch, id);
 )sql",
+      // 7: sharded and incremental jobs; findings carried forward from a base scan.
+      R"sql(
+ALTER TABLE jobs ADD COLUMN shard_index INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN shard_count INTEGER NOT NULL DEFAULT 0; -- 0: not sharded
+ALTER TABLE jobs ADD COLUMN base_scan_id INTEGER NOT NULL DEFAULT 0; -- incremental: its base
+ALTER TABLE jobs ADD COLUMN base_commit TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN incremental_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN files_scanned INTEGER NOT NULL DEFAULT -1; -- -1: not reported
+ALTER TABLE jobs ADD COLUMN carried_findings INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN carried_from_scan INTEGER NOT NULL DEFAULT 0; -- 0: scanned
+)sql",
   };
   return kMigrations;
 }
