@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "common/incremental/shard.h"
 #include "common/log/log.h"
 #include "common/process/stop_signal.h"
 #include "controller/loop/controller_loop.h"
@@ -64,6 +65,12 @@ int main(int argc, char** argv) {
   app.add_option("--scanner-pool", scanner_pools,
                  "Pool that runs a scanner, SCANNER=POOL (default: the registry's pool)");
   app.add_option("--default-profile", config.default_profile)->capture_default_str();
+  app.add_option("--default-shards", config.default_shards,
+                 "Shards per per-file scanner (flawfinder, bandit, shellcheck) for scans that "
+                 "ask for none; each shard is a job scanning 1/N of the files, run in parallel "
+                 "across workers (0 or 1: off)")
+      ->check(CLI::Range(0u, scanfleet::kMaxShards))
+      ->capture_default_str();
   app.add_option("--database", config.database_path, "SQLite database file")->capture_default_str();
   app.add_option("--endpoints-file", config.endpoints_file,
                  "Write the bound endpoints here as JSON once listening");
@@ -196,6 +203,7 @@ int main(int argc, char** argv) {
     config.scanner_pools[scanner] = spec.pool;
     config.scanner_kinds[scanner] = spec.kind == scanfleet::ScannerKind::kDast ? "dast" : "sast";
     config.scanner_parsers[scanner] = spec.parser;
+    if (!spec.file_patterns.empty()) config.per_file_scanners.insert(scanner);
   }
   if (!profiles.empty()) config.profiles.clear();
   for (const auto& profile : profiles) {

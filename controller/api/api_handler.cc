@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/incremental/shard.h"
 #include "common/secrets/secret_name.h"
 
 namespace scanfleet {
@@ -69,6 +70,13 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
     if (!sast) return Status::InvalidArgument("a DAST target takes no repository token secret");
     RETURN_IF_ERROR(
         ValidateSecretName(target.repo_token_secret()).WithContext("--repo-token-secret"));
+  }
+  if (request.shards() > kMaxShards) {
+    return Status::InvalidArgument("--shards must be 1.." + std::to_string(kMaxShards) + ", got " +
+                                   std::to_string(request.shards()));
+  }
+  if (dast && (request.incremental() || request.shards() > 1)) {
+    return Status::InvalidArgument("a DAST target cannot be scanned incrementally or in shards");
   }
   return CheckText("profile", request.profile(), 128);
 }
@@ -198,6 +206,10 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
   scan.idempotency_key = request.idempotency_key();
   auto budget = config_.profile_max_failures.find(profile);
   uint32_t max_failures = budget == config_.profile_max_failures.end() ? 0 : budget->second;
+  RETURN_IF_ERROR(CheckText("trigger", request.trigger(), 128));
+  RETURN_IF_ERROR(CheckText("baseline branch", request.baseline_branch(), kMaxRefLength));
+  // Chosen now and stored with the scan, so its reports stay stable.
+  ASSIGN_OR_RETURN(BaselineChoice baseline, store_.ResolveBaseline(request, profile));
   std::string kind = dast ? "dast" : "sast";
   for (const std::string& scanner : scanners->second) {
     auto scanner_kind = config_.scanner_kinds.find(scanner);
@@ -210,17 +222,46 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
                                         "' whose pool this controller does not serve (add "
                                         "--pool POOL=PORT)");
     }
-    scan.jobs.push_back(NewJob{scanner, pool->second, config_.job_timeout_ms, max_failures});
+    NewJob job;
+    job.scanner = scanner;
+    job.pool = pool->second;
+    job.timeout_ms = config_.job_timeout_ms;
+    job.max_failures = max_failures;
+    if (!config_.per_file_scanners.count(scanner)) {
+      scan.jobs.push_back(std::move(job));  // whole-tree scanners run once, on everything
+      continue;
+    }
+    if (request.incremental()) {
+      // The incremental base is the scan's baseline (explicit or resolved).
+      if (baseline.scan_id == 0) {
+        job.incremental_note = "no baseline: " + baseline.note;
+      } else {
+        ASSIGN_OR_RETURN(IncrementalBase base,
+                         store_.ResolveIncrementalBase(baseline.scan_id, scanner,
+                                                       request.target().repo()));
+        job.incremental_note = base.reason;
+        if (!base.commit.empty()) {
+          job.base_scan_id = baseline.scan_id;
+          job.base_commit = base.commit;
+        }
+      }
+    }
+    uint32_t shards = request.shards() != 0 ? request.shards() : config_.default_shards;
+    if (shards <= 1) {
+      scan.jobs.push_back(std::move(job));
+      continue;
+    }
+    job.shard_count = shards;
+    for (uint32_t shard = 0; shard < shards; ++shard) {
+      job.shard_index = shard;
+      scan.jobs.push_back(job);
+    }
   }
   if (scan.jobs.empty()) {
     return Status::InvalidArgument("profile '" + profile + "' has no " + kind +
                                    " scanner; pick a profile for a " +
                                    (dast ? "DAST target" : "repository"));
   }
-  RETURN_IF_ERROR(CheckText("trigger", request.trigger(), 128));
-  RETURN_IF_ERROR(CheckText("baseline branch", request.baseline_branch(), kMaxRefLength));
-  // Chosen now and stored with the scan, so its reports stay stable.
-  ASSIGN_OR_RETURN(BaselineChoice baseline, store_.ResolveBaseline(request, profile));
   ASSIGN_OR_RETURN(CreatedScan created, store_.CreateScan(scan, now));
   RETURN_IF_ERROR(store_.RecordBaseline(created.scan_id, baseline,
                                         request.trigger().empty() ? "cli" : request.trigger()));

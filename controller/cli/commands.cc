@@ -97,6 +97,8 @@ int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms) {
   submit->set_baseline_scan_id(options.baseline_scan_id);
   submit->set_baseline_branch(options.baseline_branch);
   submit->set_trigger(options.trigger.empty() ? "cli" : options.trigger);
+  submit->set_incremental(options.incremental);
+  submit->set_shards(options.shards);
   // The key makes retrying safe: a submit whose reply was lost (controller
   // restarting) returns the scan it created instead of creating another.
   submit->set_idempotency_key(options.idempotency_key.empty() ? RandomKey()

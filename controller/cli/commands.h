@@ -22,7 +22,9 @@ inline constexpr int kExitUnreachable = 4;
 struct SubmitOptions {
   std::string repo;
   std::string ref = "HEAD";
-  std::string branch;  // branch the commit belongs to (baselines), empty: none
+  std::string branch;        // branch the commit belongs to (baselines), empty: none
+  bool incremental = false;  // per-file scanners scan only files changed since the baseline
+  uint32_t shards = 0;       // per-file scanners split into this many jobs (0: controller default)
   std::string target;
   std::string profile;
   std::string idempotency_key;       // empty: a random one per invocation

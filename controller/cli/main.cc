@@ -60,6 +60,16 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--branch", submit.branch,
                          "Branch the commit belongs to, e.g. main (scans of a branch form its "
                          "history)");
+  submit_cmd->add_flag("--incremental", submit.incremental,
+                       "Per-file scanners (flawfinder, bandit, shellcheck) scan only the files "
+                       "changed since the baseline scan's commit (--baseline, or the latest "
+                       "succeeded scan of --baseline-branch); its findings of unchanged files are "
+                       "carried forward. Without a usable baseline: a full scan");
+  submit_cmd
+      ->add_option("--shards", submit.shards,
+                   "Split each per-file scanner into N jobs (1..64), each scanning the files "
+                   "whose path hashes to its shard, run in parallel across workers")
+      ->check(CLI::Range(1u, 64u));
   submit_cmd->add_option("--target", submit.target, "DAST target URL or host");
   submit_cmd->add_option("--profile", submit.profile,
                          "Scan profile (controller's default if empty)");

@@ -37,7 +37,10 @@ nlohmann::json ScanJson(const v1::ScanStatus& scan) {
                     {"skipped_records", job.skipped_records()},
                     {"failures", job.failures()},
                     {"output_tail", job.output_tail()},
-                    {"note", job.note()}});
+                    {"note", job.note()},
+                    {"shard_index", job.shard_index()},
+                    {"shard_count", job.shard_count()},
+                    {"carried_findings", job.carried_findings()}});
   }
   nlohmann::json by_severity = nlohmann::json::object();
   for (int i = 0; i < scan.findings_by_severity_size(); ++i) {
@@ -109,8 +112,13 @@ std::string ScanSummary(const v1::ScanStatus& scan) {
   }
   out << "\n";
   for (const auto& job : scan.jobs()) {
-    out << "  job " << job.job_id() << " " << Pad(job.scanner(), 11) << Pad(job.state(), 11)
-        << "attempt " << job.attempt() << ", " << job.findings() << " findings";
+    std::string scanner = job.scanner();
+    if (job.shard_count() > 1) {
+      scanner += " [shard " + std::to_string(job.shard_index() + 1) + "/" +
+                 std::to_string(job.shard_count()) + "]";
+    }
+    out << "  job " << job.job_id() << " " << Pad(scanner, 11) << Pad(job.state(), 11) << "attempt "
+        << job.attempt() << ", " << job.findings() << " findings";
     if (!job.resolved_commit().empty()) out << ", commit " << job.resolved_commit().substr(0, 12);
     if (job.skipped_records() > 0) {
       out << ", " << job.skipped_records() << " malformed output records skipped";

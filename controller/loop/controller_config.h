@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ struct ControllerConfig {
   // empty: every DAST submission is refused.
   std::vector<std::string> dast_allow;
   std::string default_profile = "default";
+  // Scanners whose argv takes {files} (from the registry): only these are
+  // sharded and scanned incrementally.
+  std::set<std::string> per_file_scanners;
+  // Shards per per-file scanner when a submission asks for none (0/1: off).
+  uint32_t default_shards = 0;
   // Profile name -> failed attempts before its jobs are dead-lettered
   // (profiles not listed use scheduler.max_failures).
   std::map<std::string, uint32_t> profile_max_failures;

@@ -57,14 +57,24 @@ StatusOr<std::vector<v1::Event>> ScanStore::ReplaceFindings(uint64_t scan_id,
   if (previous != "succeeded" && previous != "failed" && previous != "dead") {
     return Status::FailedPrecondition("job " + std::to_string(job_id) + " is not finished");
   }
-  ASSIGN_OR_RETURN(Statement * remove, db_->Prepare("DELETE FROM findings WHERE job_id=?"));
+  // Findings an incremental job carried forward were not parsed from its
+  // report: they stay, and the re-parsed ones are numbered after them.
+  ASSIGN_OR_RETURN(Statement * remove,
+                   db_->Prepare("DELETE FROM findings WHERE job_id=? AND carried_from_scan=0"));
   remove->Bind(1, job_id);
   RETURN_IF_ERROR(remove->Run());
+  ASSIGN_OR_RETURN(Statement * next,
+                   db_->Prepare("SELECT COALESCE(MAX(ordinal)+1, 0) FROM findings WHERE job_id=?"));
+  next->Bind(1, job_id);
+  ASSIGN_OR_RETURN(bool has_row, next->Step());
+  int first_ordinal = has_row ? static_cast<int>(next->ColumnInt(0)) : 0;
+  next->Reset();
   std::vector<v1::Event> events;
-  RETURN_IF_ERROR(InsertFindings(result, scan_id, now, events));
+  RETURN_IF_ERROR(InsertFindings(result.findings(), result.job().job_id(), scan_id, first_ordinal,
+                                 0, now, events));
   ASSIGN_OR_RETURN(Statement * job,
-                   db_->Prepare("UPDATE jobs SET state='succeeded', last_error='', findings=?, "
-                                "skipped_records=? WHERE id=?"));
+                   db_->Prepare("UPDATE jobs SET state='succeeded', last_error='', "
+                                "findings=?+carried_findings, skipped_records=? WHERE id=?"));
   job->Bind(1, result.findings_size()).Bind(2, result.skipped_records()).Bind(3, job_id);
   RETURN_IF_ERROR(job->Run());
   // A job that failed only because its report could not be parsed now counts

@@ -3,9 +3,27 @@
 
 #include "common/finding/finding.h"
 #include "common/target/dast_target.h"
+#include "controller/store/finding_rows.h"
 #include "controller/store/scan_store.h"
 
 namespace scanfleet {
+
+namespace {
+
+// What `status` says about an incremental job (empty for other jobs).
+std::string IncrementalJobNote(uint64_t base_scan_id, const std::string& base_commit,
+                               const std::string& full_scan_reason, int64_t files_scanned,
+                               uint64_t carried, const std::string& state) {
+  if (!full_scan_reason.empty()) return "full scan: " + full_scan_reason;
+  if (base_scan_id == 0) return "";
+  std::string note = "incremental since scan " + std::to_string(base_scan_id) + " (" +
+                     base_commit.substr(0, 12) + ")";
+  if (state != "succeeded" || files_scanned < 0) return note;
+  return note + ": " + std::to_string(files_scanned) + " files scanned, " +
+         std::to_string(carried) + " findings carried forward";
+}
+
+}  // namespace
 
 StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
   ASSIGN_OR_RETURN(Statement * query,
@@ -54,7 +72,8 @@ void SplitSecretNames(const std::string& joined, v1::ScanTarget* target) {
 StatusOr<v1::JobAssignment> ScanStore::BuildAssignment(uint64_t job_id, uint32_t attempt) {
   ASSIGN_OR_RETURN(Statement * query,
                    db_->Prepare("SELECT j.scan_id, j.scanner, j.timeout_ms, s.repo, s.ref, s.url, "
-                                "s.secret_names, s.repo_token_secret "
+                                "s.secret_names, s.repo_token_secret, j.shard_index, "
+                                "j.shard_count, j.base_commit "
                                 "FROM jobs j JOIN scans s ON s.id = j.scan_id WHERE j.id=?"));
   query->Bind(1, static_cast<int64_t>(job_id));
   ASSIGN_OR_RETURN(bool row, query->Step());
@@ -73,6 +92,9 @@ StatusOr<v1::JobAssignment> ScanStore::BuildAssignment(uint64_t job_id, uint32_t
   assignment.mutable_target()->set_url(query->ColumnText(5));
   SplitSecretNames(query->ColumnText(6), assignment.mutable_target());
   assignment.mutable_target()->set_repo_token_secret(query->ColumnText(7));
+  assignment.set_shard_index(static_cast<uint32_t>(query->ColumnInt(8)));
+  assignment.set_shard_count(static_cast<uint32_t>(query->ColumnInt(9)));
+  assignment.set_base_commit(query->ColumnText(10));
   query->Reset();
   return assignment;
 }
@@ -110,7 +132,9 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
                    db_->Prepare("SELECT id, scanner, pool, state, attempt, worker_id, last_error, "
                                 "findings, resolved_commit, skipped_records, failures, "
                                 "(SELECT output_tail FROM attempts a WHERE a.job_id=jobs.id AND "
-                                "a.finished_ms>0 ORDER BY a.attempt DESC LIMIT 1) FROM jobs "
+                                "a.finished_ms>0 ORDER BY a.attempt DESC LIMIT 1), shard_index, "
+                                "shard_count, carried_findings, base_scan_id, base_commit, "
+                                "incremental_note, files_scanned FROM jobs "
                                 "WHERE scan_id=? ORDER BY id"));
   jobs->Bind(1, static_cast<int64_t>(scan_id));
   while (true) {
@@ -129,6 +153,12 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
     job->set_skipped_records(static_cast<uint32_t>(jobs->ColumnInt(9)));
     job->set_failures(static_cast<uint32_t>(jobs->ColumnInt(10)));
     job->set_output_tail(jobs->ColumnText(11));
+    job->set_shard_index(static_cast<uint32_t>(jobs->ColumnInt(12)));
+    job->set_shard_count(static_cast<uint32_t>(jobs->ColumnInt(13)));
+    job->set_carried_findings(static_cast<uint64_t>(jobs->ColumnInt(14)));
+    job->set_note(IncrementalJobNote(static_cast<uint64_t>(jobs->ColumnInt(15)),
+                                     jobs->ColumnText(16), jobs->ColumnText(17),
+                                     jobs->ColumnInt(18), job->carried_findings(), job->state()));
   }
   jobs->Reset();
 
@@ -151,46 +181,58 @@ StatusOr<v1::ScanStatus> ScanStore::GetScan(uint64_t scan_id) {
   return status;
 }
 
+std::string FindingColumns(const std::string& alias) {
+  std::string columns;
+  for (const char* name : {"tool", "tool_version", "rule_id", "title", "message", "severity",
+                           "confidence", "cwes", "path", "line", "col", "end_line", "snippet",
+                           "fingerprint", "url", "http_method", "parameter", "evidence"}) {
+    columns += (columns.empty() ? "" : ", ") + alias + name;
+  }
+  return columns;
+}
+
+v1::Finding ReadFindingRow(Statement& query, int first) {
+  auto text = [&](int i) { return query.ColumnText(first + i); };
+  auto number = [&](int i) { return query.ColumnInt(first + i); };
+  v1::Finding f;
+  f.set_tool(text(0));
+  f.set_tool_version(text(1));
+  f.set_rule_id(text(2));
+  f.set_title(text(3));
+  f.set_message(text(4));
+  f.set_severity(static_cast<v1::Severity>(number(5)));
+  f.set_confidence(text(6));
+  std::string cwes = text(7);
+  for (size_t start = 0; start < cwes.size();) {
+    size_t comma = cwes.find(',', start);
+    if (comma == std::string::npos) comma = cwes.size();
+    f.add_cwes(std::atoi(cwes.substr(start, comma - start).c_str()));
+    start = comma + 1;
+  }
+  f.set_path(text(8));
+  f.set_line(static_cast<int32_t>(number(9)));
+  f.set_column(static_cast<int32_t>(number(10)));
+  f.set_end_line(static_cast<int32_t>(number(11)));
+  f.set_snippet(text(12));
+  f.set_fingerprint(text(13));
+  f.set_url(text(14));
+  f.set_http_method(text(15));
+  f.set_parameter(text(16));
+  f.set_evidence(text(17));
+  return f;
+}
+
 StatusOr<std::vector<v1::Finding>> ScanStore::ListFindings(uint64_t scan_id,
                                                            v1::Severity min_severity) {
-  ASSIGN_OR_RETURN(
-      Statement * query,
-      db_->Prepare("SELECT tool, tool_version, rule_id, title, message, severity, "
-                   "confidence, cwes, path, line, col, end_line, snippet, fingerprint, "
-                   "url, http_method, parameter, evidence "
-                   "FROM findings WHERE scan_id=? AND severity>=? "
-                   "ORDER BY job_id, ordinal"));
+  ASSIGN_OR_RETURN(Statement * query, db_->Prepare("SELECT " + FindingColumns() +
+                                                   " FROM findings WHERE scan_id=? AND severity>=? "
+                                                   "ORDER BY job_id, ordinal"));
   query->Bind(1, static_cast<int64_t>(scan_id)).Bind(2, static_cast<int64_t>(min_severity));
   std::vector<v1::Finding> findings;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());
     if (!row) break;
-    v1::Finding f;
-    f.set_tool(query->ColumnText(0));
-    f.set_tool_version(query->ColumnText(1));
-    f.set_rule_id(query->ColumnText(2));
-    f.set_title(query->ColumnText(3));
-    f.set_message(query->ColumnText(4));
-    f.set_severity(static_cast<v1::Severity>(query->ColumnInt(5)));
-    f.set_confidence(query->ColumnText(6));
-    std::string cwes = query->ColumnText(7);
-    for (size_t start = 0; start < cwes.size();) {
-      size_t comma = cwes.find(',', start);
-      if (comma == std::string::npos) comma = cwes.size();
-      f.add_cwes(std::atoi(cwes.substr(start, comma - start).c_str()));
-      start = comma + 1;
-    }
-    f.set_path(query->ColumnText(8));
-    f.set_line(static_cast<int32_t>(query->ColumnInt(9)));
-    f.set_column(static_cast<int32_t>(query->ColumnInt(10)));
-    f.set_end_line(static_cast<int32_t>(query->ColumnInt(11)));
-    f.set_snippet(query->ColumnText(12));
-    f.set_fingerprint(query->ColumnText(13));
-    f.set_url(query->ColumnText(14));
-    f.set_http_method(query->ColumnText(15));
-    f.set_parameter(query->ColumnText(16));
-    f.set_evidence(query->ColumnText(17));
-    findings.push_back(std::move(f));
+    findings.push_back(ReadFindingRow(*query));
   }
   query->Reset();
   return findings;

@@ -34,14 +34,21 @@ StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
   std::vector<uint64_t> job_ids;
   ASSIGN_OR_RETURN(Statement * insert_job,
                    db_->Prepare("INSERT INTO jobs(scan_id, scanner, pool, state, timeout_ms, "
-                                "created_ms, max_failures) VALUES(?,?,?,'queued',?,?,?)"));
+                                "created_ms, max_failures, shard_index, shard_count, "
+                                "base_scan_id, base_commit, incremental_note) "
+                                "VALUES(?,?,?,'queued',?,?,?,?,?,?,?,?)"));
   for (const NewJob& job : scan.jobs) {
     insert_job->Bind(1, static_cast<int64_t>(scan_id))
         .Bind(2, job.scanner)
         .Bind(3, job.pool)
         .Bind(4, job.timeout_ms)
         .Bind(5, now)
-        .Bind(6, job.max_failures);
+        .Bind(6, job.max_failures)
+        .Bind(7, job.shard_index)
+        .Bind(8, job.shard_count)
+        .Bind(9, static_cast<int64_t>(job.base_scan_id))
+        .Bind(10, job.base_commit)
+        .Bind(11, job.incremental_note);
     RETURN_IF_ERROR(insert_job->Run());
     job_ids.push_back(static_cast<uint64_t>(db_->last_insert_rowid()));
   }
@@ -179,8 +186,13 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
   uint64_t scan_id = static_cast<uint64_t>(job->ColumnInt(0));
   job->Reset();
   finish.applied = true;
-  if (succeeded) RETURN_IF_ERROR(InsertFindings(result, scan_id, now, finish.events));
-  if (succeeded) RETURN_IF_ERROR(RecordDiffInputs(result, scan_id));
+  uint64_t carried = 0;
+  if (succeeded) {
+    RETURN_IF_ERROR(InsertFindings(result.findings(), result.job().job_id(), scan_id, 0, 0, now,
+                                   finish.events));
+    RETURN_IF_ERROR(RecordDiffInputs(result, scan_id));
+    ASSIGN_OR_RETURN(carried, FinishIncremental(result, scan_id, now, finish.events));
+  }
   if (outcome == JobOutcome::kDeadLettered) {
     ASSIGN_OR_RETURN(v1::Event dead, DeadLetterEvent(result, scan_id, now));
     finish.events.push_back(std::move(dead));
@@ -190,7 +202,7 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
       db_->Prepare("UPDATE scans SET jobs_done=jobs_done+1, jobs_failed=jobs_failed+?, "
                    "findings=findings+? WHERE id=?"));
   scan->Bind(1, succeeded ? 0 : 1)
-      .Bind(2, succeeded ? result.findings_size() : 0)
+      .Bind(2, succeeded ? static_cast<int64_t>(result.findings_size() + carried) : 0)
       .Bind(3, static_cast<int64_t>(scan_id));
   RETURN_IF_ERROR(scan->Run());
   ASSIGN_OR_RETURN(auto scan_event, MaybeFinishScan(scan_id, now));
@@ -198,21 +210,23 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
   return finish;
 }
 
-Status ScanStore::InsertFindings(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
+Status ScanStore::InsertFindings(const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
+                                 uint64_t job_id, uint64_t scan_id, int first_ordinal,
+                                 uint64_t carried_from_scan, TimeMs now,
                                  std::vector<v1::Event>& events) {
   ASSIGN_OR_RETURN(Statement * insert,
                    db_->Prepare("INSERT INTO findings(scan_id, job_id, ordinal, tool, "
                                 "tool_version, rule_id, title, message, severity, confidence, "
                                 "cwes, path, line, col, end_line, snippet, fingerprint, url, "
-                                "http_method, parameter, evidence) "
-                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  for (int i = 0; i < result.findings_size(); ++i) {
-    const v1::Finding& f = result.findings(i);
+                                "http_method, parameter, evidence, carried_from_scan) "
+                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  for (int i = 0; i < findings.size(); ++i) {
+    const v1::Finding& f = findings.Get(i);
     std::string cwes;
     for (int cwe : f.cwes()) cwes += (cwes.empty() ? "" : ",") + std::to_string(cwe);
     insert->Bind(1, static_cast<int64_t>(scan_id))
-        .Bind(2, static_cast<int64_t>(result.job().job_id()))
-        .Bind(3, i)
+        .Bind(2, static_cast<int64_t>(job_id))
+        .Bind(3, first_ordinal + i)
         .Bind(4, f.tool())
         .Bind(5, f.tool_version())
         .Bind(6, f.rule_id())
@@ -230,13 +244,14 @@ Status ScanStore::InsertFindings(const v1::JobResult& result, uint64_t scan_id, 
         .Bind(18, f.url())
         .Bind(19, f.http_method())
         .Bind(20, f.parameter())
-        .Bind(21, f.evidence());
+        .Bind(21, f.evidence())
+        .Bind(22, static_cast<int64_t>(carried_from_scan));
     RETURN_IF_ERROR(insert->Run());
     v1::Event event;
     event.set_topic("finding." + std::string(SeverityName(SeverityFromProto(f.severity()))) + "." +
                     f.tool());
     event.set_scan_id(scan_id);
-    event.set_job_id(result.job().job_id());
+    event.set_job_id(job_id);
     event.set_created_ms(now);
     *event.mutable_finding() = f;
     RETURN_IF_ERROR(AppendEvent(&event));

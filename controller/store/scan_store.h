@@ -30,7 +30,18 @@ struct NewJob {
   std::string scanner;
   std::string pool;
   int64_t timeout_ms = 0;
-  uint32_t max_failures = 0;  // 0: the scheduler's default
+  uint32_t max_failures = 0;     // 0: the scheduler's default
+  uint32_t shard_index = 0;      // sharded per-file scanner: this job's shard
+  uint32_t shard_count = 0;      // 0: not sharded
+  uint64_t base_scan_id = 0;     // incremental: scan whose findings unchanged files keep
+  std::string base_commit;       // incremental: that scan's commit (sent to the worker)
+  std::string incremental_note;  // why an incremental scan's job scans everything, if so
+};
+
+// The base an incremental job of `scanner` builds on, or why it cannot.
+struct IncrementalBase {
+  std::string commit;  // empty: scan every file, because of `reason`
+  std::string reason;
 };
 
 struct NewScan {
@@ -134,6 +145,13 @@ class ScanStore {
   // and, when it was the scan's last job, the scan's state.
   StatusOr<JobFinish> FinishJob(const v1::JobResult& result, JobOutcome outcome, TimeMs now);
 
+  // Incremental scans (incremental_store.cc).
+  // The commit of `base_scan_id`'s jobs of `scanner`, when they all succeeded
+  // on one commit of `repo`; otherwise the reason to scan everything.
+  StatusOr<IncrementalBase> ResolveIncrementalBase(uint64_t base_scan_id,
+                                                   const std::string& scanner,
+                                                   const std::string& repo);
+
   // Lifecycle operations (job_lifecycle.cc).
   // The scan an earlier submit with this key created, if any.
   StatusOr<std::optional<v1::SubmitScanResponse>> FindSubmission(const std::string& key);
@@ -197,8 +215,15 @@ class ScanStore {
 
  private:
   explicit ScanStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-  Status InsertFindings(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
-                        std::vector<v1::Event>& events);
+  // Stores `findings` as the job's, ordinals from `first_ordinal`, with their
+  // events; `carried_from_scan` != 0 marks findings carried forward.
+  Status InsertFindings(const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
+                        uint64_t job_id, uint64_t scan_id, int first_ordinal,
+                        uint64_t carried_from_scan, TimeMs now, std::vector<v1::Event>& events);
+  // For a finished job: stores an incremental result's carried findings and
+  // the job's incremental note; returns how many findings were carried.
+  StatusOr<uint64_t> FinishIncremental(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
+                                       std::vector<v1::Event>& events);
   // Keeps a succeeded job's repo suppressions file and renames (diff_queries.cc).
   Status RecordDiffInputs(const v1::JobResult& result, uint64_t scan_id);
   StatusOr<std::optional<v1::Event>> MaybeFinishScan(uint64_t scan_id, TimeMs now);

@@ -139,6 +139,17 @@ CREATE TABLE scan_renames(
   to_path TEXT NOT NULL,
   PRIMARY KEY(scan_id, from_path)) WITHOUT ROWID;
 )sql",
+      // 9 (shards): sharded and incremental jobs; findings carried forward from a base scan.
+      R"sql(
+ALTER TABLE jobs ADD COLUMN shard_index INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN shard_count INTEGER NOT NULL DEFAULT 0; -- 0: not sharded
+ALTER TABLE jobs ADD COLUMN base_scan_id INTEGER NOT NULL DEFAULT 0; -- incremental: its base
+ALTER TABLE jobs ADD COLUMN base_commit TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN incremental_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN files_scanned INTEGER NOT NULL DEFAULT -1; -- -1: not reported
+ALTER TABLE jobs ADD COLUMN carried_findings INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN carried_from_scan INTEGER NOT NULL DEFAULT 0; -- 0: scanned
+)sql",
   };
   return kMigrations;
 }

@@ -10,6 +10,14 @@
 namespace scanfleet {
 namespace {
 
+NewJob SastJob(const std::string& scanner) {
+  NewJob job;
+  job.scanner = scanner;
+  job.pool = "sast";
+  job.timeout_ms = 1000;
+  return job;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -35,7 +43,7 @@ class StoreTest : public ::testing::Test {
     scan.target.set_repo("/srv/repo");
     scan.target.set_ref("main");
     scan.profile = "default";
-    scan.jobs = {{"flawfinder", "sast", 1000}, {"bandit", "sast", 1000}};
+    scan.jobs = {SastJob("flawfinder"), SastJob("bandit")};
     EXPECT_TRUE(store_->Begin().ok());
     auto created = store_->CreateScan(scan, 100);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
@@ -293,7 +301,7 @@ TEST_F(StoreTest, SubmissionIsFoundByItsIdempotencyKey) {
   scan.target.set_repo("/srv/repo");
   scan.target.set_ref("main");
   scan.profile = "default";
-  scan.jobs = {{"flawfinder", "sast", 1000}, {"bandit", "sast", 1000}};
+  scan.jobs = {SastJob("flawfinder"), SastJob("bandit")};
   scan.idempotency_key = "push-42";
   ASSERT_TRUE(store_->Begin().ok());
   EXPECT_FALSE(store_->FindSubmission("push-42")->has_value());
@@ -317,7 +325,7 @@ TEST_F(StoreTest, SecretNamesTravelWithTheScanAndItsJobs) {
   scan.target.add_secret_names("api.key");
   scan.target.set_repo_token_secret("repo-token");
   scan.profile = "default";
-  scan.jobs = {{"bandit", "sast", 1000}};
+  scan.jobs = {SastJob("bandit")};
   ASSERT_TRUE(store_->Begin().ok());
   auto created = store_->CreateScan(scan, 100);
   ASSERT_TRUE(created.ok()) << created.status().ToString();

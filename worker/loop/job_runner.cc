@@ -10,14 +10,18 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <optional>
 
 #include "common/compress/zlib_codec.h"
 #include "common/finding/finding.h"
+#include "common/incremental/name_status.h"
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
 #include "worker/exec/unique_fd.h"
+#include "worker/loop/file_selection.h"
 #include "worker/loop/job_secrets.h"
 #include "worker/loop/scan_files.h"
+#include "worker/loop/scanner_run.h"
 #include "worker/scanners/argv_template.h"
 #include "worker/workspace/git_checkout.h"
 #include "worker/workspace/repo_suppressions.h"
@@ -27,66 +31,12 @@ namespace scanfleet {
 
 namespace {
 
-constexpr size_t kTailBytes = 2048;
-
-std::string Tail(const std::string& text) {
-  return text.size() <= kTailBytes ? text : text.substr(text.size() - kTailBytes);
-}
-
 v1::JobResult Failure(const v1::JobAssignment& job, v1::FailureKind kind, std::string error) {
   v1::JobResult result;
   *result.mutable_job() = job.job();
   result.set_failure(kind);
   result.set_error(ValidUtf8(error));
   return result;
-}
-
-// The report file a scanner wrote, read up to `max_bytes`. The scanner's
-// user owns the directory: never follow a link or open a FIFO it left there.
-StatusOr<std::string> ReadReport(const std::string& path, size_t max_bytes) {
-  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0 && errno == ELOOP) return Status::DataLoss("the report is not a regular file");
-  if (fd < 0) return Status::NotFound("the scanner wrote no report at " + path);
-  UniqueFd report(fd);
-  struct stat info;
-  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    return Status::DataLoss("the report is not a regular file");
-  }
-  if (static_cast<size_t>(info.st_size) > max_bytes) {
-    return Status::ResourceExhausted("the report exceeds " + std::to_string(max_bytes) + " bytes");
-  }
-  std::string text;
-  char buffer[65536];
-  for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::DataLoss("cannot read the report: " + std::string(strerror(errno)));
-    text.append(buffer, static_cast<size_t>(n));
-    if (text.size() > max_bytes) {
-      return Status::ResourceExhausted("the report exceeds " + std::to_string(max_bytes) +
-                                       " bytes");
-    }
-  }
-  return text;
-}
-
-// A sandbox the host only partly provides is logged once per worker, not per job.
-void WarnAboutSandboxOnce(const ProcessResult& ran) {
-  static std::atomic<bool> network_warned{false}, cgroup_warned{false};
-  if (ran.network_isolation_failed && !network_warned.exchange(true)) {
-    spdlog::warn(
-        "this host refuses new network namespaces: SAST scanners run WITH network access "
-        "(see docs/SCANNERS.md, Scanner sandbox)");
-  }
-  if (ran.pids_cgroup_failed && !cgroup_warned.exchange(true)) {
-    spdlog::warn("a scanner run got no pids cgroup: only RLIMIT_NPROC bounds its processes");
-  }
-}
-
-// The sandbox part of a scanner run's ProcessSpec.
-void ApplySandbox(const ScannerSandbox& sandbox, ProcessSpec& run) {
-  run.limits = sandbox.limits;
-  run.run_as = sandbox.run_as;
-  run.pids_cgroup_parent = sandbox.pids_cgroup_parent;
 }
 
 // Everything RunJob prepares before the scanner runs.
@@ -96,7 +46,30 @@ struct Prepared {
   std::string resolved_commit;
   std::string repo_suppressions;  // .scanfleet/suppressions.json as read (SAST)
   bool nothing_to_scan = false;
+  // Per-file scanners: what the job scans and the changes it reports.
+  FileSelection selection;
+  bool incremental = false;
+  std::string incremental_note;  // why an incremental job scans every file
 };
+
+// The changes since the job's base commit, or nullopt (and why) when the job
+// scans everything: no base commit, or one the repository cannot provide.
+std::optional<CommitChanges> ChangesSinceBase(const v1::JobAssignment& job, const std::string& head,
+                                              const std::string& cwd, const std::string& home,
+                                              const JobRunnerConfig& config,
+                                              const JobSecrets& secrets, const CancelSignal& cancel,
+                                              std::string& why_not) {
+  if (job.base_commit().empty()) return std::nullopt;
+  auto diff = DiffNameStatus(cwd, job.base_commit(), head, home, config.checkout_timeout_ms,
+                             &cancel, secrets.git_env);
+  auto parsed = diff.ok() ? ParseNameStatus(*diff) : StatusOr<CommitChanges>(diff.status());
+  if (!parsed.ok()) {
+    why_not = "cannot diff against base commit: " + parsed.status().message();
+    spdlog::info("job {}: {}; scanning every file", job.job().job_id(), why_not);
+    return std::nullopt;
+  }
+  return std::move(parsed).value();
+}
 
 StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& spec,
                                const JobRunnerConfig& config, const Workspace& workspace,
@@ -118,10 +91,21 @@ StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& 
   prepared.resolved_commit = checkout->commit;
   prepared.repo_suppressions = ReadRepoSuppressions(prepared.cwd);
   prepared.values.workspace = ".";
+  if (spec.file_patterns.empty() && job.shard_count() > 1) {
+    // Running the whole tree once per shard would report every finding N times.
+    return Status::InvalidArgument("scanner '" + spec.name +
+                                   "' does not take {files} on this worker: it cannot run a shard");
+  }
   if (!spec.file_patterns.empty()) {
     kind = v1::FAILURE_BAD_INPUT;
-    ASSIGN_OR_RETURN(prepared.values.files,
+    ASSIGN_OR_RETURN(std::vector<std::string> matching,
                      FindScanFiles(prepared.cwd, spec.file_patterns, config.max_files));
+    auto changes = ChangesSinceBase(job, prepared.resolved_commit, prepared.cwd, workspace.path(),
+                                    config, secrets, cancel, prepared.incremental_note);
+    prepared.incremental = changes.has_value();
+    prepared.selection =
+        SelectFiles(matching, spec.file_patterns, changes, job.shard_index(), job.shard_count());
+    prepared.values.files = prepared.selection.files;
     prepared.nothing_to_scan = prepared.values.files.empty();
   }
   return prepared;
@@ -179,6 +163,24 @@ std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& regis
 
 namespace {
 
+// What a per-file job scanned and, when incremental, the changes it saw.
+void ReportSelection(const Prepared& prepared, v1::JobResult& result) {
+  result.set_files_scanned(static_cast<uint32_t>(prepared.values.files.size()));
+  result.set_incremental(prepared.incremental);
+  result.set_incremental_note(ValidUtf8(prepared.incremental_note));
+  for (const std::string& path : prepared.selection.changed) {
+    result.add_changed_paths(ValidUtf8(path));
+  }
+  for (const std::string& path : prepared.selection.deleted) {
+    result.add_deleted_paths(ValidUtf8(path));
+  }
+  for (const FileRename& rename : prepared.selection.renames) {
+    v1::PathRename* renamed = result.add_renames();
+    renamed->set_from(ValidUtf8(rename.from));
+    renamed->set_to(ValidUtf8(rename.to));
+  }
+}
+
 // RunJob once the scanner is known and the job's secrets are resolved. Its
 // result is redacted once more by the caller.
 v1::JobResult RunResolvedJob(const v1::JobAssignment& job, const ScannerSpec* spec,
@@ -200,6 +202,7 @@ v1::JobResult RunResolvedJob(const v1::JobAssignment& job, const ScannerSpec* sp
   result.set_resolved_commit(prepared->resolved_commit);
   result.set_repo_suppressions(prepared->repo_suppressions);
   result.set_tool_version(ValidUtf8(tool_version));
+  ReportSelection(*prepared, result);
   if (prepared->nothing_to_scan) {
     result.set_failure(v1::FAILURE_NONE);  // no file this scanner reads: a clean result
     return result;
@@ -208,118 +211,38 @@ v1::JobResult RunResolvedJob(const v1::JobAssignment& job, const ScannerSpec* sp
   if (mkdir(output_dir.c_str(), 0700) != 0) {
     return Failure(job, v1::FAILURE_INTERNAL, "cannot create " + output_dir);
   }
+  // A long file list runs in batches that each fit on a command line; their
+  // findings are concatenated (files are disjoint, so fingerprints are too).
+  // One private output directory per batch (a scanner's report file must not
+  // find the previous batch's), all handed to the sandbox user below.
+  std::vector<std::vector<std::string>> batches = SplitIntoBatches(prepared->values.files);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    std::string dir = output_dir + "/" + std::to_string(i);
+    if (mkdir(dir.c_str(), 0700) != 0) {
+      return Failure(job, v1::FAILURE_INTERNAL, "cannot create " + dir);
+    }
+  }
   if (config.sandbox.run_as) {
     if (auto given = workspace->GiveTo(config.sandbox.run_as->uid, config.sandbox.run_as->gid);
         !given.ok()) {
       return Failure(job, v1::FAILURE_INTERNAL, given.message());
     }
   }
-  prepared->values.output_dir = output_dir;
-  prepared->values.output_file = output_dir + "/report";
-  auto argv = ExpandArgv(spec->argv, prepared->values);
-  if (!argv.ok()) return Failure(job, v1::FAILURE_BAD_INPUT, argv.status().message());
-
-  ProcessSpec run;
-  ApplySandbox(config.sandbox, run);
-  // DAST scanners need the network by definition; SAST ones only read the checkout.
-  run.isolate_network = spec->kind == ScannerKind::kSast && config.sandbox.isolate_sast_network;
-  run.argv = std::move(argv).value();
-  run.cwd = prepared->cwd;
-  run.env = MinimalEnvironment(workspace->path());
-  run.env.insert(run.env.end(), secrets.scanner_env.begin(), secrets.scanner_env.end());
-  run.timeout_ms = job.timeout_ms() > 0 ? std::min<int64_t>(job.timeout_ms(), spec->timeout_ms)
-                                        : spec->timeout_ms;
-  run.max_stdout_bytes = config.max_output_bytes;
-  if (spec->report.kind == ReportSource::Kind::kStderr) {
-    run.max_stderr_bytes = config.max_output_bytes;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    prepared->values.files = std::move(batches[i]);
+    prepared->values.output_dir = output_dir + "/" + std::to_string(i);
+    prepared->values.output_file = prepared->values.output_dir + "/report";
+    ScannerRun run{&job,
+                   spec,
+                   tool_version,
+                   &config,
+                   &secrets,
+                   &cancel,
+                   prepared->cwd,
+                   workspace->path(),
+                   batches.size() == 1};
+    if (!RunScannerOnce(run, prepared->values, result)) return result;
   }
-  auto ran = RunProcess(run, &cancel);
-  if (ran.ok()) WarnAboutSandboxOnce(*ran);
-  if (!ran.ok()) {
-    return Failure(job,
-                   ran.status().code() == StatusCode::kNotFound ? v1::FAILURE_SCANNER_MISSING
-                                                                : v1::FAILURE_INTERNAL,
-                   ran.status().message());
-  }
-  // A scanner may echo a credential (a DAST login in a request it reports):
-  // nothing it printed is parsed or kept before redaction.
-  secrets.redactor.RedactInPlace(ran->stdout_data);
-  secrets.redactor.RedactInPlace(ran->stderr_data);
-  result.set_duration_ms(static_cast<uint64_t>(ran->duration_ms));
-  result.set_output_tail(ValidUtf8(Tail(ran->stderr_data)));
-  result.set_exit_code(ran->term_signal != 0 ? -ran->term_signal : ran->exit_code);
-  if (ran->cancelled) {
-    result.set_failure(v1::FAILURE_INTERNAL);
-    result.set_error("cancelled");
-    return result;
-  }
-  if (ran->timed_out) {
-    result.set_failure(v1::FAILURE_TIMED_OUT);
-    result.set_error("scanner timed out after " + std::to_string(run.timeout_ms) + " ms");
-    return result;
-  }
-  if (ran->term_signal != 0 || !spec->ExitCodeMeansRan(ran->exit_code)) {
-    result.set_failure(v1::FAILURE_SCANNER_CRASHED);
-    result.set_error(ran->term_signal != 0
-                         ? "scanner killed by signal " + std::to_string(ran->term_signal)
-                         : "scanner exited with code " + std::to_string(ran->exit_code));
-    return result;
-  }
-  std::string report;
-  bool truncated = false;
-  switch (spec->report.kind) {
-    case ReportSource::Kind::kStdout:
-      report = std::move(ran->stdout_data);
-      truncated = ran->stdout_truncated;
-      break;
-    case ReportSource::Kind::kStderr:
-      report = std::move(ran->stderr_data);
-      truncated = ran->stderr_truncated;
-      break;
-    case ReportSource::Kind::kFile: {
-      auto path = ExpandArgv({"x", spec->report.path_template}, prepared->values);
-      auto read = path.ok() ? ReadReport(path->back(), config.max_output_bytes)
-                            : StatusOr<std::string>(path.status());
-      if (!read.ok()) {
-        truncated = read.status().code() == StatusCode::kResourceExhausted;
-        if (!truncated) {
-          result.set_failure(v1::FAILURE_PARSE_ERROR);
-          result.set_error(ValidUtf8(read.status().message()));
-          return result;
-        }
-      } else {
-        report = std::move(read).value();
-        secrets.redactor.RedactInPlace(report);
-      }
-      break;
-    }
-  }
-  if (truncated) {
-    // A partial result must never look like a clean one.
-    result.set_failure(v1::FAILURE_PARSE_ERROR);
-    result.set_error("scanner output exceeded " + std::to_string(config.max_output_bytes) +
-                     " bytes; refusing a partial result");
-    return result;
-  }
-  result.set_raw_report_bytes(report.size());
-  if (report.size() <= config.keep_report_bytes) result.set_raw_report(Compress(report));
-  auto parsed = spec->parse(report, tool_version);
-  if (!parsed.ok()) {
-    result.set_failure(v1::FAILURE_PARSE_ERROR);
-    result.set_error(
-        ValidUtf8("cannot parse " + job.scanner() + " output: " + parsed.status().message()));
-    return result;
-  }
-  uint32_t skipped = parsed->skipped_records;
-  if (spec->kind == ScannerKind::kSast) FillMissingSnippets(prepared->cwd, parsed->findings);
-  for (const Finding& finding : parsed->findings) {
-    if (spec->kind == ScannerKind::kSast && !PathStaysInside(finding.path)) {
-      ++skipped;
-      continue;
-    }
-    FindingToProto(finding, result.add_findings());
-  }
-  result.set_skipped_records(skipped);
   result.set_failure(v1::FAILURE_NONE);
   return result;
 }

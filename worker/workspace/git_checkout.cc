@@ -25,7 +25,8 @@ std::vector<std::string> GitEnvironment(const std::string& home,
 
 StatusOr<ProcessResult> Git(std::vector<std::string> args, const std::string& home,
                             int64_t timeout_ms, const CancelSignal* cancel,
-                            const std::vector<std::string>& credential_env = {}) {
+                            const std::vector<std::string>& credential_env = {},
+                            size_t max_stdout_bytes = 1 << 20) {
   ProcessSpec spec;
   spec.argv = {"git",
                "-c",
@@ -38,13 +39,17 @@ StatusOr<ProcessResult> Git(std::vector<std::string> args, const std::string& ho
   spec.cwd = home;
   spec.env = GitEnvironment(home, credential_env);
   spec.timeout_ms = timeout_ms;
-  spec.max_stdout_bytes = 1 << 20;
+  spec.max_stdout_bytes = max_stdout_bytes;
   spec.max_stderr_bytes = 8192;
   ASSIGN_OR_RETURN(ProcessResult result, RunProcess(spec, cancel));
   if (result.cancelled) return Status::Unavailable("cancelled");
   if (result.timed_out) return Status::DeadlineExceeded("git timed out");
+  if (result.stdout_truncated) return Status::ResourceExhausted("git printed too much");
   return result;
 }
+
+// A diff of a large commit lists every changed path once.
+constexpr size_t kMaxDiffBytes = 32 << 20;
 
 }  // namespace
 
@@ -118,6 +123,46 @@ StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::stri
     return Status::Unavailable("git checkout failed: " + checkout.stderr_data);
   }
   return CheckoutResult{commit};
+}
+
+bool IsCommitId(std::string_view text) {
+  if (text.size() != 40 && text.size() != 64) return false;
+  return text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+StatusOr<std::string> DiffNameStatus(const std::string& repo_dir, const std::string& base_commit,
+                                     const std::string& commit, const std::string& home_dir,
+                                     int64_t timeout_ms, const CancelSignal* cancel,
+                                     const std::vector<std::string>& credential_env) {
+  if (!IsCommitId(base_commit) || !IsCommitId(commit)) {
+    return Status::InvalidArgument("base commit is not a full hexadecimal commit id");
+  }
+  auto have_base = [&]() -> StatusOr<bool> {
+    ASSIGN_OR_RETURN(ProcessResult found, Git({"-C", repo_dir, "cat-file", "-e", "--end-of-options",
+                                               base_commit + "^{commit}"},
+                                              home_dir, timeout_ms, cancel));
+    return found.exit_code == 0;
+  };
+  ASSIGN_OR_RETURN(bool present, have_base());
+  if (!present) {
+    // Not in the clone (a shallow or partial remote): ask origin for it.
+    ASSIGN_OR_RETURN(ProcessResult fetched, Git({"-C", repo_dir, "fetch", "--quiet", "--no-tags",
+                                                 "origin", "--", base_commit},
+                                                home_dir, timeout_ms, cancel, credential_env));
+    (void)fetched;  // a refused fetch shows as the commit still missing
+    ASSIGN_OR_RETURN(present, have_base());
+  }
+  if (!present) {
+    return Status::NotFound("base commit " + base_commit.substr(0, 12) +
+                            " is not in the repository");
+  }
+  ASSIGN_OR_RETURN(
+      ProcessResult diff,
+      Git({"-C", repo_dir, "diff", "--name-status", "-z", "--find-renames", "--no-ext-diff",
+           "--no-textconv", "--no-color", "--ignore-submodules", base_commit, commit, "--"},
+          home_dir, timeout_ms, cancel, {}, kMaxDiffBytes));
+  if (diff.exit_code != 0) return Status::Unavailable("git diff failed: " + diff.stderr_data);
+  return std::move(diff.stdout_data);
 }
 
 }  // namespace scanfleet

@@ -34,4 +34,17 @@ StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::stri
                                         int64_t timeout_ms, const CancelSignal* cancel,
                                         const std::vector<std::string>& credential_env = {});
 
+// True for a full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits.
+bool IsCommitId(std::string_view text);
+
+// The raw `git diff --name-status -z -M` of `base_commit` against `commit` in
+// the checkout at `repo_dir` (see common/incremental/name_status.h to parse
+// it). A base commit the clone lacks is fetched from origin first. Errors:
+// InvalidArgument for a malformed commit id, NotFound when the base commit
+// cannot be had, DeadlineExceeded, Unavailable for other git failures.
+StatusOr<std::string> DiffNameStatus(const std::string& repo_dir, const std::string& base_commit,
+                                     const std::string& commit, const std::string& home_dir,
+                                     int64_t timeout_ms, const CancelSignal* cancel,
+                                     const std::vector<std::string>& credential_env = {});
+
 }  // namespace scanfleet

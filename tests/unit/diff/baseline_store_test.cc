@@ -35,7 +35,11 @@ class BaselineStoreTest : public ::testing::Test {
     scan.target.set_ref("abc");
     scan.target.set_branch(branch);
     scan.profile = profile;
-    scan.jobs = {{"flawfinder", "sast", 1000}};
+    NewJob job;
+    job.scanner = "flawfinder";
+    job.pool = "sast";
+    job.timeout_ms = 1000;
+    scan.jobs = {job};
     auto created = store_->CreateScan(scan, ++now_);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     if (finish) {

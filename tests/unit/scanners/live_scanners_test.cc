@@ -1,12 +1,14 @@
 // Runs the real tools, exactly as the registry specifies them, on
 // tests/sample-repo and checks the adapters against an independent count of
 // the raw records. Skipped when a tool is not installed.
+#include <fnmatch.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -58,6 +60,25 @@ RunOutput Run(const std::vector<std::string>& argv, const std::string& cwd) {
   return result;
 }
 
+// Regular files under `root` whose base name matches a pattern, sorted and
+// relative (what the worker's FindScanFiles gives a per-file scanner).
+std::vector<std::string> MatchingFiles(const std::string& root,
+                                       const std::vector<std::string>& patterns) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file() || entry.is_symlink()) continue;
+    std::string name = entry.path().filename().string();
+    for (const std::string& pattern : patterns) {
+      if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) {
+        files.push_back(std::filesystem::relative(entry.path(), root).generic_string());
+        break;
+      }
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 std::vector<std::string> Fingerprints(const ParseResult& result) {
@@ -73,6 +94,9 @@ void RunAndParse(const std::string& name, RunOutput& raw, ParseResult& result,
   ASSERT_NE(spec, nullptr);
   ArgvValues values;
   values.workspace = ".";
+  // Per-file scanners ({files}) get the sample repo's matching files, as the
+  // worker lists them; their output must equal the recorded whole-tree run.
+  values.files = MatchingFiles(SampleRepoPath(), spec->file_patterns);
   auto argv = ExpandArgv(spec->argv, values);
   ASSERT_TRUE(argv.ok()) << argv.status().ToString();
   raw = Run(*argv, SampleRepoPath());
