@@ -186,10 +186,19 @@ class Bench:
                      submit_rate, "scans/s")
             self.start_workers(fleet, 2, slots=self.slots)
             controller_pid = fleet.controller.pid
+            pids = {"controller": controller_pid,
+                    **{name: proc.pid for name, proc in fleet.workers.items()}}
+            cpu_before, wall_before = {k: cpu_seconds(p) for k, p in pids.items()}, time.monotonic()
             perf = self.start_perf(controller_pid, fleet.tmp)
             self.wait_done(fleet, jobs, 600)
+            wall = time.monotonic() - wall_before
+            cpu = {k: (cpu_seconds(p) - cpu_before[k]) / wall for k, p in pids.items()}
             self.stop_perf(perf)
             drain = self.drain_rate(fleet)
+            self.notes.append("case 1 drain: CPU use (user+system ÷ wall) controller "
+                              f"{cpu['controller']:.0%}, workers " +
+                              ", ".join(f"{v:.0%}" for k, v in cpu.items() if k != "controller") +
+                              f" over {wall:.1f} s: the loops mostly wait (fsync), not compute")
             self.celery_noop = celery.noop_rate(self.n(1500, 100))
             self.row("1 scheduling", "queued noop jobs dispatched, run, result stored (2 workers)",
                      drain, "jobs/s", "Celery+Redis no-op", self.celery_noop,
@@ -232,7 +241,7 @@ class Bench:
         out = subprocess.run(["perf", "report", "-i", path, "--stdio", "--no-children",
                               "--sort", "dso,symbol", "--percent-limit", "1.5", "-g", "none"],
                              capture_output=True, text=True, timeout=300)
-        lines = [line.rstrip() for line in out.stdout.splitlines()
+        lines = [" ".join(line.split()).replace(" - -", "") for line in out.stdout.splitlines()
                  if line.strip() and not line.startswith("#")]
         self.profile_top = lines[:15]
 
@@ -429,6 +438,13 @@ class Bench:
 def shutil_which(name):
     import shutil
     return shutil.which(name)
+
+
+def cpu_seconds(pid):
+    """user + system CPU seconds of a live process (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid):
