@@ -249,7 +249,9 @@ class Bench:
     def case_shellout(self, celery):
         jobs = self.n(1000, 100)
         raw = self.raw_spawn_rate()
-        fleet = self.fleet()
+        # Every job targets the same loopback URL: lift the per-target politeness cap
+        # (default 1 in flight per host), which would otherwise serialize them.
+        fleet = self.fleet("--dast-target-max-running", "0")
         try:
             self.loadgen(fleet, jobs, "true-spawn", connections=2, target=DAST_TARGET)
             self.start_workers(fleet, 2, slots=2)
@@ -324,7 +326,9 @@ class Bench:
             for i in range(4):
                 path = os.path.join(fleet.tmp, f"tail{i}.out")
                 out = open(path, "w")
-                proc = fleet.spawn("scanfleet", ["--controller", fleet.api, "tail",
+                # A replay page of 10,000 signed events can take seconds on a busy box.
+                proc = fleet.spawn("scanfleet", ["--controller", fleet.api, "--timeout-ms",
+                                                 "120000", "tail",
                                                  "--from-seq", "0", "--max-findings", str(total)],
                                    f"tail{i}.log", stdout=out)
                 tails.append((proc, path, out))
@@ -337,6 +341,8 @@ class Bench:
             gaps = 0
             for proc, path, out in tails:
                 out.close()
+                if proc.returncode != 0:
+                    raise RuntimeError(f"a tail exited {proc.returncode}:\n{fleet.logs()}")
                 with open(path) as f:
                     lines = [json.loads(line) for line in f if line.strip()]
                 seqs = [line["seq"] for line in lines]
