@@ -77,6 +77,8 @@ class Bench:
 
     def row(self, case, metric, value, unit, baseline=None, baseline_value=None, ratio=None,
             target=None, met=None):
+        if baseline_value is not None and baseline_value != baseline_value:  # NaN: not run
+            baseline_value, met = None, None
         if ratio is None and baseline_value:
             ratio = value / baseline_value
         self.rows.append({"case": case, "metric": metric, "value": value, "unit": unit,
