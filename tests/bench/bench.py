@@ -18,7 +18,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import signal
 import sqlite3
 import subprocess
@@ -29,7 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness  # noqa: E402
 import celery_baseline  # noqa: E402
-import corpus  # noqa: E402
+from bench_large_cases import LargeCases  # noqa: E402
+from bench_report import FAKE_REPO, cpu_seconds, machine, shutil_which, write_docs  # noqa
+
 
 BENCH_REGISTRY = {
     "scanners": {
@@ -48,7 +49,6 @@ BENCH_REGISTRY = {
     "profiles": {"true-spawn": ["true-spawn"], "hold": ["hold"],
                  "noop-findings": ["noop-findings"], "ff": ["flawfinder"]},
 }
-FAKE_REPO = "https://bench.invalid/noop.git"  # the noop scanner never checks it out
 DAST_TARGET = "http://127.0.0.1:9/"
 
 
@@ -64,7 +64,9 @@ def percentile(values, p):
     return ordered[index]
 
 
-class Bench:
+class Bench(LargeCases):
+    registry_doc = BENCH_REGISTRY
+
     def __init__(self, build_dir, scale):
         self.build_dir = build_dir
         self.scale = scale
@@ -309,239 +311,6 @@ class Bench:
         finally:
             fleet.stop()
             fleet.cleanup()
-
-    # ---- case 4 ------------------------------------------------------------
-    def case_fanout(self):
-        per_job = BENCH_REGISTRY["scanners"]["noop-findings"]["builtin_findings"]
-        scans = max(2, self.n(20, 2))
-        total = scans * per_job
-        raw = json.loads(subprocess.run(
-            [self.tool("sf-bench-zmq-fanout"), "--messages", str(self.n(1000000, 50000)),
-             "--subscribers", "4", "--bytes", "400"],
-            check=True, capture_output=True, text=True, timeout=300).stdout)
-        fleet = self.fleet()
-        try:
-            self.start_workers(fleet, 2, slots=2)
-            # --from-seq 0: a tail that subscribes late replays what it missed, so the
-            # tails need not be live before the submit, and must still see every finding.
-            tails = []
-            for i in range(4):
-                path = os.path.join(fleet.tmp, f"tail{i}.out")
-                out = open(path, "w")
-                # A replay page of 10,000 signed events can take seconds on a busy box.
-                proc = fleet.spawn("scanfleet", ["--controller", fleet.api, "--timeout-ms",
-                                                 "120000", "tail",
-                                                 "--from-seq", "0", "--max-findings", str(total)],
-                                   f"tail{i}.log", stdout=out)
-                tails.append((proc, path, out))
-            start = time.monotonic()
-            self.loadgen(fleet, scans, "noop-findings", connections=1)
-            for proc, _, _ in tails:
-                proc.wait(timeout=600)
-            elapsed = time.monotonic() - start
-            stored_ms = self.query(fleet, "SELECT max(finished_ms) - min(created_ms) FROM jobs")
-            gaps = 0
-            for proc, path, out in tails:
-                out.close()
-                if proc.returncode != 0:
-                    raise RuntimeError(f"a tail exited {proc.returncode}:\n{fleet.logs()}")
-                with open(path) as f:
-                    lines = [json.loads(line) for line in f if line.strip()]
-                seqs = [line["seq"] for line in lines]
-                keys = {(line["job_id"], line["finding"]["fingerprint"]) for line in lines}
-                if len(lines) != total or len(keys) != total or seqs != sorted(set(seqs)):
-                    gaps += 1
-                    log(f"{path}: {len(lines)} lines, {len(keys)} distinct, "
-                        f"ordered: {seqs == sorted(set(seqs))}")
-            rate = total / elapsed
-            self.row("4 fan-out", f"findings/s delivered to each of 4 `scanfleet tail` "
-                     f"({total} findings, gaps/dupes in {gaps} of 4)", rate, "findings/s",
-                     "raw libzmq PUB→4 SUB msgs/s", raw["per_second"],
-                     target="≥ 300,000/s, zero gaps", met=rate >= 300000 and gaps == 0)
-            self.row("4 fan-out", "findings stored/s (submit → last job stored)",
-                     total / max(0.001, stored_ms[0][0] / 1000.0), "findings/s")
-        finally:
-            fleet.stop()
-            fleet.cleanup()
-
-    # ---- case 5 ------------------------------------------------------------
-    def case_scale(self):
-        queued = self.n(1000000, 20000)
-        fleet = self.fleet()
-        try:
-            fleet.stop()  # the schema exists; fill the queue directly, then restart
-            started = time.monotonic()
-            fill_queue(fleet.db, queued)
-            fill_s = time.monotonic() - started
-            self.notes.append(f"case 5: {queued:,} queued jobs were inserted straight into "
-                              f"SQLite in {fill_s:.1f} s (the submit path would take "
-                              f"{queued / max(1, self.submit_rate_hint):.0f} s)")
-            fleet.procs.clear()
-            started = time.monotonic()
-            fleet.start_controller("--scanner-registry", fleet.registry, "--dast-allow",
-                                   "127.0.0.1", ports=fleet.ports)
-            load_s = time.monotonic() - started
-            rss_mb = rss_kb(fleet.controller.pid) / 1024.0
-            self.row("5 scale", f"controller restart with {queued:,} queued jobs", load_s, "s")
-            self.row("5 scale", f"controller RSS with {queued:,} queued jobs", rss_mb, "MB",
-                     target="≤ 150 MB", met=rss_mb <= 150)
-            self.start_workers(fleet, 2, slots=self.slots)
-            sample = self.n(3000, 1000)
-            harness.wait_until(lambda: self.count_state(fleet, "succeeded") >= sample, 300,
-                               f"{sample} jobs of the big queue")
-            rate = self.drain_rate(fleet)
-            rss_mb = rss_kb(fleet.controller.pid) / 1024.0
-            self.row("5 scale", f"dispatch rate with {queued:,} queued", rate, "jobs/s",
-                     "same, empty queue (case 1)", self.empty_queue_rate,
-                     target="within 20 %", met=rate >= 0.8 * self.empty_queue_rate)
-            self.row("5 scale", "controller RSS while dispatching", rss_mb, "MB")
-        finally:
-            fleet.stop()
-            fleet.cleanup()
-
-    # ---- case 6 ------------------------------------------------------------
-    def case_real_scans(self):
-        files = max(5000, int(5000 * min(1.0, self.scale)))
-        fleet = self.fleet()
-        try:
-            repo = os.path.join(fleet.tmp, "corpus")
-            commit = corpus.generate(repo, files)
-            helps = fleet.cli("submit", "--help").stdout
-            sharded = "--shards" in helps
-            times = {}
-            for workers in (1, 2):
-                prefix = f"ff{workers}-"
-                self.start_workers(fleet, workers, slots=1, pools="sast", prefix=prefix)
-                args = ["submit", "--repo", repo, "--ref", commit, "--profile", "ff", "--json"]
-                if sharded and workers == 2:
-                    args += ["--shards", "2"]
-                start = time.monotonic()
-                scan = json.loads(fleet.cli(*args).stdout)["scan_id"]
-                harness.wait_until(lambda: self.query(
-                    fleet, "SELECT state FROM scans WHERE id = ?", scan)[0][0] in (3, 4),
-                    600, f"flawfinder scan {scan}")
-                times[workers] = time.monotonic() - start
-                state = self.query(fleet, "SELECT state, findings FROM scans WHERE id = ?", scan)
-                if state[0][0] != 3:
-                    raise RuntimeError(f"flawfinder scan {scan} failed:\n{fleet.logs()}")
-                for i in range(workers):
-                    proc = fleet.workers.pop(f"{prefix}{i}")
-                    proc.send_signal(signal.SIGTERM)
-                    proc.wait(timeout=30)
-                self.row("6 real scans", f"flawfinder, {files} C files, {workers} worker(s)"
-                         f"{' --shards 2' if sharded and workers == 2 else ''}: "
-                         f"{state[0][1]} findings", times[workers], "s")
-            speedup = times[1] / times[2]
-            label = "sharded" if sharded else "not sharded (no --shards)"
-            self.row("6 real scans", f"2 workers vs 1, {label}", speedup, "× faster",
-                     target="≥ 1.8×", met=speedup >= 1.8)
-            if "--incremental" not in helps:
-                self.notes.append("case 6: incremental scan not measured: `scanfleet submit "
-                                  "--help` lists no --incremental on this build")
-        finally:
-            fleet.stop()
-            fleet.cleanup()
-
-
-def shutil_which(name):
-    import shutil
-    return shutil.which(name)
-
-
-def cpu_seconds(pid):
-    """user + system CPU seconds of a live process (/proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def fill_queue(db_path, count):
-    """Inserts `count` queued one-job noop scans as the submit path would store them."""
-    db = sqlite3.connect(db_path)
-    db.execute("PRAGMA synchronous=OFF")
-    now = int(time.time() * 1000)
-    with db:
-        base = db.execute("SELECT coalesce(max(id), 0) FROM scans").fetchone()[0]
-        batch = 50000
-        for first in range(0, count, batch):
-            ids = range(base + first + 1, base + min(count, first + batch) + 1)
-            db.executemany("INSERT INTO scans(id, kind, repo, ref, profile, state, created_ms, "
-                           "jobs_total) VALUES(?, 'sast', ?, 'main', 'noop', 1, ?, 1)",
-                           ((i, FAKE_REPO, now) for i in ids))
-            db.executemany("INSERT INTO jobs(id, scan_id, scanner, pool, state, timeout_ms, "
-                           "created_ms) VALUES(?, ?, 'noop', 'bench', 'queued', 600000, ?)",
-                           ((i, i, now) for i in ids))
-    db.close()
-
-
-def machine():
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
-            "os": platform.platform()}
-
-
-def fmt(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value != value:
-        return "n/a"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
-def write_docs(path, bench, command, started, seconds):
-    m = machine()
-    lines = [
-        "# Benchmarks",
-        "",
-        "Generated by `make bench` (tests/bench/bench.py); do not edit the tables by hand —",
-        "rerun the command. Every figure is measured in the same run as its baseline and",
-        "given as a ratio: absolute numbers vary with the machine and its load.",
-        "",
-        f"* command: `{command}`",
-        f"* date: {started} UTC, {seconds:.0f} s for the whole run",
-        f"* machine: {m['nproc']} CPUs, {m['cpu']}, Linux {m['kernel']} ({m['os']})",
-        f"* scale: {bench.scale}",
-        "",
-        "| case | measured | value | unit | baseline (same run) | baseline value | ratio | "
-        "target | met |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in bench.rows:
-        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
-        lines.append(f"| {r['case']} | {r['metric']} | {fmt(r['value'])} | {r['unit']} | "
-                     f"{r['baseline'] or ''} | {fmt(r['baseline_value'])} | "
-                     f"{fmt(r['ratio']) + '×' if r['ratio'] else ''} | {r['target'] or ''} | "
-                     f"{met} |")
-    if bench.notes:
-        lines += ["", "Notes from the run:", ""] + [f"* {note}" for note in bench.notes]
-    if bench.profile_top:
-        lines += ["", "Controller profile during case 1's drain (`perf record -g`, self time, "
-                  "entries ≥ 1.5 %):", "", "```"] + bench.profile_top + ["```"]
-    generated = "\n".join(lines) + "\n"
-    marker = "<!-- analysis -->"
-    analysis = ""
-    if os.path.exists(path):
-        with open(path) as f:
-            old = f.read()
-        if marker in old:
-            analysis = old[old.index(marker):]
-    with open(path, "w") as f:
-        f.write(generated + "\n" + (analysis or marker + "\n"))
 
 
 def main():
