@@ -10,7 +10,7 @@ DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libpugixml-dev libcli11-dev zlib1g-dev flawfinder python3-bandit cppcheck shellcheck \
   nmap wapiti sqlmap docker-compose rsyslog libcpp-httplib-dev
 
-.PHONY: all deps npm-deps build test test-asan fuzz soak demo clean format
+.PHONY: all deps npm-deps build test test-asan fuzz soak bench demo clean format
 
 all: build
 
@@ -83,6 +83,25 @@ fuzz: deps
 SOAK_ARGS ?=
 soak: build
 	SCANFLEET_BUILD_DIR=$(abspath $(BUILD_DIR)) python3 tests/integration/soak.py --write-docs $(SOAK_ARGS)
+
+# scanfleet against Celery + Redis and the machine's own limits (issue 8):
+# every case side by side in one run, bounded (15 min), loopback only; writes
+# docs/BENCHMARKS.md. BENCH_ARGS=--quick for a short iteration run. Debian's
+# /usr/bin/python3: the one python3-celery and python3-redis install into.
+BENCH_PACKAGES := python3-celery python3-redis redis-server linux-perf
+BENCH_ARGS ?=
+bench: build
+	@missing=""; for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	SCANFLEET_BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+	  timeout --signal=INT --kill-after=60 900 \
+	  /usr/bin/python3 tests/bench/bench.py --build-dir $(BUILD_DIR) --write-docs docs/BENCHMARKS.md $(BENCH_ARGS)
 
 demo: build
 	BUILD_DIR=$(BUILD_DIR) scripts/demo.sh

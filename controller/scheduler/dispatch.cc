@@ -96,12 +96,14 @@ std::deque<uint64_t>::iterator Scheduler::FirstStartable(std::deque<uint64_t>& q
 
 void Scheduler::AbandonUnschedulable(TimeMs now, std::vector<Decision>& out) {
   for (auto& [key, queue] : ready_) {
-    bool waiting = false;
-    for (uint64_t job_id : queue) {
-      auto it = jobs_.find(job_id);
-      if (it != jobs_.end() && it->second.phase == Phase::kQueued) waiting = true;
-    }
-    if (!waiting || PoolHasScanner(key.first, key.second, now)) {
+    // Runs every tick: the cheap worker check first, then stop at the first
+    // queued job (usually the front), never a walk over a long queue.
+    bool waiting = !PoolHasScanner(key.first, key.second, now) &&
+                   std::any_of(queue.begin(), queue.end(), [this](uint64_t job_id) {
+                     auto it = jobs_.find(job_id);
+                     return it != jobs_.end() && it->second.phase == Phase::kQueued;
+                   });
+    if (!waiting) {
       unschedulable_since_.erase(key);
       continue;
     }

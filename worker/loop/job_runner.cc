@@ -18,6 +18,7 @@
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
 #include "worker/exec/unique_fd.h"
+#include "worker/loop/builtin_scanner.h"
 #include "worker/loop/file_selection.h"
 #include "worker/loop/job_secrets.h"
 #include "worker/loop/scan_files.h"
@@ -136,6 +137,10 @@ std::map<std::string, std::string> DiscoverScanners(const ScannerRegistry& regis
                                                     const ScannerSandbox& sandbox) {
   std::map<std::string, std::string> found;
   for (const auto& [name, spec] : registry.scanners) {
+    if (spec.builtin != ScannerSpec::Builtin::kNone) {
+      found[name] = BuiltinScannerVersion(spec);
+      continue;
+    }
     ProcessSpec probe;
     ApplySandbox(sandbox, probe);
     probe.argv = spec.version_argv;
@@ -257,6 +262,7 @@ v1::JobResult RunJob(const v1::JobAssignment& job, const JobRunnerConfig& config
     return Failure(job, v1::FAILURE_SCANNER_MISSING,
                    "scanner '" + job.scanner() + "' is not available on this worker");
   }
+  if (spec->builtin != ScannerSpec::Builtin::kNone) return RunBuiltinScanner(job, *spec);
   auto secrets = ResolveJobSecrets(job, *spec, config.secrets);
   if (!secrets.ok()) {
     // A secret this worker lacks or refuses is configuration: retrying will not help.

@@ -93,15 +93,50 @@ StatusOr<std::map<std::string, std::string>> ParseSecrets(const Json& value,
   return secret_env;
 }
 
+// A scanner the worker answers itself, without a process (see registry.h).
+StatusOr<ScannerSpec> ParseBuiltinScanner(const std::string& name, const Json& value,
+                                          const std::string& where) {
+  if (value["builtin"] != "noop") return Bad(where + ".builtin", "must be \"noop\"");
+  for (const char* key : {"parser", "argv", "version_argv", "report", "exit_codes", "files",
+                          "secrets", "timeout_ms"}) {
+    if (value.contains(key)) {
+      return Bad(where + "." + key, "a builtin scanner runs no process: remove this key");
+    }
+  }
+  ScannerSpec spec;
+  spec.name = name;
+  spec.builtin = ScannerSpec::Builtin::kNoop;
+  if (!value.contains("kind") || (value["kind"] != "sast" && value["kind"] != "dast")) {
+    return Bad(where + ".kind", "must be \"sast\" or \"dast\"");
+  }
+  spec.kind = value["kind"] == "dast" ? ScannerKind::kDast : ScannerKind::kSast;
+  if (!value.contains("pool") || !value["pool"].is_string() ||
+      value["pool"].get_ref<const std::string&>().empty()) {
+    return Bad(where + ".pool", "must be a pool name");
+  }
+  spec.pool = value["pool"].get<std::string>();
+  if (value.contains("builtin_findings")) {
+    const Json& count = value["builtin_findings"];
+    if (!count.is_number_unsigned() || count.get<uint64_t>() > kMaxBuiltinFindings) {
+      return Bad(where + ".builtin_findings",
+                 "must be an integer 0-" + std::to_string(kMaxBuiltinFindings));
+    }
+    spec.builtin_findings = count.get<uint32_t>();
+  }
+  return spec;
+}
+
 StatusOr<ScannerSpec> ParseScanner(const std::string& name, const Json& value) {
   std::string where = "scanners." + name;
   if (!value.is_object()) return Bad(where, "must be an object");
   static const std::set<std::string> kKeys = {
-      "kind",       "pool",       "parser", "argv",        "version_argv", "report",
-      "exit_codes", "timeout_ms", "files",  "description", "secrets"};
+      "kind",    "pool",       "parser",          "argv",  "version_argv",
+      "report",  "exit_codes", "timeout_ms",      "files", "description",
+      "secrets", "builtin",    "builtin_findings"};
   for (const auto& [key, unused] : value.items()) {
     if (!kKeys.count(key)) return Bad(where + "." + key, "unknown key");
   }
+  if (value.contains("builtin")) return ParseBuiltinScanner(name, value, where);
   for (const char* key : {"kind", "pool", "parser", "argv", "version_argv", "exit_codes"}) {
     if (!value.contains(key)) return Bad(where, std::string("missing \"") + key + "\"");
   }

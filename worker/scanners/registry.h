@@ -38,8 +38,19 @@ struct ReportSource {
   std::string path_template;  // kFile: e.g. "{output_dir}/report.xml"
 };
 
+// The most findings a builtin noop scanner may be configured to emit per job.
+inline constexpr uint32_t kMaxBuiltinFindings = 10000;
+
 struct ScannerSpec {
+  // kNoop: a benchmarking/diagnostic scanner the worker answers itself, with
+  // no checkout and no process: a clean result carrying `builtin_findings`
+  // synthetic findings ("builtin": "noop" in the registry). It measures the
+  // scheduler's own overhead (make bench) and checks a fleet's plumbing.
+  enum class Builtin { kNone, kNoop };
+
   std::string name;  // key jobs refer to, e.g. "cppcheck"
+  Builtin builtin = Builtin::kNone;
+  uint32_t builtin_findings = 0;  // kNoop: findings per job
   ScannerKind kind = ScannerKind::kSast;
   std::string pool;                       // pool whose workers run it
   std::vector<std::string> argv;          // template; argv[0] is the program

@@ -29,6 +29,7 @@ TEST(RegistryTest, ShippedDefaultsParseAndResolveParsers) {
   EXPECT_FALSE(bandit->ExitCodeMeansRan(2));
   EXPECT_EQ(registry.Find("Flawfinder"), nullptr);
   for (const auto& [name, spec] : registry.scanners) {
+    if (spec.builtin != ScannerSpec::Builtin::kNone) continue;  // no process, no parser
     EXPECT_NE(spec.parse, nullptr) << name;
     EXPECT_FALSE(spec.version_argv.empty()) << name;
     EXPECT_GT(spec.timeout_ms, 0) << name;
@@ -236,6 +237,44 @@ TEST(DastTargetTest, AllowlistMatchesCidrsAndExactHosts) {
   EXPECT_TRUE(TargetAllowlist::Parse({}).value().empty());
   EXPECT_FALSE(TargetAllowlist::Parse({"10.0.0.0/33"}).ok());
   EXPECT_FALSE(TargetAllowlist::Parse({"not a host"}).ok());
+}
+
+TEST(RegistryTest, BuiltinNoopScannerNeedsNoProcess) {
+  const ScannerSpec* shipped = DefaultRegistry().Find("noop");
+  ASSERT_NE(shipped, nullptr);
+  EXPECT_EQ(shipped->builtin, ScannerSpec::Builtin::kNoop);
+  EXPECT_EQ(shipped->pool, "bench");
+  EXPECT_EQ(shipped->builtin_findings, 0u);
+  EXPECT_TRUE(shipped->argv.empty());
+  ASSERT_TRUE(DefaultRegistry().profiles.count("noop"));
+
+  auto overlay = ParseRegistry(
+      R"({"scanners": {"noop-many": {"kind": "sast", "pool": "bench", "builtin": "noop",
+                                     "builtin_findings": 250}},
+          "profiles": {"noop-many": ["noop-many"]}})",
+      &DefaultRegistry());
+  ASSERT_TRUE(overlay.ok()) << overlay.status().ToString();
+  EXPECT_EQ(overlay->Find("noop-many")->builtin_findings, 250u);
+  EXPECT_NE(overlay->Find("flawfinder"), nullptr);
+}
+
+TEST(RegistryTest, BuiltinScannerErrorsNameTheKey) {
+  auto expect_error = [](const std::string& scanner, const std::string& key) {
+    auto parsed = ParseRegistry(R"({"scanners": {"x": )" + scanner + "}}");
+    ASSERT_FALSE(parsed.ok()) << scanner;
+    EXPECT_NE(parsed.status().message().find(key), std::string::npos) << parsed.status().message();
+  };
+  expect_error(R"({"kind": "sast", "pool": "p", "builtin": "sleep"})", "scanners.x.builtin");
+  expect_error(R"({"kind": "sast", "pool": "p", "builtin": "noop", "argv": ["true"]})",
+               "scanners.x.argv");
+  expect_error(R"({"kind": "both", "pool": "p", "builtin": "noop"})", "scanners.x.kind");
+  expect_error(R"({"kind": "sast", "builtin": "noop"})", "scanners.x.pool");
+  expect_error(R"({"kind": "sast", "pool": "p", "builtin": "noop", "builtin_findings": -1})",
+               "scanners.x.builtin_findings");
+  expect_error(R"({"kind": "sast", "pool": "p", "builtin": "noop", "builtin_findings": 10001})",
+               "scanners.x.builtin_findings");
+  expect_error(R"({"kind": "sast", "pool": "p", "builtin": "noop", "builtin_findings": "9"})",
+               "scanners.x.builtin_findings");
 }
 
 }  // namespace

@@ -1,0 +1,145 @@
+"""make bench cases 4-6 (event fan-out, a 1,000,000-job queue, real flawfinder scans),
+a mixin of bench.Bench; see bench.py for the conventions."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import corpus
+import harness
+from bench_report import fill_queue, rss_kb
+
+
+class LargeCases:
+    # ---- case 4 ------------------------------------------------------------
+    def case_fanout(self):
+        per_job = self.registry_doc["scanners"]["noop-findings"]["builtin_findings"]
+        scans = max(2, self.n(20, 2))
+        total = scans * per_job
+        raw = json.loads(subprocess.run(
+            [self.tool("sf-bench-zmq-fanout"), "--messages", str(self.n(1000000, 50000)),
+             "--subscribers", "4", "--bytes", "400"],
+            check=True, capture_output=True, text=True, timeout=300).stdout)
+        fleet = self.fleet()
+        try:
+            self.start_workers(fleet, 2, slots=2)
+            # --from-seq 0: a tail that subscribes late replays what it missed, so the
+            # tails need not be live before the submit, and must still see every finding.
+            tails = []
+            for i in range(4):
+                path = os.path.join(fleet.tmp, f"tail{i}.out")
+                out = open(path, "w")
+                # A replay page of 10,000 signed events can take seconds on a busy box.
+                proc = fleet.spawn("scanfleet", ["--controller", fleet.api, "--timeout-ms",
+                                                 "120000", "tail",
+                                                 "--from-seq", "0", "--max-findings", str(total)],
+                                   f"tail{i}.log", stdout=out)
+                tails.append((proc, path, out))
+            start = time.monotonic()
+            self.loadgen(fleet, scans, "noop-findings", connections=1)
+            for proc, _, _ in tails:
+                proc.wait(timeout=600)
+            elapsed = time.monotonic() - start
+            stored_ms = self.query(fleet, "SELECT max(finished_ms) - min(created_ms) FROM jobs")
+            gaps = 0
+            for proc, path, out in tails:
+                out.close()
+                if proc.returncode != 0:
+                    raise RuntimeError(f"a tail exited {proc.returncode}:\n{fleet.logs()}")
+                with open(path) as f:
+                    lines = [json.loads(line) for line in f if line.strip()]
+                seqs = [line["seq"] for line in lines]
+                keys = {(line["job_id"], line["finding"]["fingerprint"]) for line in lines}
+                if len(lines) != total or len(keys) != total or seqs != sorted(set(seqs)):
+                    gaps += 1
+                    log(f"{path}: {len(lines)} lines, {len(keys)} distinct, "
+                        f"ordered: {seqs == sorted(set(seqs))}")
+            rate = total / elapsed
+            self.row("4 fan-out", f"findings/s delivered to each of 4 `scanfleet tail` "
+                     f"({total} findings, gaps/dupes in {gaps} of 4)", rate, "findings/s",
+                     "raw libzmq PUB→4 SUB msgs/s", raw["per_second"],
+                     target="≥ 300,000/s, zero gaps", met=rate >= 300000 and gaps == 0)
+            self.row("4 fan-out", "findings stored/s (submit → last job stored)",
+                     total / max(0.001, stored_ms[0][0] / 1000.0), "findings/s")
+        finally:
+            fleet.stop()
+            fleet.cleanup()
+
+    # ---- case 5 ------------------------------------------------------------
+    def case_scale(self):
+        queued = self.n(1000000, 20000)
+        fleet = self.fleet()
+        try:
+            fleet.stop()  # the schema exists; fill the queue directly, then restart
+            started = time.monotonic()
+            fill_queue(fleet.db, queued)
+            fill_s = time.monotonic() - started
+            self.notes.append(f"case 5: {queued:,} queued jobs were inserted straight into "
+                              f"SQLite in {fill_s:.1f} s (the submit path would take "
+                              f"{queued / max(1, self.submit_rate_hint):.0f} s)")
+            fleet.procs.clear()
+            started = time.monotonic()
+            fleet.start_controller("--scanner-registry", fleet.registry, "--dast-allow",
+                                   "127.0.0.1", ports=fleet.ports)
+            load_s = time.monotonic() - started
+            rss_mb = rss_kb(fleet.controller.pid) / 1024.0
+            self.row("5 scale", f"controller restart with {queued:,} queued jobs", load_s, "s")
+            self.row("5 scale", f"controller RSS with {queued:,} queued jobs", rss_mb, "MB",
+                     target="≤ 150 MB", met=rss_mb <= 150)
+            self.start_workers(fleet, 2, slots=self.slots)
+            sample = self.n(3000, 1000)
+            harness.wait_until(lambda: self.count_state(fleet, "succeeded") >= sample, 300,
+                               f"{sample} jobs of the big queue")
+            rate = self.drain_rate(fleet)
+            rss_mb = rss_kb(fleet.controller.pid) / 1024.0
+            self.row("5 scale", f"dispatch rate with {queued:,} queued", rate, "jobs/s",
+                     "same, empty queue (case 1)", self.empty_queue_rate,
+                     target="within 20 %", met=rate >= 0.8 * self.empty_queue_rate)
+            self.row("5 scale", "controller RSS while dispatching", rss_mb, "MB")
+        finally:
+            fleet.stop()
+            fleet.cleanup()
+
+    # ---- case 6 ------------------------------------------------------------
+    def case_real_scans(self):
+        files = max(5000, int(5000 * min(1.0, self.scale)))
+        fleet = self.fleet()
+        try:
+            repo = os.path.join(fleet.tmp, "corpus")
+            commit = corpus.generate(repo, files)
+            helps = fleet.cli("submit", "--help").stdout
+            sharded = "--shards" in helps
+            times = {}
+            for workers in (1, 2):
+                prefix = f"ff{workers}-"
+                self.start_workers(fleet, workers, slots=1, pools="sast", prefix=prefix)
+                args = ["submit", "--repo", repo, "--ref", commit, "--profile", "ff", "--json"]
+                if sharded and workers == 2:
+                    args += ["--shards", "2"]
+                start = time.monotonic()
+                scan = json.loads(fleet.cli(*args).stdout)["scan_id"]
+                harness.wait_until(lambda: self.query(
+                    fleet, "SELECT state FROM scans WHERE id = ?", scan)[0][0] in (3, 4),
+                    600, f"flawfinder scan {scan}")
+                times[workers] = time.monotonic() - start
+                state = self.query(fleet, "SELECT state, findings FROM scans WHERE id = ?", scan)
+                if state[0][0] != 3:
+                    raise RuntimeError(f"flawfinder scan {scan} failed:\n{fleet.logs()}")
+                for i in range(workers):
+                    proc = fleet.workers.pop(f"{prefix}{i}")
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=30)
+                self.row("6 real scans", f"flawfinder, {files} C files, {workers} worker(s)"
+                         f"{' --shards 2' if sharded and workers == 2 else ''}: "
+                         f"{state[0][1]} findings", times[workers], "s")
+            speedup = times[1] / times[2]
+            label = "sharded" if sharded else "not sharded (no --shards)"
+            self.row("6 real scans", f"2 workers vs 1, {label}", speedup, "× faster",
+                     target="≥ 1.8×", met=speedup >= 1.8)
+            if "--incremental" not in helps:
+                self.notes.append("case 6: incremental scan not measured: `scanfleet submit "
+                                  "--help` lists no --incremental on this build")
+        finally:
+            fleet.stop()
+            fleet.cleanup()
