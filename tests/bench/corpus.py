@@ -93,3 +93,16 @@ def generate(path, files, seed=8):
     subprocess.run([*git, "commit", "-q", "-m", "generated corpus"], check=True)
     return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
                           text=True).stdout.strip()
+
+
+def change_one_file(path, index=7):
+    """Commits a change to one file of the corpus (a new weakness in it) and
+    returns the new commit: the input of the incremental-vs-full comparison."""
+    target = os.path.join(path, f"module{index // 250:03d}", f"unit_{index:05d}.c")
+    with open(target, "a") as f:
+        f.write("\n#include <string.h>\nvoid changed_%d(char *d, const char *s) { strcpy(d, s); }\n"
+                % index)
+    git = ["git", "-C", path, "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    subprocess.run([*git, "commit", "-q", "-am", "change one file"], check=True)
+    return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
+                          text=True).stdout.strip()
