@@ -9,24 +9,10 @@
 #include "common/siem/event_fields.h"
 #include "common/wire/convert.h"
 #include "controller/cli/commands.h"
+#include "controller/diff/diff_report.h"
 
 namespace scanfleet::cli {
 namespace {
-
-std::string ClassName(v1::DiffClass diff_class) {
-  switch (diff_class) {
-    case v1::DIFF_NEW:
-      return "new";
-    case v1::DIFF_UNCHANGED:
-      return "unchanged";
-    case v1::DIFF_FIXED:
-      return "fixed";
-    case v1::DIFF_NOT_RECHECKED:
-      return "not-rechecked";
-    default:
-      return "unknown";
-  }
-}
 
 bool Listed(const v1::ClassifiedFinding& item, bool new_only) {
   return item.diff_class() == v1::DIFF_NEW || (!new_only && item.diff_class() == v1::DIFF_FIXED);
@@ -75,9 +61,9 @@ std::string DiffTable(const v1::DiffScanResponse& diff, bool new_only) {
   out << "\n  class           critical  high  medium  low  info\n";
   for (v1::DiffClass diff_class : kClasses) {
     char row[128];
-    std::snprintf(row, sizeof(row), "  %-14s %9d %5d %7d %4d %5d\n", ClassName(diff_class).c_str(),
-                  counts[diff_class][4], counts[diff_class][3], counts[diff_class][2],
-                  counts[diff_class][1], counts[diff_class][0]);
+    std::snprintf(row, sizeof(row), "  %-14s %9d %5d %7d %4d %5d\n",
+                  DiffClassName(diff_class).c_str(), counts[diff_class][4], counts[diff_class][3],
+                  counts[diff_class][2], counts[diff_class][1], counts[diff_class][0]);
     out << row;
   }
   bool any = false;
@@ -86,7 +72,7 @@ std::string DiffTable(const v1::DiffScanResponse& diff, bool new_only) {
     if (!any) out << "\n";
     any = true;
     const v1::Finding& f = item.finding();
-    out << "  " << ClassName(item.diff_class()) << "  "
+    out << "  " << DiffClassName(item.diff_class()) << "  "
         << SeverityName(SeverityFromProto(f.severity())) << "  " << f.tool() << ":" << f.rule_id()
         << "  " << f.path() << ":" << f.line() << "  " << f.title();
     if (item.has_suppression()) {
@@ -104,7 +90,7 @@ std::string DiffJson(const v1::DiffScanResponse& diff, bool new_only) {
   for (const auto& item : diff.findings()) {
     if (new_only && item.diff_class() != v1::DIFF_NEW) continue;
     nlohmann::json entry = siem::CanonicalFindingJson(item.finding());
-    entry["status"] = ClassName(item.diff_class());
+    entry["status"] = DiffClassName(item.diff_class());
     if (item.has_suppression()) {
       entry["suppression"] = {{"reason", item.suppression().reason()},
                               {"source", item.suppression().source()},
