@@ -164,6 +164,22 @@ class IncrementalTest(unittest.TestCase):
         self.assertIn("files scanned", out)
         self.assertIn("findings carried forward", out)
 
+    def test_incremental_scan_builds_on_the_branch_baseline(self):
+        """Without --baseline, an incremental scan builds on the latest succeeded
+        scan of its branch (the scan's resolved baseline)."""
+        repo = os.path.join(self.fleet.tmp, "branch-repo")
+        generate_repo(repo, c_files=30, py_files=10)
+        base, _ = self.scan(repo, "--branch", "main")
+        with open(os.path.join(repo, f"{DIRS[3 % len(DIRS)]}/mod_3.c"), "a") as f:
+            f.write("void more_3(char *d) {\n  strcpy(d, \"x\");\n}\n")
+        harness.git(repo, "commit", "-q", "-am", "one more weakness")
+        inc, inc_findings = self.scan(repo, "--branch", "main", "--incremental")
+        _, full_findings = self.scan(repo)
+        self.assertEqual(finding_keys(inc_findings), finding_keys(full_findings))
+        for job in inc["jobs"]:
+            self.assertRegex(job["note"], rf"incremental since scan {base['scan_id']} ", job)
+        self.assertEqual(sum(j["carried_findings"] > 0 for j in inc["jobs"]), len(inc["jobs"]))
+
     def test_sharded_scan_equals_unsharded_scan(self):
         repo = os.path.join(self.fleet.tmp, "shard-repo")
         generate_repo(repo)
