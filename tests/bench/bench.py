@@ -352,6 +352,7 @@ def main():
         bench.case_fanout()
     if "5" in cases:
         bench.case_scale()
+        bench.case_many_workers()
     if "6" in cases:
         bench.case_real_scans()
     seconds = time.monotonic() - t0
