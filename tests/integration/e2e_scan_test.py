@@ -16,7 +16,6 @@ sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.environ.get("SCANFLEET_BUILD_DIR", os.path.join(ROOT, "build"))
 
 
 def clean(path):
@@ -40,17 +39,7 @@ def bandit_direct(checkout):
             for r in json.loads(out.stdout)["results"]]
 
 
-class EndToEndScanTest(unittest.TestCase):
-    def setUp(self):
-        self.fleet = harness.Fleet(BUILD)
-        self.addCleanup(self.fleet.cleanup)
-
-    def tearDown(self):
-        self.fleet.stop()
-        if hasattr(self, "_outcome") and any(
-                err for _, err in getattr(self._outcome, "errors", [])):
-            print(self.fleet.logs())
-
+class EndToEndScanTest(harness.FleetTestCase):
     def test_scan_equals_direct_scanner_output(self):
         fleet = self.fleet
         repo = os.path.join(fleet.tmp, "sample-repo")

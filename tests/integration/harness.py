@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import unittest
 
 
 class Deadline(Exception):
@@ -200,3 +201,20 @@ class Fleet:
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class FleetTestCase(unittest.TestCase):
+    """A test with its own Fleet (self.fleet), stopped after each test and
+    removed at cleanup; the fleet's logs are printed when the test failed."""
+    build_dir = os.environ.get("SCANFLEET_BUILD_DIR", os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "build"))
+
+    def setUp(self):
+        self.fleet = Fleet(self.build_dir)
+        self.addCleanup(self.fleet.cleanup)
+
+    def tearDown(self):
+        self.fleet.stop()
+        if hasattr(self, "_outcome") and any(
+                err for _, err in getattr(self._outcome, "errors", [])):
+            print(self.fleet.logs())

@@ -51,7 +51,7 @@ def neutralized(value):
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-class ReportTest(unittest.TestCase):
+class ReportTest(harness.FleetTestCase):
     @classmethod
     def setUpClass(cls):
         missing = [p for p in (MULTITOOL, os.path.join(MODULES, "ajv-draft-04"),
@@ -59,16 +59,6 @@ class ReportTest(unittest.TestCase):
         if missing:
             raise AssertionError(f"report test tools missing ({', '.join(missing)}): "
                                  "run `make npm-deps` (make test does)")
-
-    def setUp(self):
-        self.fleet = harness.Fleet(BUILD)
-        self.addCleanup(self.fleet.cleanup)
-
-    def tearDown(self):
-        self.fleet.stop()
-        if hasattr(self, "_outcome") and any(
-                err for _, err in getattr(self._outcome, "errors", [])):
-            print(self.fleet.logs())
 
     def report(self, scan_id, fmt, *extra, check=True):
         path = os.path.join(self.fleet.tmp, f"report-{scan_id}-{fmt}{len(extra)}")

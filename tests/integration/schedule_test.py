@@ -17,21 +17,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.environ.get("SCANFLEET_BUILD_DIR", os.path.join(ROOT, "build"))
 FIRED = re.compile(r"schedule '(\w+)': slot (\d+) -> scan (\d+)( \(already submitted\))?")
 
 
-class ScheduleTest(unittest.TestCase):
-    def setUp(self):
-        self.fleet = harness.Fleet(BUILD)
-        self.addCleanup(self.fleet.cleanup)
-
-    def tearDown(self):
-        self.fleet.stop()
-        if hasattr(self, "_outcome") and any(
-                err for _, err in getattr(self._outcome, "errors", [])):
-            print(self.fleet.logs())
-
+class ScheduleTest(harness.FleetTestCase):
     def schedules(self):
         return {s["name"]: s for s in self.fleet.cli_json("schedules")}
 

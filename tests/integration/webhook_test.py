@@ -20,7 +20,6 @@ sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.environ.get("SCANFLEET_BUILD_DIR", os.path.join(ROOT, "build"))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "webhooks")
 GITHUB_SECRET = "it-github-secret"
 GITLAB_TOKEN = "it-gitlab-token"
@@ -35,17 +34,7 @@ def fixture(name, **changes):
     return json.dumps(doc).encode()
 
 
-class WebhookTest(unittest.TestCase):
-    def setUp(self):
-        self.fleet = harness.Fleet(BUILD)
-        self.addCleanup(self.fleet.cleanup)
-
-    def tearDown(self):
-        self.fleet.stop()
-        if hasattr(self, "_outcome") and any(
-                err for _, err in getattr(self._outcome, "errors", [])):
-            print(self.fleet.logs())
-
+class WebhookTest(harness.FleetTestCase):
     def post(self, body, headers, method="POST", path="/webhook"):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
