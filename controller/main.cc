@@ -1,4 +1,5 @@
 // scanfleet-controller: flags and config file -> ControllerConfig -> loop.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,13 @@ bool SplitPair(const std::string& text, std::string& name, std::string& value) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every loop iteration allocates and frees SQLite pages and message buffers;
+  // with glibc's default trim threshold the heap top went back to the kernel
+  // and was faulted in again each time (brk + page faults were a quarter of
+  // the loop's CPU under load). Keep up to 64 MiB of freed heap instead.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   using scanfleet::ControllerConfig;
   ControllerConfig config;
   std::string log_level = "info";

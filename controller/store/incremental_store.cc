@@ -69,10 +69,13 @@ StatusOr<IncrementalBase> ScanStore::ResolveIncrementalBase(uint64_t base_scan_i
 StatusOr<uint64_t> ScanStore::FinishIncremental(const v1::JobResult& result, uint64_t scan_id,
                                                 TimeMs now, std::vector<v1::Event>& events) {
   int64_t job_id = static_cast<int64_t>(result.job().job_id());
+  ASSIGN_OR_RETURN(Statement * update, db_->Prepare("UPDATE jobs SET files_scanned=? WHERE id=?"));
+  update->Bind(1, static_cast<int64_t>(result.files_scanned())).Bind(2, job_id);
+  RETURN_IF_ERROR(update->Run());
   ASSIGN_OR_RETURN(Statement * job,
-                   db_->Prepare("UPDATE jobs SET files_scanned=? WHERE id=? RETURNING scanner, "
-                                "shard_index, shard_count, base_scan_id"));
-  job->Bind(1, static_cast<int64_t>(result.files_scanned())).Bind(2, job_id);
+                   db_->Prepare("SELECT scanner, shard_index, shard_count, base_scan_id FROM jobs "
+                                "WHERE id=?"));
+  job->Bind(1, job_id);
   ASSIGN_OR_RETURN(bool row, job->Step());
   if (!row) {
     job->Reset();

@@ -6,6 +6,7 @@
 #include "common/target/dast_target.h"
 #include "common/wire/convert.h"
 #include "controller/store/scan_store.h"
+#include "controller/store/schema.h"
 
 namespace scanfleet {
 
@@ -58,8 +59,8 @@ StatusOr<CancelledScan> ScanStore::CancelScan(uint64_t scan_id, const std::strin
   CancelledScan cancelled;
   ASSIGN_OR_RETURN(Statement * jobs,
                    db_->Prepare("UPDATE jobs SET state='cancelled', finished_ms=?, last_error=? "
-                                "WHERE scan_id=? AND state IN ('queued','dispatched','running') "
-                                "RETURNING id, attempt"));
+                                "WHERE scan_id=? AND " +
+                                std::string(kUnfinishedJob) + " RETURNING id, attempt"));
   jobs->Bind(1, now).Bind(2, "cancelled: " + reason).Bind(3, static_cast<int64_t>(scan_id));
   std::vector<std::pair<uint64_t, uint32_t>> attempts;
   while (true) {

@@ -26,11 +26,12 @@ std::string IncrementalJobNote(uint64_t base_scan_id, const std::string& base_co
 }  // namespace
 
 StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
-  ASSIGN_OR_RETURN(Statement * query,
-                   db_->Prepare("SELECT j.id, j.scan_id, j.pool, j.scanner, j.attempt, j.failures, "
-                                "j.not_before_ms, j.state, j.worker_id, j.max_failures, s.url FROM "
-                                "jobs j JOIN scans s ON s.id = j.scan_id WHERE j.state IN "
-                                "('queued','dispatched','running') ORDER BY j.id"));
+  ASSIGN_OR_RETURN(
+      Statement * query,
+      db_->Prepare("SELECT j.id, j.scan_id, j.pool, j.scanner, j.attempt, j.failures, "
+                   "j.not_before_ms, j.state, j.worker_id, j.max_failures, s.url FROM "
+                   "jobs j JOIN scans s ON s.id = j.scan_id WHERE (j.state='queued' OR "
+                   "j.state='dispatched' OR j.state='running') ORDER BY j.id"));
   std::vector<UnfinishedJob> jobs;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());

@@ -88,20 +88,17 @@ StatusOr<std::optional<v1::Event>> ScanStore::RecordAccepted(uint64_t job_id, ui
                                                  "WHERE job_id=? AND attempt=?"));
   row->Bind(1, worker_id).Bind(2, now).Bind(3, static_cast<int64_t>(job_id)).Bind(4, attempt);
   RETURN_IF_ERROR(row->Run());
-  // First accepted job moves its scan from queued to running.
+  // First accepted job moves its scan from queued to running. (No RETURNING
+  // on hot statements: SQLite 3.40 buffers it in an ephemeral table per run.)
   ASSIGN_OR_RETURN(Statement * scan,
                    db_->Prepare("UPDATE scans SET state=? WHERE state=? AND id=(SELECT scan_id "
-                                "FROM jobs WHERE id=?) RETURNING id"));
+                                "FROM jobs WHERE id=?)"));
   scan->Bind(1, static_cast<int64_t>(v1::SCAN_RUNNING))
       .Bind(2, static_cast<int64_t>(v1::SCAN_QUEUED))
       .Bind(3, static_cast<int64_t>(job_id));
-  ASSIGN_OR_RETURN(bool started, scan->Step());
-  if (!started) {
-    scan->Reset();
-    return std::optional<v1::Event>();
-  }
-  uint64_t scan_id = static_cast<uint64_t>(scan->ColumnInt(0));
-  scan->Reset();
+  RETURN_IF_ERROR(scan->Run());
+  if (db_->changes() == 0) return std::optional<v1::Event>();
+  ASSIGN_OR_RETURN(uint64_t scan_id, ScanOfJob(job_id));
   v1::Event event;
   event.set_topic("scan.running");
   event.set_scan_id(scan_id);
@@ -167,8 +164,8 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
                    db_->Prepare("UPDATE jobs SET state=?1, finished_ms=?2, last_error=?3, "
                                 "failures=failures+(?1 != 'succeeded'), "
                                 "findings=?, resolved_commit=?, skipped_records=? WHERE id=? AND "
-                                "attempt=? AND state IN ('queued','dispatched','running') "
-                                "RETURNING scan_id"));
+                                "attempt=? AND " +
+                                std::string(kUnfinishedJob)));
   static const char* const kStates[] = {"succeeded", "failed", "dead"};
   job->Bind(1, kStates[static_cast<int>(outcome)])
       .Bind(2, now)
@@ -178,13 +175,10 @@ StatusOr<JobFinish> ScanStore::FinishJob(const v1::JobResult& result, JobOutcome
       .Bind(6, result.skipped_records())
       .Bind(7, static_cast<int64_t>(result.job().job_id()))
       .Bind(8, result.job().attempt());
-  ASSIGN_OR_RETURN(bool changed, job->Step());
-  if (!changed) {
-    job->Reset();
-    return finish;  // already terminal or superseded: nothing to apply
-  }
-  uint64_t scan_id = static_cast<uint64_t>(job->ColumnInt(0));
-  job->Reset();
+  RETURN_IF_ERROR(job->Run());
+  // Already terminal or superseded: nothing to apply.
+  if (db_->changes() == 0) return finish;
+  ASSIGN_OR_RETURN(uint64_t scan_id, ScanOfJob(result.job().job_id()));
   finish.applied = true;
   uint64_t carried = 0;
   if (succeeded) {
@@ -261,38 +255,50 @@ Status ScanStore::InsertFindings(const google::protobuf::RepeatedPtrField<v1::Fi
 }
 
 StatusOr<std::optional<v1::Event>> ScanStore::MaybeFinishScan(uint64_t scan_id, TimeMs now) {
-  ASSIGN_OR_RETURN(Statement * scan,
-                   db_->Prepare("UPDATE scans SET state=CASE WHEN jobs_failed>0 THEN ? ELSE ? END, "
-                                "finished_ms=? WHERE id=? AND jobs_done=jobs_total AND state IN "
-                                "(?,?) RETURNING state, jobs_total, jobs_done, jobs_failed, "
-                                "findings"));
-  scan->Bind(1, static_cast<int64_t>(v1::SCAN_FAILED))
-      .Bind(2, static_cast<int64_t>(v1::SCAN_SUCCEEDED))
-      .Bind(3, now)
-      .Bind(4, static_cast<int64_t>(scan_id))
-      .Bind(5, static_cast<int64_t>(v1::SCAN_QUEUED))
-      .Bind(6, static_cast<int64_t>(v1::SCAN_RUNNING));
-  ASSIGN_OR_RETURN(bool finished, scan->Step());
-  if (!finished) {
-    scan->Reset();
+  ASSIGN_OR_RETURN(Statement * counts,
+                   db_->Prepare("SELECT state, jobs_total, jobs_done, jobs_failed, findings FROM "
+                                "scans WHERE id=?"));
+  counts->Bind(1, static_cast<int64_t>(scan_id));
+  ASSIGN_OR_RETURN(bool found, counts->Step());
+  if (!found) {
+    counts->Reset();
     return std::optional<v1::Event>();
   }
+  auto state = static_cast<v1::ScanState>(counts->ColumnInt(0));
   v1::Event event;
-  auto state = static_cast<v1::ScanState>(scan->ColumnInt(0));
+  v1::ScanStatus* status = event.mutable_scan();
+  status->set_jobs_total(static_cast<uint32_t>(counts->ColumnInt(1)));
+  status->set_jobs_done(static_cast<uint32_t>(counts->ColumnInt(2)));
+  status->set_jobs_failed(static_cast<uint32_t>(counts->ColumnInt(3)));
+  status->set_findings(static_cast<uint64_t>(counts->ColumnInt(4)));
+  counts->Reset();
+  bool unfinished = state == v1::SCAN_QUEUED || state == v1::SCAN_RUNNING;
+  if (!unfinished || status->jobs_done() != status->jobs_total()) {
+    return std::optional<v1::Event>();
+  }
+  state = status->jobs_failed() > 0 ? v1::SCAN_FAILED : v1::SCAN_SUCCEEDED;
+  ASSIGN_OR_RETURN(Statement * scan,
+                   db_->Prepare("UPDATE scans SET state=?, finished_ms=? WHERE id=?"));
+  scan->Bind(1, static_cast<int64_t>(state)).Bind(2, now).Bind(3, static_cast<int64_t>(scan_id));
+  RETURN_IF_ERROR(scan->Run());
   event.set_topic("scan." + std::string(ScanStateName(state)));
   event.set_scan_id(scan_id);
   event.set_created_ms(now);
-  v1::ScanStatus* status = event.mutable_scan();
   status->set_scan_id(scan_id);
   status->set_state(state);
-  status->set_jobs_total(static_cast<uint32_t>(scan->ColumnInt(1)));
-  status->set_jobs_done(static_cast<uint32_t>(scan->ColumnInt(2)));
-  status->set_jobs_failed(static_cast<uint32_t>(scan->ColumnInt(3)));
-  status->set_findings(static_cast<uint64_t>(scan->ColumnInt(4)));
   status->set_finished_ms(now);
-  scan->Reset();
   RETURN_IF_ERROR(AppendEvent(&event));
   return std::optional<v1::Event>(std::move(event));
+}
+
+StatusOr<uint64_t> ScanStore::ScanOfJob(uint64_t job_id) {
+  ASSIGN_OR_RETURN(Statement * query, db_->Prepare("SELECT scan_id FROM jobs WHERE id=?"));
+  query->Bind(1, static_cast<int64_t>(job_id));
+  ASSIGN_OR_RETURN(bool found, query->Step());
+  uint64_t scan_id = found ? static_cast<uint64_t>(query->ColumnInt(0)) : 0;
+  query->Reset();
+  if (!found) return Status::Internal("job " + std::to_string(job_id) + " vanished");
+  return scan_id;
 }
 
 Status ScanStore::RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello,

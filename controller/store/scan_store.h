@@ -227,6 +227,8 @@ class ScanStore {
   // Keeps a succeeded job's repo suppressions file and renames (diff_queries.cc).
   Status RecordDiffInputs(const v1::JobResult& result, uint64_t scan_id);
   StatusOr<std::optional<v1::Event>> MaybeFinishScan(uint64_t scan_id, TimeMs now);
+  // The scan a job belongs to; Internal when the job does not exist.
+  StatusOr<uint64_t> ScanOfJob(uint64_t job_id);
   StatusOr<v1::Event> DeadLetterEvent(const v1::JobResult& result, uint64_t scan_id, TimeMs now);
 
   std::unique_ptr<Database> db_;
