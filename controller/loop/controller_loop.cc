@@ -79,10 +79,13 @@ Status ControllerLoop::Start() {
   SocketOptions events_options = options;
   events_options.send_hwm = 1000000;
   ASSIGN_OR_RETURN(events_, bind(SocketKind::kPub, config_.events_port, events_options, "events"));
-  // Small queues and IMMEDIATE: a job is only handed to a connected worker,
-  // and no worker's pipe hoards the queue.
+  // IMMEDIATE: a job is only handed to a connected worker. The scheduler never
+  // dispatches more than the pool's free slots, so that bounds what the pipes
+  // hold; the high-water mark only has to take one tick's burst. (At SNDHWM 1
+  // a burst of more than one job per worker failed to send and each failed
+  // job paused for --dispatch-retry-ms: more slots meant fewer jobs/s.)
   SocketOptions pool_options = options;
-  pool_options.send_hwm = 1;
+  pool_options.send_hwm = 1000;
   pool_options.immediate = true;
   for (const auto& [pool, port] : config_.pool_ports) {
     ASSIGN_OR_RETURN(pools_[pool], bind(SocketKind::kPush, port, pool_options, "workers"));

@@ -1,9 +1,11 @@
 // WorkerLoop, part two: jobs and their results. Every job read from a pool
 // is run or declined at once (DecideAdmission); a finished job's result is
-// spooled, sent and kept until its ResultAck; results spooled by an earlier
-// run are re-sent once, after the first hello. See worker_loop.h.
-// Thread-safety: called on the loop thread only; job threads touch nothing
-// here but done_ (under done_mutex_) and done_fd_.
+// spooled (by the job's own thread), then sent and kept until its ResultAck;
+// results spooled by an earlier run are re-sent once, after the first hello.
+// See worker_loop.h.
+// Thread-safety: called on the loop thread only, except EncodeAndSpool, which
+// job threads run; they touch nothing else here but done_ (under done_mutex_),
+// done_fd_, the atomic message id and the spool's Put for their own attempt.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,8 +17,9 @@
 namespace scanfleet {
 
 void WorkerLoop::ReceiveJobs(Socket& pool) {
-  // RCVHWM is 1, so few jobs can be waiting; the bound keeps the loop responsive.
-  constexpr int kMaxJobsPerWake = 16;
+  // The controller sends at most the free slots it knows of; the bound keeps
+  // the loop responsive if it ever sends more.
+  constexpr int kMaxJobsPerWake = 256;
   for (int i = 0; i < kMaxJobsPerWake; ++i) {
     auto frames = pool.Receive(true);
     if (!frames.ok()) {
@@ -76,10 +79,10 @@ void WorkerLoop::StartJob(v1::JobAssignment job) {
   spdlog::info("job {} attempt {}: {} on {}@{}", job_id, job.job().attempt(), job.scanner(),
                job.target().repo(), job.target().ref());
   slot.thread = std::thread([this, job = std::move(job), cancel] {
-    v1::JobResult result = RunJob(job, runner_config_, *cancel);
+    FinishedJob finished = EncodeAndSpool(RunJob(job, runner_config_, *cancel));
     {
       std::lock_guard<std::mutex> lock(done_mutex_);
-      done_.push_back(std::move(result));
+      done_.push_back(std::move(finished));
     }
     uint64_t one = 1;
     (void)!write(done_fd_, &one, sizeof(one));
@@ -89,15 +92,14 @@ void WorkerLoop::StartJob(v1::JobAssignment job) {
 void WorkerLoop::CollectFinishedJobs() {
   uint64_t count;
   (void)!read(done_fd_, &count, sizeof(count));  // non-blocking: may find nothing
-  std::deque<v1::JobResult> finished;
+  std::deque<FinishedJob> finished;
   {
     std::lock_guard<std::mutex> lock(done_mutex_);
     finished.swap(done_);
   }
-  for (v1::JobResult& result : finished) {
-    uint64_t job_id = result.job().job_id();
+  for (FinishedJob& job : finished) {
     bool handed_back = false;
-    auto it = running_.find(job_id);
+    auto it = running_.find(job.job_id);
     if (it != running_.end()) {
       if (it->second.thread.joinable()) it->second.thread.join();
       handed_back = it->second.handed_back;
@@ -105,30 +107,42 @@ void WorkerLoop::CollectFinishedJobs() {
     }
     if (handed_back) {
       // Declined already: the controller requeued the attempt, so its result
-      // is neither sent nor spooled.
-      spdlog::info("job {} attempt {} stopped after it was handed back; result dropped", job_id,
-                   result.job().attempt());
+      // is not sent, and its spool file goes.
+      spdlog::info("job {} attempt {} stopped after it was handed back; result dropped", job.job_id,
+                   job.attempt);
+      if (Status removed = spool_->Remove(job.job_id, job.attempt); !removed.ok()) {
+        spdlog::warn("job {} attempt {}: {}", job.job_id, job.attempt, removed.ToString());
+      }
       continue;
     }
-    spdlog::info("job {} attempt {} finished: {} findings{}{}", job_id, result.job().attempt(),
-                 result.findings_size(), result.error().empty() ? "" : ", error: ", result.error());
-    SendResult(std::move(result));
+    spdlog::info("job {} attempt {} finished: {} findings{}{}", job.job_id, job.attempt,
+                 job.findings, job.error.empty() ? "" : ", error: ", job.error);
+    SendResult(std::move(job));
   }
 }
 
-void WorkerLoop::SendResult(v1::JobResult result) {
-  WorkerSession::AttemptKey key{result.job().job_id(), result.job().attempt()};
+WorkerLoop::FinishedJob WorkerLoop::EncodeAndSpool(v1::JobResult result) {
+  FinishedJob finished;
+  finished.job_id = result.job().job_id();
+  finished.attempt = result.job().attempt();
+  finished.findings = result.findings_size();
+  finished.error = result.error();
   v1::Envelope envelope;
   *envelope.mutable_result() = std::move(result);
-  std::string frame =
-      EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, clock_.NowMs());
+  finished.frame = EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, clock_.NowMs());
   // Write before acting: the result is on disk before the controller can see it.
-  if (Status spooled = spool_->Put(key.first, key.second, frame); !spooled.ok()) {
+  finished.spooled = spool_->Put(finished.job_id, finished.attempt, finished.frame);
+  return finished;
+}
+
+void WorkerLoop::SendResult(FinishedJob finished) {
+  WorkerSession::AttemptKey key{finished.job_id, finished.attempt};
+  if (!finished.spooled.ok()) {
     spdlog::error("job {} attempt {}: result not spooled, kept in memory only: {}", key.first,
-                  key.second, spooled.ToString());
+                  key.second, finished.spooled.ToString());
   }
-  SendFrame(frame, "result", key.first, key.second);
-  unacked_[key] = std::move(frame);
+  SendFrame(finished.frame, "result", key.first, key.second);
+  unacked_[key] = std::move(finished.frame);
   session_.OnResultSent(key, clock_.NowMs());
 }
 

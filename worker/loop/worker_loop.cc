@@ -139,10 +139,11 @@ Status WorkerLoop::Start(int stop_fd) {
                    Socket::Connect(*context_, SocketKind::kSub,
                                    TcpEndpoint(host, endpoints.control_port()), sub));
   control_ = std::make_unique<Socket>(std::move(control));
-  // A one-message queue, read all the time: a job is run or declined at once,
-  // so jobs wait at the controller, not in this worker.
+  // Read all the time: a job is run or declined at once, so jobs wait at the
+  // controller, not in this worker. The controller sends at most the free
+  // slots it knows of; the queue only has to take such a burst.
   SocketOptions pull = options;
-  pull.recv_hwm = 1;
+  pull.recv_hwm = 1000;
   for (const std::string& pool : config_.pools) {
     auto port = endpoints.pool_ports().find(pool);
     if (port == endpoints.pool_ports().end()) {

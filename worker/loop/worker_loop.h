@@ -51,8 +51,8 @@ struct WorkerConfig {
   bool insecure_dev = false;
   std::string key_file;             // this worker's key pair (NAME.key)
   std::string controller_key_file;  // the controller's public key (controller.pub)
-  std::string secrets_dir;              // secret files by name; empty: environment only
-  ScannerSandboxFlags sandbox;          // how scanners are confined (sandbox_setup.h)
+  std::string secrets_dir;          // secret files by name; empty: environment only
+  ScannerSandboxFlags sandbox;      // how scanners are confined (sandbox_setup.h)
   SessionConfig session;
 };
 
@@ -76,6 +76,18 @@ class WorkerLoop {
     std::thread thread;
     bool handed_back = false;  // declined at the end of the drain grace: drop its result
   };
+  // A finished job as its thread hands it to the loop: the result is encoded
+  // and already spooled (each job thread pays its own fsyncs, so results that
+  // finish together are made durable in parallel, not one after another on
+  // the loop thread).
+  struct FinishedJob {
+    uint64_t job_id = 0;
+    uint32_t attempt = 0;
+    int findings = 0;
+    std::string error;
+    std::string frame;  // the encoded result Envelope
+    Status spooled;
+  };
 
   Status OpenSpool();
   Status HandleControl(const Frames& frames);
@@ -83,7 +95,9 @@ class WorkerLoop {
   void HandleJob(const Frames& frames);
   void StartJob(v1::JobAssignment job);
   void CollectFinishedJobs();
-  void SendResult(v1::JobResult result);
+  // Runs on the job's thread: encodes and spools the result.
+  FinishedJob EncodeAndSpool(v1::JobResult result);
+  void SendResult(FinishedJob finished);
   void ResendSpooledResults();
   void OnResultAcked(const v1::JobRef& job);
   void BeginDrain(int stop_fd);
@@ -117,8 +131,8 @@ class WorkerLoop {
   DrainPlan drain_;
   int done_fd_ = -1;
   std::mutex done_mutex_;
-  std::deque<v1::JobResult> done_;
-  uint64_t next_message_id_ = 1;
+  std::deque<FinishedJob> done_;
+  std::atomic<uint64_t> next_message_id_ = 1;  // job threads take ids too
   WireCounters counters_;
 };
 

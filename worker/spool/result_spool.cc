@@ -1,6 +1,9 @@
 // ResultSpool: one file per unacknowledged result, written atomically and
 // durably; see result_spool.h for the contract.
-// Thread-safety: not thread-safe; owned by the worker loop thread.
+// Thread-safety: Open() and LoadAll() on one thread before anything else;
+// afterwards Put() and Remove() may run concurrently from several threads as
+// long as each call names a different attempt (they share no mutable state:
+// every attempt has its own file; job threads Put their own results).
 #include "worker/spool/result_spool.h"
 
 #include <errno.h>

@@ -12,7 +12,10 @@
 // JobResult envelope for the attempt its name says is moved aside to
 // "<name>.corrupt" and counted, never a crash. One worker process owns a spool
 // directory at a time (an flock on "<dir>/LOCK"); a second one is refused.
-// Thread-safety: not thread-safe; owned by the worker loop thread.
+// Thread-safety: Open() and LoadAll() on one thread before anything else;
+// afterwards Put() and Remove() may run concurrently from several threads as
+// long as each call names a different attempt (they share no mutable state:
+// every attempt has its own file; job threads Put their own results).
 #pragma once
 
 #include <cstdint>
