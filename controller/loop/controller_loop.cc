@@ -111,18 +111,19 @@ Status ControllerLoop::Recover() {
   TimeMs now = clock_.NowMs();
   ASSIGN_OR_RETURN(auto hellos, store_->LoadWorkerHellos());
   for (auto& [id, hello] : hellos) hellos_[id] = std::move(hello);
-  ASSIGN_OR_RETURN(auto unfinished, store_->LoadUnfinishedJobs());
-  size_t in_flight = 0;
-  for (const UnfinishedJob& job : unfinished) {
+  size_t unfinished = 0, in_flight = 0;
+  RETURN_IF_ERROR(store_->ForEachUnfinishedJob([&](const UnfinishedJob& job) {
+    ++unfinished;
     if (job.state == "queued") {
       scheduler_.AddQueuedJob(job.descriptor);
     } else {
       scheduler_.RestoreInFlight(job.descriptor, job.worker_id, now);
       ++in_flight;
     }
-  }
-  if (!unfinished.empty()) {
-    spdlog::info("recovered {} unfinished jobs ({} were in flight)", unfinished.size(), in_flight);
+    return Status::Ok();
+  }));
+  if (unfinished > 0) {
+    spdlog::info("recovered {} unfinished jobs ({} were in flight)", unfinished, in_flight);
   }
   return Status::Ok();
 }

@@ -67,12 +67,11 @@ void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
       Job& job = jobs_.at(*best_at);
       best->erase(best_at);
       job.phase = Phase::kDispatched;
-      job.descriptor.attempt += 1;
+      job.attempt += 1;
       job.deadline_ms = now + config_.accept_timeout_ms;
       ++unaccepted_[pool];
       MarkInFlight(job, now);
-      out.push_back(
-          DispatchJob{job.descriptor.job_id, job.descriptor.attempt, pool, job.deadline_ms});
+      out.push_back(DispatchJob{job.job_id, job.attempt, pool, job.deadline_ms});
       --free;
     }
   }
@@ -87,7 +86,7 @@ std::deque<uint64_t>::iterator Scheduler::FirstStartable(std::deque<uint64_t>& q
       it = queue.erase(it);  // left the queue since it was pushed
       continue;
     }
-    if (limits_.TargetMayStart(job->second.descriptor.target_key, now)) return it;
+    if (limits_.TargetMayStart(names_.Name(job->second.target), now)) return it;
     ++it;
     ++looked;
   }
@@ -116,7 +115,7 @@ void Scheduler::AbandonUnschedulable(TimeMs now, std::vector<Decision>& out) {
     for (uint64_t job_id : queue) {
       auto it = jobs_.find(job_id);
       if (it == jobs_.end() || it->second.phase != Phase::kQueued) continue;
-      out.push_back(AbandonJob{job_id, it->second.descriptor.attempt, reason});
+      out.push_back(AbandonJob{job_id, it->second.attempt, reason});
       Erase(job_id);
     }
     queue.clear();

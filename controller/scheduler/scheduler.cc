@@ -9,13 +9,25 @@ Scheduler::Scheduler(SchedulerConfig config, std::function<double()> jitter)
     : config_(config), jitter_(std::move(jitter)), limits_(config_.limits) {}
 
 void Scheduler::MarkInFlight(Job& job, TimeMs now) {
-  in_flight_.insert(job.descriptor.job_id);
-  limits_.Started(job.descriptor.pool, job.descriptor.target_key, now);
+  in_flight_.insert(job.job_id);
+  limits_.Started(PoolOf(job), names_.Name(job.target), now);
+}
+
+Scheduler::Job Scheduler::MakeJob(const JobDescriptor& descriptor) {
+  Job job;
+  job.job_id = descriptor.job_id;
+  job.attempt = descriptor.attempt;
+  job.failures = descriptor.failures;
+  job.max_failures = descriptor.max_failures;
+  job.pool = names_.Intern(descriptor.pool);
+  job.scanner = names_.Intern(descriptor.scanner);
+  job.target = names_.Intern(descriptor.target_key);
+  return job;
 }
 
 void Scheduler::AddQueuedJob(const JobDescriptor& descriptor) {
   Job& job = jobs_[descriptor.job_id];
-  job = Job{descriptor, Phase::kQueued, "", 0};
+  job = MakeJob(descriptor);
   if (descriptor.not_before_ms > 0) {
     // A retry restored after a restart keeps its backoff.
     job.phase = Phase::kWaiting;
@@ -28,7 +40,10 @@ void Scheduler::AddQueuedJob(const JobDescriptor& descriptor) {
 void Scheduler::RestoreInFlight(const JobDescriptor& descriptor, const std::string& worker_id,
                                 TimeMs now) {
   Job& job = jobs_[descriptor.job_id];
-  job = Job{descriptor, Phase::kDispatched, worker_id, now + config_.accept_timeout_ms};
+  job = MakeJob(descriptor);
+  job.phase = Phase::kDispatched;
+  job.worker = names_.Intern(worker_id);
+  job.deadline_ms = now + config_.accept_timeout_ms;
   ++unaccepted_[descriptor.pool];
   MarkInFlight(job, now);
 }
@@ -69,9 +84,9 @@ std::vector<Decision> Scheduler::OnHeartbeat(const std::string& worker_id,
   for (const auto& [job_id, attempt] : report.running) {
     reported.insert(job_id);
     auto it = jobs_.find(job_id);
-    bool live = it != jobs_.end() && it->second.descriptor.attempt == attempt &&
+    bool live = it != jobs_.end() && it->second.attempt == attempt &&
                 (it->second.phase == Phase::kDispatched ||
-                 (it->second.phase == Phase::kRunning && it->second.worker_id == worker_id));
+                 (it->second.phase == Phase::kRunning && WorkerOf(it->second) == worker_id));
     if (!live) {
       out.push_back(CancelAttempt{worker_id, job_id, attempt, "attempt is no longer live"});
       continue;
@@ -106,12 +121,12 @@ std::optional<RequeueJob> Scheduler::OnDeclined(const std::string& worker_id, ui
   auto it = jobs_.find(job_id);
   if (reason == DeclineReason::kDraining) worker.draining = true;
   if (reason == DeclineReason::kScannerMissing && it != jobs_.end()) {
-    worker.scanners.erase(it->second.descriptor.scanner);
+    worker.scanners.erase(names_.Name(it->second.scanner));
   }
-  if (it == jobs_.end() || it->second.descriptor.attempt != attempt) return std::nullopt;
+  if (it == jobs_.end() || it->second.attempt != attempt) return std::nullopt;
   Job& job = it->second;
   bool live = job.phase == Phase::kDispatched ||
-              (job.phase == Phase::kRunning && job.worker_id == worker_id);
+              (job.phase == Phase::kRunning && WorkerOf(job) == worker_id);
   if (!live) return std::nullopt;
   static const char* const kReasons[] = {"worker had no free slot", "worker lacks the scanner",
                                          "worker is draining", "worker handed it back on drain",
@@ -127,8 +142,8 @@ std::optional<CancelAttempt> Scheduler::CancelJob(uint64_t job_id, const std::st
   Job& job = it->second;
   std::optional<CancelAttempt> cancel;
   if (job.phase == Phase::kDispatched || job.phase == Phase::kRunning) {
-    cancel = CancelAttempt{job.phase == Phase::kRunning ? job.worker_id : "", job_id,
-                           job.descriptor.attempt, reason};
+    cancel = CancelAttempt{job.phase == Phase::kRunning ? WorkerOf(job) : "", job_id, job.attempt,
+                           reason};
   }
   DetachFromWorker(job);
   Erase(job_id);
@@ -139,13 +154,13 @@ bool Scheduler::OnAccepted(const std::string& worker_id, uint64_t job_id, uint32
                            TimeMs now) {
   Worker& worker = Touch(worker_id, now);
   auto it = jobs_.find(job_id);
-  if (it == jobs_.end() || it->second.descriptor.attempt != attempt) return false;
+  if (it == jobs_.end() || it->second.attempt != attempt) return false;
   Job& job = it->second;
-  if (job.phase == Phase::kRunning) return job.worker_id == worker_id;
+  if (job.phase == Phase::kRunning) return WorkerOf(job) == worker_id;
   if (job.phase != Phase::kDispatched) return false;
-  --unaccepted_[job.descriptor.pool];
+  --unaccepted_[PoolOf(job)];
   job.phase = Phase::kRunning;
-  job.worker_id = worker_id;
+  job.worker = names_.Intern(worker_id);
   job.deadline_ms = now + config_.lease_ms;
   worker.running.insert(job_id);
   return true;
@@ -156,7 +171,7 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
   Touch(worker_id, now);
   ResultVerdict verdict;
   auto it = jobs_.find(job_id);
-  if (it == jobs_.end() || it->second.descriptor.attempt != attempt ||
+  if (it == jobs_.end() || it->second.attempt != attempt ||
       (it->second.phase != Phase::kDispatched && it->second.phase != Phase::kRunning)) {
     verdict.kind = ResultVerdict::Kind::kStale;
     return verdict;
@@ -168,7 +183,7 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
     verdict.kind = ResultVerdict::Kind::kSucceeded;
     return verdict;
   }
-  uint32_t failures = job.descriptor.failures + 1;
+  uint32_t failures = job.failures + 1;
   if (failure == FailureClass::kBadInput) {
     Erase(job_id);
     verdict.kind = ResultVerdict::Kind::kFailed;
@@ -189,7 +204,7 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
 std::optional<RequeueJob> Scheduler::OnDispatchFailed(uint64_t job_id, uint32_t attempt,
                                                       TimeMs now) {
   auto it = jobs_.find(job_id);
-  if (it == jobs_.end() || it->second.descriptor.attempt != attempt ||
+  if (it == jobs_.end() || it->second.attempt != attempt ||
       it->second.phase != Phase::kDispatched) {
     return std::nullopt;
   }
@@ -207,36 +222,32 @@ DurationMs Scheduler::BackoffFor(uint32_t failures) {
 }
 
 uint32_t Scheduler::MaxFailures(const Job& job) const {
-  return job.descriptor.max_failures > 0 ? job.descriptor.max_failures : config_.max_failures;
+  return job.max_failures > 0 ? job.max_failures : config_.max_failures;
 }
 
 void Scheduler::DetachFromWorker(Job& job) {
-  if (job.phase == Phase::kDispatched) --unaccepted_[job.descriptor.pool];
+  if (job.phase == Phase::kDispatched) --unaccepted_[PoolOf(job)];
   if (job.phase == Phase::kRunning) {
-    auto worker = workers_.find(job.worker_id);
-    if (worker != workers_.end()) worker->second.running.erase(job.descriptor.job_id);
+    auto worker = workers_.find(WorkerOf(job));
+    if (worker != workers_.end()) worker->second.running.erase(job.job_id);
   }
-  if (in_flight_.erase(job.descriptor.job_id) > 0) {
-    limits_.Stopped(job.descriptor.pool, job.descriptor.target_key);
-  }
-  job.worker_id.clear();
+  if (in_flight_.erase(job.job_id) > 0) limits_.Stopped(PoolOf(job), names_.Name(job.target));
+  job.worker = 0;
 }
 
 void Scheduler::Enqueue(Job& job) {
   job.phase = Phase::kQueued;
-  ready_[{job.descriptor.pool, job.descriptor.scanner}].push_back(job.descriptor.job_id);
+  ready_[{PoolOf(job), names_.Name(job.scanner)}].push_back(job.job_id);
 }
 
 void Scheduler::Requeue(Job& job, TimeMs not_before, bool counts_as_failure,
                         const std::string& reason, std::vector<Decision>& out) {
-  uint32_t abandoned = job.descriptor.attempt;
+  uint32_t abandoned = job.attempt;
   DetachFromWorker(job);
-  if (counts_as_failure) ++job.descriptor.failures;
-  job.descriptor.not_before_ms = not_before;
+  if (counts_as_failure) ++job.failures;
   job.phase = Phase::kWaiting;
-  waiting_.emplace(not_before, job.descriptor.job_id);
-  out.push_back(
-      RequeueJob{job.descriptor.job_id, abandoned, not_before, job.descriptor.failures, reason});
+  waiting_.emplace(not_before, job.job_id);
+  out.push_back(RequeueJob{job.job_id, abandoned, not_before, job.failures, reason});
 }
 
 bool Scheduler::WorkerIsAlive(const Worker& worker, TimeMs now) const {
@@ -265,7 +276,7 @@ void Scheduler::ExpireDeadlines(TimeMs now, std::vector<Decision>& out) {
     Job& job = jobs_.at(job_id);
     std::string reason = job.phase == Phase::kDispatched ? "not accepted in time" : "lease expired";
     if (job.phase == Phase::kRunning) {
-      out.push_back(CancelAttempt{job.worker_id, job_id, job.descriptor.attempt, reason});
+      out.push_back(CancelAttempt{WorkerOf(job), job_id, job.attempt, reason});
     }
     Requeue(job, now, false, reason, out);
   }
@@ -314,7 +325,7 @@ size_t Scheduler::in_flight_jobs() const { return in_flight_.size(); }
 std::optional<uint32_t> Scheduler::CurrentAttempt(uint64_t job_id) const {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return std::nullopt;
-  return it->second.descriptor.attempt;
+  return it->second.attempt;
 }
 
 std::vector<WorkerView> Scheduler::Workers(TimeMs now) const {

@@ -21,6 +21,7 @@
 #include "common/time/clock.h"
 #include "controller/scheduler/concurrency_limits.h"
 #include "controller/scheduler/decisions.h"
+#include "controller/scheduler/name_table.h"
 
 namespace scanfleet {
 
@@ -131,12 +132,21 @@ class Scheduler {
   std::optional<uint32_t> CurrentAttempt(uint64_t job_id) const;
 
  private:
-  enum class Phase { kWaiting, kQueued, kDispatched, kRunning };
+  enum class Phase : uint8_t { kWaiting, kQueued, kDispatched, kRunning };
+  // A job as the scheduler keeps it: 48 bytes, names interned in names_ (a
+  // million queued jobs must fit in the controller's memory budget). A waiting
+  // job's not-before time lives in waiting_.
   struct Job {
-    JobDescriptor descriptor;
-    Phase phase = Phase::kQueued;
-    std::string worker_id;   // set once running
+    uint64_t job_id = 0;
     TimeMs deadline_ms = 0;  // accept-by while dispatched, lease end while running
+    uint32_t attempt = 0;    // last attempt number used (0 = never dispatched)
+    uint32_t failures = 0;
+    uint32_t max_failures = 0;  // 0: SchedulerConfig's
+    uint32_t pool = 0;          // names_ ids
+    uint32_t scanner = 0;
+    uint32_t target = 0;  // DAST target host; 0 ("") for SAST
+    uint32_t worker = 0;  // set once running
+    Phase phase = Phase::kQueued;
   };
   struct Worker {
     std::vector<std::string> pools;
@@ -166,12 +176,16 @@ class Scheduler {
   // Position of the first job of `queue` allowed to start now, or end().
   std::deque<uint64_t>::iterator FirstStartable(std::deque<uint64_t>& queue, TimeMs now);
   void MarkInFlight(Job& job, TimeMs now);
+  Job MakeJob(const JobDescriptor& descriptor);
+  const std::string& PoolOf(const Job& job) const { return names_.Name(job.pool); }
+  const std::string& WorkerOf(const Job& job) const { return names_.Name(job.worker); }
   void AbandonUnschedulable(TimeMs now, std::vector<Decision>& out);
   int64_t FreeCapacity(const std::string& pool, TimeMs now) const;
   bool PoolHasScanner(const std::string& pool, const std::string& scanner, TimeMs now) const;
 
   SchedulerConfig config_;
   std::function<double()> jitter_;
+  NameTable names_;
   std::unordered_map<uint64_t, Job> jobs_;
   std::map<std::string, Worker> workers_;
   std::map<QueueKey, std::deque<uint64_t>> ready_;  // FIFO per pool and scanner

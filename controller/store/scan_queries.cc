@@ -26,17 +26,25 @@ std::string IncrementalJobNote(uint64_t base_scan_id, const std::string& base_co
 }  // namespace
 
 StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
+  std::vector<UnfinishedJob> jobs;
+  RETURN_IF_ERROR(ForEachUnfinishedJob([&jobs](const UnfinishedJob& job) {
+    jobs.push_back(job);
+    return Status::Ok();
+  }));
+  return jobs;
+}
+
+Status ScanStore::ForEachUnfinishedJob(const std::function<Status(const UnfinishedJob&)>& visit) {
   ASSIGN_OR_RETURN(
       Statement * query,
       db_->Prepare("SELECT j.id, j.scan_id, j.pool, j.scanner, j.attempt, j.failures, "
                    "j.not_before_ms, j.state, j.worker_id, j.max_failures, s.url FROM "
                    "jobs j JOIN scans s ON s.id = j.scan_id WHERE (j.state='queued' OR "
                    "j.state='dispatched' OR j.state='running') ORDER BY j.id"));
-  std::vector<UnfinishedJob> jobs;
+  UnfinishedJob job;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());
     if (!row) break;
-    UnfinishedJob job;
     job.descriptor.job_id = static_cast<uint64_t>(query->ColumnInt(0));
     job.descriptor.scan_id = static_cast<uint64_t>(query->ColumnInt(1));
     job.descriptor.pool = query->ColumnText(2);
@@ -48,10 +56,13 @@ StatusOr<std::vector<UnfinishedJob>> ScanStore::LoadUnfinishedJobs() {
     job.worker_id = query->ColumnText(8);
     job.descriptor.max_failures = static_cast<uint32_t>(query->ColumnInt(9));
     job.descriptor.target_key = TargetKey(query->ColumnText(10));
-    jobs.push_back(std::move(job));
+    if (Status visited = visit(job); !visited.ok()) {
+      query->Reset();
+      return visited;
+    }
   }
   query->Reset();
-  return jobs;
+  return Status::Ok();
 }
 
 std::string JoinSecretNames(const v1::ScanTarget& target) {

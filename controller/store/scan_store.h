@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -179,7 +180,11 @@ class ScanStore {
   StatusOr<int64_t> PruneRawReports(TimeMs before_ms);
   Status RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello, TimeMs now);
 
+  // Every queued, dispatched or running job, in id order. ForEach streams
+  // them (a restart may find a million; none is held longer than its visit)
+  // and stops at the first error `visit` returns.
   StatusOr<std::vector<UnfinishedJob>> LoadUnfinishedJobs();
+  Status ForEachUnfinishedJob(const std::function<Status(const UnfinishedJob&)>& visit);
   // The assignment message for a job's attempt (target and timeout from storage).
   StatusOr<v1::JobAssignment> BuildAssignment(uint64_t job_id, uint32_t attempt);
 
