@@ -31,6 +31,8 @@ zmq::socket_type ToZmq(SocketKind kind) {
       return zmq::socket_type::req;
     case SocketKind::kRep:
       return zmq::socket_type::rep;
+    case SocketKind::kRouter:
+      return zmq::socket_type::router;
     case SocketKind::kPush:
       return zmq::socket_type::push;
     case SocketKind::kPull:
@@ -185,8 +187,9 @@ StatusOr<std::optional<Frames>> Socket::Receive(bool dont_wait) {
   for (auto& part : parts) frames.emplace_back(part.to_string());
   impl_->last_peer_user.clear();
   if (!parts.empty()) {
-    // Set by the ZAP handler's reply; absent on unauthenticated sockets.
-    if (const char* user = zmq_msg_gets(parts.front().handle(), "User-Id")) {
+    // Set by the ZAP handler's reply; absent on unauthenticated sockets. The
+    // last part came off the wire (a ROUTER's first part is its routing id).
+    if (const char* user = zmq_msg_gets(parts.back().handle(), "User-Id")) {
       impl_->last_peer_user = user;
     }
   }

@@ -19,7 +19,7 @@ namespace scanfleet {
 
 using Frames = std::vector<std::string>;
 
-enum class SocketKind { kReq, kRep, kPush, kPull, kPub, kSub };
+enum class SocketKind { kReq, kRep, kRouter, kPush, kPull, kPub, kSub };
 
 // CurveZMQ for one socket. Keys are raw 32-byte strings. A server socket also
 // names the ZAP domain its connections are authorized in; ZMQ_ZAP_ENFORCE_DOMAIN

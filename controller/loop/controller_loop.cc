@@ -70,7 +70,9 @@ Status ControllerLoop::Start() {
     ASSIGN_OR_RETURN(Socket socket, Socket::Bind(*context_, kind, endpoint, socket_options));
     return std::make_unique<Socket>(std::move(socket));
   };
-  ASSIGN_OR_RETURN(api_, bind(SocketKind::kRep, config_.api_port, options, "api"));
+  // ROUTER, not REP: the requests of many clients that wait at once are
+  // handled in one transaction and share one commit.
+  ASSIGN_OR_RETURN(api_, bind(SocketKind::kRouter, config_.api_port, options, "api"));
   SocketOptions results_options = options;
   results_options.recv_hwm = 100000;
   ASSIGN_OR_RETURN(results_,
@@ -201,44 +203,7 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
       RETURN_IF_ERROR(HandleWorkerFrames(*frames, now, outbox));
     }
   }
-  if (api_ready) {
-    ASSIGN_OR_RETURN(auto frames, api_->Receive(true));
-    if (frames) {
-      v1::ApiResponse response;
-      auto envelope = frames->size() == 1
-                          ? DecodeEnvelope(frames->front(), config_.max_frame_bytes, counters_)
-                          : StatusOr<v1::Envelope>(Status::DataLoss("expected one frame"));
-      if (!envelope.ok()) {
-        response.set_error("bad request: " + envelope.status().message());
-        response.set_error_code(static_cast<uint32_t>(envelope.status().code()));
-      } else if (!envelope->has_api_request()) {
-        response.set_error("bad request: the API socket only takes ApiRequest messages");
-        response.set_error_code(static_cast<uint32_t>(StatusCode::kInvalidArgument));
-      } else if (Status allowed = security_ ? ControllerSecurity::AuthorizeApi(
-                                                  api_->last_peer_user(), envelope->api_request())
-                                            : Status::Ok();
-                 !allowed.ok()) {
-        response.set_error(allowed.message());
-        response.set_error_code(static_cast<uint32_t>(allowed.code()));
-      } else if (envelope->api_request().has_list_schedules()) {
-        auto schedules = triggers_->ListSchedules();
-        if (schedules.ok()) {
-          *response.mutable_schedules() = std::move(schedules).value();
-        } else {
-          response.set_error(schedules.status().message());
-          response.set_error_code(static_cast<uint32_t>(schedules.status().code()));
-        }
-      } else {
-        ApiEffects effects;
-        response = api_handler_->Handle(envelope->api_request(), now, effects);
-        if (security_) SignReplayedEvents(response, now);
-        for (auto& event : effects.events) outbox.events.push_back(std::move(event));
-        std::vector<Decision> cancels(effects.cancels.begin(), effects.cancels.end());
-        RETURN_IF_ERROR(ApplyDecisions(cancels, now, outbox));
-      }
-      outbox.api_reply = std::move(response);
-    }
-  }
+  if (api_ready) RETURN_IF_ERROR(HandleApiRequests(now, outbox));
   RETURN_IF_ERROR(triggers_->Run(now, *api_handler_, outbox.events));
   RETURN_IF_ERROR(ApplyDecisions(scheduler_.Tick(now), now, outbox));
   if (now >= next_prune_ms_) {
@@ -336,10 +301,11 @@ void ControllerLoop::SignReplayedEvents(v1::ApiResponse& response, TimeMs now) {
 
 void ControllerLoop::Flush(Outbox& outbox) {
   TimeMs now = clock_.NowMs();
-  if (outbox.api_reply) {
+  for (auto& [route, response] : outbox.api_replies) {
     v1::Envelope reply;
-    *reply.mutable_api_response() = std::move(*outbox.api_reply);
-    Status sent = api_->SendOne(EncodeEnvelope(reply, next_message_id_++, kSender, now));
+    *reply.mutable_api_response() = std::move(response);
+    route.push_back(EncodeEnvelope(reply, next_message_id_++, kSender, now));
+    Status sent = api_->Send(route, /*dont_wait=*/true);
     if (!sent.ok()) spdlog::warn("API reply not sent: {}", sent.ToString());
   }
   for (auto& [pool, job] : outbox.jobs) {

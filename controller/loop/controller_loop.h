@@ -2,9 +2,9 @@
 // scheduler events and the scheduler's decisions into SQLite writes and sends.
 //
 // One iteration is one group commit: it drains up to max_batch worker
-// messages and at most one API request, applies them and the scheduler's tick
-// in one transaction, commits, and only then sends acks, jobs, events and the
-// API reply. A failed commit is fatal (the process restarts from SQLite).
+// messages and every waiting API request (up to 64), applies them and the
+// scheduler's tick in one transaction, commits, and only then sends acks,
+// jobs, events and the API replies. A failed commit is fatal (the process restarts from SQLite).
 // Thread-safety: single-threaded; Run() owns every socket.
 #pragma once
 
@@ -46,12 +46,16 @@ class ControllerLoop {
     std::vector<std::pair<std::string, v1::JobAssignment>> jobs;  // pool, job
     std::vector<Frames> control;
     std::vector<v1::Event> events;
-    std::optional<v1::ApiResponse> api_reply;
+    // Routing frames of the request (through its empty delimiter), reply.
+    std::vector<std::pair<Frames, v1::ApiResponse>> api_replies;
   };
 
   Status Recover();
   Status WriteEndpointsFile() const;
   Status RunIteration(bool api_ready, bool results_ready);
+  // api_requests.cc: every waiting request, each answered after the commit.
+  Status HandleApiRequests(TimeMs now, Outbox& outbox);
+  StatusOr<v1::ApiResponse> HandleApiRequest(const std::string& frame, TimeMs now, Outbox& outbox);
   Status HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox);
   Status HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs now, Outbox& outbox);
   Status HandleResult(const std::string& worker_id, const v1::JobResult& result, TimeMs now,

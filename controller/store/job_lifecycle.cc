@@ -25,9 +25,13 @@ v1::Event ScanEvent(uint64_t scan_id, v1::ScanState state, TimeMs now) {
 }  // namespace
 
 StatusOr<std::optional<v1::SubmitScanResponse>> ScanStore::FindSubmission(const std::string& key) {
+  if (key.empty()) return std::optional<v1::SubmitScanResponse>();
+  // "!= ''" repeats the partial index's predicate: without it SQLite cannot
+  // use scans_by_idempotency_key and walked every job on each submit.
   ASSIGN_OR_RETURN(Statement * query,
                    db_->Prepare("SELECT j.scan_id, j.scanner FROM scans s JOIN jobs j ON "
-                                "j.scan_id = s.id WHERE s.idempotency_key=? ORDER BY j.id"));
+                                "j.scan_id = s.id WHERE s.idempotency_key=? AND "
+                                "s.idempotency_key != '' ORDER BY j.id"));
   query->Bind(1, key);
   std::optional<v1::SubmitScanResponse> found;
   while (true) {

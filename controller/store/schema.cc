@@ -152,10 +152,14 @@ ALTER TABLE findings ADD COLUMN carried_from_scan INTEGER NOT NULL DEFAULT 0; --
 )sql",
       // 10 (performance): the unfinished-jobs predicate without a constant IN
       // list (see kUnfinishedJob in schema.h); same rows, cheaper job writes.
+      // A branch's latest succeeded scan of a profile (the default baseline,
+      // looked up on every submit) found by the index, not by walking every
+      // scan of the branch.
       R"sql(
 DROP INDEX jobs_unfinished;
 CREATE INDEX jobs_unfinished ON jobs(state)
   WHERE (state='queued' OR state='dispatched' OR state='running');
+CREATE INDEX scans_latest_by_branch ON scans(repo, branch, profile, state, id);
 )sql",
   };
   return kMigrations;
