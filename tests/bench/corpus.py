@@ -73,6 +73,12 @@ int {fn}(FILE *in) {{
 ]
 
 
+def repack(git):
+    """Packs the objects, as a repository that was pushed or fetched is (a
+    freshly generated one has 5,000 loose objects, which no real remote has)."""
+    subprocess.run([*git, "repack", "-a", "-d", "-q"], check=True)
+
+
 def generate(path, files, seed=8):
     rng = random.Random(seed)
     for i in range(files):
@@ -91,6 +97,7 @@ def generate(path, files, seed=8):
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "generated corpus"], check=True)
+    repack(git)
     return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
                           text=True).stdout.strip()
 
@@ -104,5 +111,6 @@ def change_one_file(path, index=7):
                 % index)
     git = ["git", "-C", path, "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
     subprocess.run([*git, "commit", "-q", "-am", "change one file"], check=True)
+    repack(git)
     return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
                           text=True).stdout.strip()
