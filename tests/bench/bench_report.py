@@ -95,8 +95,10 @@ def write_docs(path, bench, command, started, seconds):
     if bench.notes:
         lines += ["", "Notes from the run:", ""] + [f"* {note}" for note in bench.notes]
     if bench.profile_top:
-        lines += ["", "Controller profile during case 1's drain (`perf record -g`, self time, "
-                  "entries ≥ 1.5 %):", "", "```"] + bench.profile_top + ["```"]
+        lines += ["", "Controller profile during case 1's drain (`perf record --call-graph "
+                  "dwarf`, 299 Hz): the share of samples whose stack holds each function "
+                  "(inclusive; the loop thread and libzmq's I/O thread together are 100 %):",
+                  "", "```"] + bench.profile_top + ["```"]
     generated = "\n".join(lines) + "\n"
     marker = "<!-- analysis -->"
     analysis = ""
