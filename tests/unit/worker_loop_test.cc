@@ -293,5 +293,23 @@ TEST_F(WorkerLoopTest, DeclinesWhatItCannotRunThenDrainsAndHandsTheRunningJobBac
   }
 }
 
+TEST_F(WorkerLoopTest, AJobStoppedByAnAbnormalExitLeavesNoSpooledResult) {
+  StartWorker();
+  ASSERT_TRUE(controller_.NextMatching([](const v1::Envelope& e) { return e.has_hello(); }));
+  controller_.PushJob(5, 1, "bandit", repo_);  // sleeps until cancelled
+  ASSERT_TRUE(controller_.NextMatching([](const v1::Envelope& e) { return e.has_accepted(); }));
+  v1::Envelope refusal;
+  refusal.mutable_refusal()->set_reason("test: this worker is refused");
+  controller_.Publish(config_.worker_id, refusal);
+  worker_.join();
+  EXPECT_EQ(run_status_.code(), StatusCode::kFailedPrecondition) << run_status_.ToString();
+  // The loop stops without a drain: its destructor cancels the running job,
+  // whose thread then spools a cancellation, not a result to re-send later.
+  loop_.reset();
+  for (const auto& entry : std::filesystem::directory_iterator(config_.work_dir + "/spool")) {
+    EXPECT_EQ(entry.path().filename(), "LOCK") << "a cancelled job's result stayed spooled";
+  }
+}
+
 }  // namespace
 }  // namespace scanfleet

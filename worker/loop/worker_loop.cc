@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "common/wire/envelope.h"
 #include "worker/loop/worker_messages.h"
@@ -27,9 +28,20 @@ WorkerLoop::WorkerLoop(WorkerConfig config, const Clock& clock)
 }
 
 WorkerLoop::~WorkerLoop() {
+  std::set<uint64_t> finished_before;  // their spooled results are re-sent on the next start
+  {
+    std::lock_guard<std::mutex> lock(done_mutex_);
+    for (const FinishedJob& job : done_) finished_before.insert(job.job_id);
+  }
   for (auto& [job_id, job] : running_) {
     job.cancel->Cancel();
     if (job.thread.joinable()) job.thread.join();
+  }
+  // A job stopped by this shutdown spooled a cancellation, not a result: drop it.
+  for (const FinishedJob& job : done_) {
+    if (spool_ && job.spooled.ok() && !finished_before.count(job.job_id)) {
+      (void)spool_->Remove(job.job_id, job.attempt);
+    }
   }
   close(done_fd_);
 }
