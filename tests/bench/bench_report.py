@@ -95,7 +95,8 @@ def write_docs(path, bench, command, started, seconds):
     if bench.notes:
         lines += ["", "Notes from the run:", ""] + [f"* {note}" for note in bench.notes]
     if bench.profile_top:
-        lines += ["", "Controller profile during case 1's drain (`perf record --call-graph "
+        lines += ["", "Controller profile of case 1 (noop jobs submitted while 2 workers run "
+                  "them, in a run of its own after the measured ones; `perf record --call-graph "
                   "dwarf`, 299 Hz): the share of samples whose stack holds each function "
                   "(inclusive; the loop thread and libzmq's I/O thread together are 100 %):",
                   "", "```"] + bench.profile_top + ["```"]
