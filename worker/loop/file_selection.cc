@@ -1,26 +1,13 @@
 // SelectFiles; see file_selection.h.
 #include "worker/loop/file_selection.h"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <set>
 
 #include "common/incremental/shard.h"
+#include "worker/loop/scan_files.h"
 
 namespace scanfleet {
-
-namespace {
-
-// The scanner reads files by base name (FindScanFiles).
-bool NameMatches(const std::string& path, const std::vector<std::string>& patterns) {
-  std::string name = path.substr(path.rfind('/') + 1);
-  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
-    return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
-  });
-}
-
-}  // namespace
 
 FileSelection SelectFiles(const std::vector<std::string>& matching,
                           const std::vector<std::string>& patterns,
@@ -31,19 +18,19 @@ FileSelection SelectFiles(const std::vector<std::string>& matching,
   if (changes) {
     std::set<std::string> present(matching.begin(), matching.end());
     for (const std::string& path : changes->changed) {
-      if (!NameMatches(path, patterns)) continue;
+      if (!MatchesScanPatterns(path, patterns)) continue;
       selection.changed.push_back(path);
       wanted.insert(path);
     }
     for (const std::string& path : changes->deleted) {
-      if (NameMatches(path, patterns)) selection.deleted.push_back(path);
+      if (MatchesScanPatterns(path, patterns)) selection.deleted.push_back(path);
     }
     for (const FileRename& rename : changes->renames) {
-      bool from_read = NameMatches(rename.from, patterns);
+      bool from_read = MatchesScanPatterns(rename.from, patterns);
       bool to_read = present.count(rename.to) > 0;
       if (!to_read) {
         if (from_read) selection.deleted.push_back(rename.from);
-        if (NameMatches(rename.to, patterns)) selection.changed.push_back(rename.to);
+        if (MatchesScanPatterns(rename.to, patterns)) selection.changed.push_back(rename.to);
         continue;
       }
       if (!from_read || rename.similarity < 100) {

@@ -25,6 +25,7 @@
 #include "worker/loop/scanner_run.h"
 #include "worker/scanners/argv_template.h"
 #include "worker/workspace/git_checkout.h"
+#include "worker/workspace/partial_checkout.h"
 #include "worker/workspace/repo_suppressions.h"
 #include "worker/workspace/workspace.h"
 
@@ -72,6 +73,26 @@ std::optional<CommitChanges> ChangesSinceBase(const v1::JobAssignment& job, cons
   return std::move(parsed).value();
 }
 
+// A checkout step's error, classified: bad input stays bad input (a missing
+// repository or ref will never work), anything else may pass on a retry.
+Status CheckoutFailed(const Status& status, v1::FailureKind& kind) {
+  kind =
+      status.code() == StatusCode::kInvalidArgument ? v1::FAILURE_BAD_INPUT : v1::FAILURE_INTERNAL;
+  return status.WithContext("checkout failed");
+}
+
+// The files a files-only checkout writes: those the job scans, and the
+// repository's suppressions file when the commit has one (ReadRepoSuppressions
+// judges it, a symlink included).
+std::vector<std::string> PathsToWrite(const std::vector<TreeFile>& tree,
+                                      const std::vector<std::string>& scanned) {
+  std::vector<std::string> paths = scanned;
+  for (const TreeFile& file : tree) {
+    if (file.path == kRepoSuppressionsPath) paths.push_back(file.path);
+  }
+  return paths;
+}
+
 StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& spec,
                                const JobRunnerConfig& config, const Workspace& workspace,
                                const JobSecrets& secrets, const CancelSignal& cancel,
@@ -80,35 +101,52 @@ StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& 
   if (job.target().repo().empty()) {
     return Status::InvalidArgument("scanner '" + spec.name + "' needs a repository to scan");
   }
-  Prepared prepared;
-  prepared.cwd = workspace.path() + "/src";
-  auto checkout =
-      CheckoutCommit(job.target().repo(), job.target().ref(), prepared.cwd, workspace.path(),
-                     config.checkout_timeout_ms, &cancel, secrets.git_env);
-  if (!checkout.ok()) {
-    if (checkout.status().code() != StatusCode::kInvalidArgument) kind = v1::FAILURE_INTERNAL;
-    return checkout.status().WithContext("checkout failed");
-  }
-  prepared.resolved_commit = checkout->commit;
-  prepared.repo_suppressions = ReadRepoSuppressions(prepared.cwd);
-  prepared.values.workspace = ".";
   if (spec.file_patterns.empty() && job.shard_count() > 1) {
     // Running the whole tree once per shard would report every finding N times.
     return Status::InvalidArgument("scanner '" + spec.name +
                                    "' does not take {files} on this worker: it cannot run a shard");
   }
+  Prepared prepared;
+  prepared.cwd = workspace.path() + "/src";
+  prepared.values.workspace = ".";
+  const std::string& home = workspace.path();
+  const int64_t timeout_ms = config.checkout_timeout_ms;
+  auto cloned = CloneAndResolve(job.target().repo(), job.target().ref(), prepared.cwd, home,
+                                timeout_ms, &cancel, secrets.git_env);
+  if (!cloned.ok()) return CheckoutFailed(cloned.status(), kind);
+  prepared.resolved_commit = cloned->commit;
+  // A files-only scanner's job lists the commit and writes just what it
+  // scans; any other writes the whole tree and lists that.
+  std::vector<TreeFile> tree;
+  if (spec.checkout_files_only) {
+    auto listed = ListTreeFiles(prepared.cwd, cloned->commit, home, timeout_ms, &cancel);
+    if (!listed.ok()) return CheckoutFailed(listed.status(), kind);
+    tree = std::move(listed).value();
+  } else if (Status written = CheckoutTree(prepared.cwd, cloned->commit, home, timeout_ms, &cancel);
+             !written.ok()) {
+    return CheckoutFailed(written, kind);
+  }
   if (!spec.file_patterns.empty()) {
     kind = v1::FAILURE_BAD_INPUT;
     ASSIGN_OR_RETURN(std::vector<std::string> matching,
-                     FindScanFiles(prepared.cwd, spec.file_patterns, config.max_files));
-    auto changes = ChangesSinceBase(job, prepared.resolved_commit, prepared.cwd, workspace.path(),
-                                    config, secrets, cancel, prepared.incremental_note);
+                     spec.checkout_files_only
+                         ? ScanFilesOfTree(tree, spec.file_patterns, config.max_files)
+                         : FindScanFiles(prepared.cwd, spec.file_patterns, config.max_files));
+    auto changes = ChangesSinceBase(job, prepared.resolved_commit, prepared.cwd, home, config,
+                                    secrets, cancel, prepared.incremental_note);
     prepared.incremental = changes.has_value();
     prepared.selection =
         SelectFiles(matching, spec.file_patterns, changes, job.shard_index(), job.shard_count());
     prepared.values.files = prepared.selection.files;
     prepared.nothing_to_scan = prepared.values.files.empty();
   }
+  if (spec.checkout_files_only) {
+    Status written =
+        CheckoutPaths(prepared.cwd, cloned->commit, PathsToWrite(tree, prepared.values.files), home,
+                      timeout_ms, &cancel);
+    if (!written.ok()) return CheckoutFailed(written, kind);
+  }
+  prepared.repo_suppressions = ReadRepoSuppressions(prepared.cwd);
   return prepared;
 }
 

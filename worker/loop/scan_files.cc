@@ -14,6 +14,35 @@
 
 namespace scanfleet {
 
+bool MatchesScanPatterns(std::string_view path, const std::vector<std::string>& patterns) {
+  size_t slash = path.rfind('/');
+  std::string name(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
+    return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+  });
+}
+
+namespace {
+
+Status TooManyFiles(size_t max_files) {
+  return Status::ResourceExhausted("more than " + std::to_string(max_files) + " files to scan");
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> ScanFilesOfTree(const std::vector<TreeFile>& tree,
+                                                   const std::vector<std::string>& patterns,
+                                                   size_t max_files) {
+  std::vector<std::string> files;
+  for (const TreeFile& file : tree) {
+    if (!file.regular || !MatchesScanPatterns(file.path, patterns)) continue;
+    if (files.size() >= max_files) return TooManyFiles(max_files);
+    files.push_back(file.path);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,
                                                  const std::vector<std::string>& patterns,
                                                  size_t max_files) {
@@ -29,14 +58,8 @@ StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,
       continue;
     }
     if (!it->is_regular_file(error) || it->is_symlink(error)) continue;
-    std::string name = it->path().filename().string();
-    bool wanted = std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
-      return fnmatch(p.c_str(), name.c_str(), 0) == 0;
-    });
-    if (!wanted) continue;
-    if (files.size() >= max_files) {
-      return Status::ResourceExhausted("more than " + std::to_string(max_files) + " files to scan");
-    }
+    if (!MatchesScanPatterns(it->path().filename().string(), patterns)) continue;
+    if (files.size() >= max_files) return TooManyFiles(max_files);
     files.push_back(fs::relative(it->path(), root, error).generic_string());
   }
   std::sort(files.begin(), files.end());

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/finding/finding.h"
 #include "common/status/status.h"
+#include "worker/workspace/partial_checkout.h"
 
 namespace scanfleet {
 
@@ -16,6 +18,15 @@ namespace scanfleet {
 StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,
                                                  const std::vector<std::string>& patterns,
                                                  size_t max_files);
+
+// Whether the base name of `path` matches one of the glob `patterns`.
+bool MatchesScanPatterns(std::string_view path, const std::vector<std::string>& patterns);
+
+// FindScanFiles' answer read from a commit's listing instead of a checkout:
+// the regular files whose base name matches, sorted; the same limit.
+StatusOr<std::vector<std::string>> ScanFilesOfTree(const std::vector<TreeFile>& tree,
+                                                   const std::vector<std::string>& patterns,
+                                                   size_t max_files);
 
 // For findings of tools that print no source text (cppcheck, shellcheck):
 // sets the snippet to the finding's line read from the checkout, so the

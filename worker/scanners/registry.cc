@@ -98,7 +98,7 @@ StatusOr<ScannerSpec> ParseBuiltinScanner(const std::string& name, const Json& v
                                           const std::string& where) {
   if (value["builtin"] != "noop") return Bad(where + ".builtin", "must be \"noop\"");
   for (const char* key : {"parser", "argv", "version_argv", "report", "exit_codes", "files",
-                          "secrets", "timeout_ms"}) {
+                          "secrets", "timeout_ms", "checkout"}) {
     if (value.contains(key)) {
       return Bad(where + "." + key, "a builtin scanner runs no process: remove this key");
     }
@@ -130,9 +130,9 @@ StatusOr<ScannerSpec> ParseScanner(const std::string& name, const Json& value) {
   std::string where = "scanners." + name;
   if (!value.is_object()) return Bad(where, "must be an object");
   static const std::set<std::string> kKeys = {
-      "kind",    "pool",       "parser",          "argv",  "version_argv",
-      "report",  "exit_codes", "timeout_ms",      "files", "description",
-      "secrets", "builtin",    "builtin_findings"};
+      "kind",    "pool",       "parser",           "argv",    "version_argv",
+      "report",  "exit_codes", "timeout_ms",       "files",   "description",
+      "secrets", "builtin",    "builtin_findings", "checkout"};
   for (const auto& [key, unused] : value.items()) {
     if (!kKeys.count(key)) return Bad(where + "." + key, "unknown key");
   }
@@ -188,6 +188,16 @@ StatusOr<ScannerSpec> ParseScanner(const std::string& name, const Json& value) {
   }
   if (value.contains("files")) {
     ASSIGN_OR_RETURN(spec.file_patterns, StringList(value["files"], where + ".files", false));
+  }
+  if (value.contains("checkout")) {
+    if (value["checkout"] != "files" && value["checkout"] != "tree") {
+      return Bad(where + ".checkout", "must be \"files\" or \"tree\"");
+    }
+    spec.checkout_files_only = value["checkout"] == "files";
+    if (spec.checkout_files_only && spec.file_patterns.empty()) {
+      return Bad(where + ".checkout",
+                 "\"files\" needs the \"files\" patterns the scanner is given");
+    }
   }
   if (value.contains("secrets")) {
     ASSIGN_OR_RETURN(spec.secret_env, ParseSecrets(value["secrets"], where + ".secrets"));

@@ -61,6 +61,10 @@ struct ScannerSpec {
   std::vector<int> clean_exit_codes;       // ran, found nothing
   std::vector<int> findings_exit_codes;    // ran, found something
   std::vector<std::string> file_patterns;  // for {files}: basename globs, e.g. "*.sh"
+  // "checkout": "files" — the scanner reads nothing but the files it is given,
+  // so a job checks out only those (and the repository's suppressions file);
+  // "tree" (the default) checks out the whole commit.
+  bool checkout_files_only = false;
   int64_t timeout_ms = 600000;
   // Environment variable -> secret name; the value is resolved on the worker
   // and given to the scanner in its environment, never in argv.

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <vector>
 
-#include "worker/exec/process_runner.h"
+#include "worker/workspace/git_command.h"
 
 namespace scanfleet {
 
@@ -11,41 +11,6 @@ namespace {
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
-}
-
-std::vector<std::string> GitEnvironment(const std::string& home,
-                                        const std::vector<std::string>& credential_env) {
-  std::vector<std::string> env = MinimalEnvironment(home);
-  env.push_back("GIT_TERMINAL_PROMPT=0");
-  env.push_back("GIT_CONFIG_NOSYSTEM=1");
-  env.push_back("GIT_CONFIG_GLOBAL=/dev/null");
-  env.insert(env.end(), credential_env.begin(), credential_env.end());
-  return env;
-}
-
-StatusOr<ProcessResult> Git(std::vector<std::string> args, const std::string& home,
-                            int64_t timeout_ms, const CancelSignal* cancel,
-                            const std::vector<std::string>& credential_env = {},
-                            size_t max_stdout_bytes = 1 << 20) {
-  ProcessSpec spec;
-  spec.argv = {"git",
-               "-c",
-               "protocol.ext.allow=never",
-               "-c",
-               "core.hooksPath=/dev/null",
-               "-c",
-               "safe.directory=*"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = home;
-  spec.env = GitEnvironment(home, credential_env);
-  spec.timeout_ms = timeout_ms;
-  spec.max_stdout_bytes = max_stdout_bytes;
-  spec.max_stderr_bytes = 8192;
-  ASSIGN_OR_RETURN(ProcessResult result, RunProcess(spec, cancel));
-  if (result.cancelled) return Status::Unavailable("cancelled");
-  if (result.timed_out) return Status::DeadlineExceeded("git timed out");
-  if (result.stdout_truncated) return Status::ResourceExhausted("git printed too much");
-  return result;
 }
 
 // A diff of a large commit lists every changed path once.
@@ -87,15 +52,15 @@ Status ValidateRef(std::string_view ref) {
   return Status::Ok();
 }
 
-StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::string& ref,
-                                        const std::string& dest_dir, const std::string& home_dir,
-                                        int64_t timeout_ms, const CancelSignal* cancel,
-                                        const std::vector<std::string>& credential_env) {
+StatusOr<CheckoutResult> CloneAndResolve(const std::string& repo, const std::string& ref,
+                                         const std::string& dest_dir, const std::string& home_dir,
+                                         int64_t timeout_ms, const CancelSignal* cancel,
+                                         const std::vector<std::string>& credential_env) {
   RETURN_IF_ERROR(ValidateRepoLocation(repo));
   RETURN_IF_ERROR(ValidateRef(ref));
   ASSIGN_OR_RETURN(ProcessResult clone,
-                   Git({"clone", "--quiet", "--no-checkout", "--", repo, dest_dir}, home_dir,
-                       timeout_ms, cancel, credential_env));
+                   RunGitCommand({"clone", "--quiet", "--no-checkout", "--", repo, dest_dir},
+                                 home_dir, timeout_ms, cancel, credential_env));
   if (clone.exit_code != 0) {
     std::string why = clone.stderr_data;
     bool missing = why.find("does not exist") != std::string::npos ||
@@ -104,25 +69,37 @@ StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::stri
     if (missing) return Status::InvalidArgument("cannot clone " + repo + ": " + why);
     return Status::Unavailable("git clone failed: " + why);
   }
-  std::string commit;
   for (const std::string& candidate : {ref, "origin/" + ref}) {
     ASSIGN_OR_RETURN(ProcessResult resolved,
-                     Git({"-C", dest_dir, "rev-parse", "--verify", "--quiet", "--end-of-options",
-                          candidate + "^{commit}"},
-                         home_dir, timeout_ms, cancel));
+                     RunGitCommand({"-C", dest_dir, "rev-parse", "--verify", "--quiet",
+                                    "--end-of-options", candidate + "^{commit}"},
+                                   home_dir, timeout_ms, cancel));
     if (resolved.exit_code == 0) {
-      commit = resolved.stdout_data.substr(0, resolved.stdout_data.find('\n'));
-      break;
+      return CheckoutResult{resolved.stdout_data.substr(0, resolved.stdout_data.find('\n'))};
     }
   }
-  if (commit.empty()) return Status::InvalidArgument("ref '" + ref + "' not found in " + repo);
+  return Status::InvalidArgument("ref '" + ref + "' not found in " + repo);
+}
+
+Status CheckoutTree(const std::string& dest_dir, const std::string& commit,
+                    const std::string& home_dir, int64_t timeout_ms, const CancelSignal* cancel) {
   ASSIGN_OR_RETURN(ProcessResult checkout,
-                   Git({"-C", dest_dir, "checkout", "--quiet", "--detach", commit}, home_dir,
-                       timeout_ms, cancel));
+                   RunGitCommand({"-C", dest_dir, "checkout", "--quiet", "--detach", commit},
+                                 home_dir, timeout_ms, cancel));
   if (checkout.exit_code != 0) {
     return Status::Unavailable("git checkout failed: " + checkout.stderr_data);
   }
-  return CheckoutResult{commit};
+  return Status::Ok();
+}
+
+StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::string& ref,
+                                        const std::string& dest_dir, const std::string& home_dir,
+                                        int64_t timeout_ms, const CancelSignal* cancel,
+                                        const std::vector<std::string>& credential_env) {
+  ASSIGN_OR_RETURN(CheckoutResult cloned, CloneAndResolve(repo, ref, dest_dir, home_dir, timeout_ms,
+                                                          cancel, credential_env));
+  RETURN_IF_ERROR(CheckoutTree(dest_dir, cloned.commit, home_dir, timeout_ms, cancel));
+  return cloned;
 }
 
 bool IsCommitId(std::string_view text) {
@@ -138,17 +115,19 @@ StatusOr<std::string> DiffNameStatus(const std::string& repo_dir, const std::str
     return Status::InvalidArgument("base commit is not a full hexadecimal commit id");
   }
   auto have_base = [&]() -> StatusOr<bool> {
-    ASSIGN_OR_RETURN(ProcessResult found, Git({"-C", repo_dir, "cat-file", "-e", "--end-of-options",
-                                               base_commit + "^{commit}"},
-                                              home_dir, timeout_ms, cancel));
+    ASSIGN_OR_RETURN(ProcessResult found,
+                     RunGitCommand({"-C", repo_dir, "cat-file", "-e", "--end-of-options",
+                                    base_commit + "^{commit}"},
+                                   home_dir, timeout_ms, cancel));
     return found.exit_code == 0;
   };
   ASSIGN_OR_RETURN(bool present, have_base());
   if (!present) {
     // Not in the clone (a shallow or partial remote): ask origin for it.
-    ASSIGN_OR_RETURN(ProcessResult fetched, Git({"-C", repo_dir, "fetch", "--quiet", "--no-tags",
-                                                 "origin", "--", base_commit},
-                                                home_dir, timeout_ms, cancel, credential_env));
+    ASSIGN_OR_RETURN(ProcessResult fetched,
+                     RunGitCommand({"-C", repo_dir, "fetch", "--quiet", "--no-tags", "origin", "--",
+                                    base_commit},
+                                   home_dir, timeout_ms, cancel, credential_env));
     (void)fetched;  // a refused fetch shows as the commit still missing
     ASSIGN_OR_RETURN(present, have_base());
   }
@@ -156,11 +135,11 @@ StatusOr<std::string> DiffNameStatus(const std::string& repo_dir, const std::str
     return Status::NotFound("base commit " + base_commit.substr(0, 12) +
                             " is not in the repository");
   }
-  ASSIGN_OR_RETURN(
-      ProcessResult diff,
-      Git({"-C", repo_dir, "diff", "--name-status", "-z", "--find-renames", "--no-ext-diff",
-           "--no-textconv", "--no-color", "--ignore-submodules", base_commit, commit, "--"},
-          home_dir, timeout_ms, cancel, {}, kMaxDiffBytes));
+  ASSIGN_OR_RETURN(ProcessResult diff,
+                   RunGitCommand({"-C", repo_dir, "diff", "--name-status", "-z", "--find-renames",
+                                  "--no-ext-diff", "--no-textconv", "--no-color",
+                                  "--ignore-submodules", base_commit, commit, "--"},
+                                 home_dir, timeout_ms, cancel, {}, kMaxDiffBytes));
   if (diff.exit_code != 0) return Status::Unavailable("git diff failed: " + diff.stderr_data);
   return std::move(diff.stdout_data);
 }

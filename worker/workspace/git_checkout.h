@@ -26,9 +26,21 @@ struct CheckoutResult {
   std::string commit;  // full commit id the ref resolved to
 };
 
-// Errors: InvalidArgument for input that will never work (bad repo/ref, repo
-// missing, ref not found), DeadlineExceeded, Unavailable for other failures.
-// `credential_env`: "NAME=value" entries for git's environment (GIT_CONFIG_*).
+// Clones `repo` into `dest_dir` without writing a working tree and resolves
+// `ref` (a branch, tag or commit) to a commit. Errors: InvalidArgument for
+// input that will never work (bad repo/ref, repo missing, ref not found),
+// DeadlineExceeded, Unavailable for other failures. `credential_env`:
+// "NAME=value" entries for git's environment (GIT_CONFIG_*).
+StatusOr<CheckoutResult> CloneAndResolve(const std::string& repo, const std::string& ref,
+                                         const std::string& dest_dir, const std::string& home_dir,
+                                         int64_t timeout_ms, const CancelSignal* cancel,
+                                         const std::vector<std::string>& credential_env = {});
+
+// Writes the whole tree of `commit` into the clone at `dest_dir` (detached).
+Status CheckoutTree(const std::string& dest_dir, const std::string& commit,
+                    const std::string& home_dir, int64_t timeout_ms, const CancelSignal* cancel);
+
+// CloneAndResolve, then CheckoutTree; the same errors.
 StatusOr<CheckoutResult> CheckoutCommit(const std::string& repo, const std::string& ref,
                                         const std::string& dest_dir, const std::string& home_dir,
                                         int64_t timeout_ms, const CancelSignal* cancel,

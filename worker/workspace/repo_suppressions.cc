@@ -25,7 +25,7 @@ class Fd {
 };
 
 std::string Refused(const std::string& why) {
-  return std::string(kRepoSuppressionsErrorPrefix) + ".scanfleet/suppressions.json " + why;
+  return std::string(kRepoSuppressionsErrorPrefix) + kRepoSuppressionsPath + " " + why;
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 
 namespace scanfleet {
 
+// Relative to the repository root.
+inline constexpr char kRepoSuppressionsPath[] = ".scanfleet/suppressions.json";
 inline constexpr size_t kMaxRepoSuppressionsBytes = 64 * 1024;
 // A file that could not be taken is reported to the controller as this prefix
 // plus the reason, so the scan records a clear warning (never JSON).

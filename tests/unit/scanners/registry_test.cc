@@ -28,6 +28,12 @@ TEST(RegistryTest, ShippedDefaultsParseAndResolveParsers) {
   EXPECT_TRUE(bandit->ExitCodeMeansRan(1));
   EXPECT_FALSE(bandit->ExitCodeMeansRan(2));
   EXPECT_EQ(registry.Find("Flawfinder"), nullptr);
+  // Tools that read only the files they are given check out only those;
+  // cppcheck follows #include, so its jobs get the whole tree.
+  for (const char* name : {"flawfinder", "bandit", "shellcheck"}) {
+    EXPECT_TRUE(registry.Find(name)->checkout_files_only) << name;
+  }
+  EXPECT_FALSE(registry.Find("cppcheck")->checkout_files_only);
   for (const auto& [name, spec] : registry.scanners) {
     if (spec.builtin != ScannerSpec::Builtin::kNone) continue;  // no process, no parser
     EXPECT_NE(spec.parse, nullptr) << name;
@@ -61,6 +67,8 @@ TEST(RegistryTest, DeploymentFileReplacesAndAddsByName) {
   EXPECT_NE(registry->Find("bandit-strict"), nullptr);
   EXPECT_EQ(registry->profiles.at("strict").size(), 2u);
   EXPECT_EQ(registry->profiles.at("default"), DefaultRegistry().profiles.at("default"));
+  EXPECT_FALSE(registry->Find("bandit")->checkout_files_only)
+      << "a replaced scanner that does not say \"checkout\" gets the whole tree";
 }
 
 TEST(RegistryTest, SecretsMapEnvironmentVariablesToSecretNames) {
@@ -148,6 +156,12 @@ const std::string kCases[][2] = {
     {Scanner(
          R"("kind": "dast", "pool": "dast", "parser": "zap-json", "argv": ["x"], "secrets": {"TOKEN": 7})"),
      "scanners.x.secrets.TOKEN: must be a secret name"},
+    {Scanner(
+         R"("kind": "sast", "pool": "sast", "parser": "bandit-json", "argv": ["x", "{files}"], "files": ["*.py"], "checkout": "some")"),
+     "scanners.x.checkout: must be \"files\" or \"tree\""},
+    {Scanner(
+         R"("kind": "sast", "pool": "sast", "parser": "bandit-json", "argv": ["x", "{workspace}"], "checkout": "files")"),
+     "scanners.x.checkout: \"files\" needs the \"files\" patterns"},
     {R"({"profiles": {"p": ["nope"]}})", "unknown scanner 'nope'"},
     {R"({"scanners": {"Bad Name": {}}})", "names are"},
 };
