@@ -8,22 +8,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "worker/exec/process_runner.h"
+#include "tests/unit/exec/test_git.h"
 #include "worker/workspace/workspace.h"
 
 namespace scanfleet {
 namespace {
-
-std::string RunGit(const std::string& repo, std::vector<std::string> args) {
-  ProcessSpec spec;
-  spec.argv = {"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@localhost"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = "/";
-  spec.env = MinimalEnvironment("/tmp");
-  auto result = RunProcess(spec);
-  EXPECT_TRUE(result.ok() && result->exit_code == 0) << (result.ok() ? result->stderr_data : "");
-  return result.ok() ? result->stdout_data.substr(0, result->stdout_data.find('\n')) : "";
-}
 
 class GitCheckoutTest : public ::testing::Test {
  protected:
@@ -77,10 +66,12 @@ TEST_F(GitCheckoutTest, UnknownRefAndMissingRepoAreBadInput) {
 TEST_F(GitCheckoutTest, HostileStringsAreRefusedAndHarmless) {
   const std::string pwned = "/tmp/pwned-" + std::to_string(getpid());
   for (const std::string& repo :
-       {"--upload-pack=touch " + pwned, "ext::sh -c touch% " + pwned, std::string("-oProxyCommand=x"),
-        std::string("$(id)"), std::string(";id"), std::string("`id`"), std::string("git://x/y"),
-        std::string("relative/path"), std::string("/tmp/a\nb"), std::string(10 << 20, 'a')}) {
-    EXPECT_EQ(ValidateRepoLocation(repo).code(), StatusCode::kInvalidArgument) << repo.substr(0, 40);
+       {"--upload-pack=touch " + pwned, "ext::sh -c touch% " + pwned,
+        std::string("-oProxyCommand=x"), std::string("$(id)"), std::string(";id"),
+        std::string("`id`"), std::string("git://x/y"), std::string("relative/path"),
+        std::string("/tmp/a\nb"), std::string(10 << 20, 'a')}) {
+    EXPECT_EQ(ValidateRepoLocation(repo).code(), StatusCode::kInvalidArgument)
+        << repo.substr(0, 40);
     EXPECT_FALSE(Checkout(repo, "main").ok());
   }
   for (const std::string& ref :

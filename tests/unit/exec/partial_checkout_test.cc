@@ -10,7 +10,7 @@
 #include <fstream>
 #include <set>
 
-#include "worker/exec/process_runner.h"
+#include "tests/unit/exec/test_git.h"
 #include "worker/loop/scan_files.h"
 #include "worker/workspace/git_checkout.h"
 
@@ -18,17 +18,6 @@ namespace scanfleet {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string RunGit(const std::string& repo, std::vector<std::string> args) {
-  ProcessSpec spec;
-  spec.argv = {"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@localhost"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = "/";
-  spec.env = MinimalEnvironment("/tmp");
-  auto result = RunProcess(spec);
-  EXPECT_TRUE(result.ok() && result->exit_code == 0) << (result.ok() ? result->stderr_data : "");
-  return result.ok() ? result->stdout_data.substr(0, result->stdout_data.find('\n')) : "";
-}
 
 // Files under `root`, relative, skipping .git.
 std::set<std::string> FilesUnder(const fs::path& root) {
@@ -56,7 +45,7 @@ class PartialCheckoutTest : public ::testing::Test {
     fs::create_directories(origin_ + "/.scanfleet");
     RunGit(origin_, {"init", "-q", "-b", "main"});
     for (const char* path : {"a.c", "src/b.h", "src/we*ird [1].c", "src/-dash.c",
-                                    "src/sub dir/\xc3\xbc.c", "notes.txt", "run.sh"}) {
+                             "src/sub dir/\xc3\xbc.c", "notes.txt", "run.sh"}) {
       std::ofstream(origin_ + "/" + path) << "/* " << path << " */\n";
     }
     std::ofstream(origin_ + "/.scanfleet/suppressions.json") << "{}\n";
