@@ -19,11 +19,13 @@ import harness  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("SCANFLEET_BUILD_DIR", os.path.join(ROOT, "build"))
 
-# Crashes (SIGSEGV) on a checkout that holds a POISON file, unless the test
-# created the "fixed" file; counts its runs; otherwise the real bandit.
+# Crashes (SIGSEGV) when it is given the poisoned commit's poison.py (bandit
+# reads only the files it is given, and its jobs check out only those), unless
+# the test created the "fixed" file; counts its runs; otherwise the real bandit.
 CRASHING_BANDIT = """#!/bin/sh
 if [ "$1" = "--version" ]; then exec /usr/bin/bandit --version; fi
-if [ -f POISON ] && [ ! -f "{fixed}" ]; then
+case " $* " in *" ./poison.py "*) poisoned=1 ;; *) poisoned= ;; esac
+if [ -n "$poisoned" ] && [ ! -f "{fixed}" ]; then
   echo "run at $(date +%s%3N)" >> "{runs}"
   echo "Fatal Python error: Segmentation fault (simulated)" >&2
   kill -SEGV $$
@@ -101,9 +103,9 @@ class PoisonJobTest(FleetTest):
         fleet = self.fleet
         poison_repo = os.path.join(fleet.tmp, "poison-src")
         harness.make_git_repo(os.path.join(ROOT, "tests", "sample-repo"), poison_repo)
-        with open(os.path.join(poison_repo, "POISON"), "w"):
-            pass
-        harness.git(poison_repo, "add", "POISON")
+        with open(os.path.join(poison_repo, "poison.py"), "w") as f:
+            f.write("print('poison')\n")
+        harness.git(poison_repo, "add", "poison.py")
         harness.git(poison_repo, "commit", "-q", "-m", "poison")
         fixed = os.path.join(fleet.tmp, "fixed")
         runs = os.path.join(fleet.tmp, "poison-runs")
