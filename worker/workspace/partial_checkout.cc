@@ -29,6 +29,19 @@ bool ParseTreeRecord(std::string_view record, TreeFile& file) {
 
 }  // namespace
 
+std::vector<TreeFile> ParseTreeListing(std::string_view listing) {
+  std::vector<TreeFile> files;
+  while (!listing.empty()) {
+    size_t end = std::min(listing.find('\0'), listing.size());
+    TreeFile file;
+    if (ParseTreeRecord(listing.substr(0, end), file)) files.push_back(std::move(file));
+    listing.remove_prefix(std::min(end + 1, listing.size()));
+  }
+  std::sort(files.begin(), files.end(),
+            [](const TreeFile& a, const TreeFile& b) { return a.path < b.path; });
+  return files;
+}
+
 StatusOr<std::vector<TreeFile>> ListTreeFiles(const std::string& clone_dir,
                                               const std::string& commit,
                                               const std::string& home_dir, int64_t timeout_ms,
@@ -37,19 +50,10 @@ StatusOr<std::vector<TreeFile>> ListTreeFiles(const std::string& clone_dir,
                    RunGitCommand({"-C", clone_dir, "ls-tree", "-r", "-z", "--full-tree",
                                   "--end-of-options", commit},
                                  home_dir, timeout_ms, cancel, {}, kMaxListingBytes));
-  if (listed.exit_code != 0)
+  if (listed.exit_code != 0) {
     return Status::Unavailable("git ls-tree failed: " + listed.stderr_data);
-  std::vector<TreeFile> files;
-  std::string_view rest = listed.stdout_data;
-  while (!rest.empty()) {
-    size_t end = std::min(rest.find('\0'), rest.size());
-    TreeFile file;
-    if (ParseTreeRecord(rest.substr(0, end), file)) files.push_back(std::move(file));
-    rest.remove_prefix(std::min(end + 1, rest.size()));
   }
-  std::sort(files.begin(), files.end(),
-            [](const TreeFile& a, const TreeFile& b) { return a.path < b.path; });
-  return files;
+  return ParseTreeListing(listed.stdout_data);
 }
 
 Status CheckoutPaths(const std::string& clone_dir, const std::string& commit,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status/status.h"
@@ -22,6 +23,11 @@ struct TreeFile {
   std::string path;  // '/'-separated, relative to the repository root
   bool regular = true;
 };
+
+// The files in the output of `git ls-tree -r -z`, sorted by path. A record
+// that is not a file (a submodule) or is malformed is skipped; the paths come
+// from the scanned repository, so this never trusts them beyond the framing.
+std::vector<TreeFile> ParseTreeListing(std::string_view listing);
 
 // Every file of `commit`'s tree, sorted by path. Errors: DeadlineExceeded,
 // ResourceExhausted for a listing beyond 64 MiB, Unavailable for other

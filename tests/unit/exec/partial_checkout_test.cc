@@ -85,6 +85,27 @@ TEST_F(PartialCheckoutTest, ListsRegularFilesAndSymlinksButNoSubmodule) {
   EXPECT_TRUE(FilesUnder(root_ + "/c").empty()) << "listing writes no file";
 }
 
+TEST(TreeListingTest, KeepsFilesAndSkipsSubmodulesAndMalformedRecords) {
+  using namespace std::string_literals;
+  const std::string listing =
+      "100644 blob e69d\tz/tab\there.c\0"s  // a tab in a path is part of it
+      "160000 commit 1234\tvendor/lib\0"s   // a submodule: not a file
+      "120000 blob abcd\tlink.c\0"s
+      "100755 blob beef\ta b.sh\0"s
+      "no tab at all\0"s
+      "100644 blob e69d\t\0"s       // an empty path
+      "040000 tree 9876\tdir\0"s    // a tree record (not with -r, but refused)
+      "100644\tno-type.c\0"s        // the mode runs into the tab: refused
+      "100644 blob e69d\tlast.c"s;  // no final NUL
+  auto files = ParseTreeListing(listing);
+  std::vector<std::pair<std::string, bool>> got;
+  for (const TreeFile& file : files) got.emplace_back(file.path, file.regular);
+  EXPECT_EQ(got,
+            (std::vector<std::pair<std::string, bool>>{
+                {"a b.sh", true}, {"last.c", true}, {"link.c", false}, {"z/tab\there.c", true}}));
+  EXPECT_TRUE(ParseTreeListing("").empty());
+}
+
 TEST_F(PartialCheckoutTest, TreeListingSelectsWhatWalkingAFullCheckoutSelects) {
   const std::vector<std::string> patterns = {"*.c", "*.h", "*.json"};
   auto full = CheckoutCommit(origin_, "main", root_ + "/full", root_, 60000, nullptr);
