@@ -127,7 +127,6 @@ StatusOr<Prepared> PrepareSast(const v1::JobAssignment& job, const ScannerSpec& 
     return CheckoutFailed(written, kind);
   }
   if (!spec.file_patterns.empty()) {
-    kind = v1::FAILURE_BAD_INPUT;
     ASSIGN_OR_RETURN(std::vector<std::string> matching,
                      spec.checkout_files_only
                          ? ScanFilesOfTree(tree, spec.file_patterns, config.max_files)

@@ -39,8 +39,7 @@ StatusOr<std::vector<std::string>> ScanFilesOfTree(const std::vector<TreeFile>& 
     if (files.size() >= max_files) return TooManyFiles(max_files);
     files.push_back(file.path);
   }
-  std::sort(files.begin(), files.end());
-  return files;
+  return files;  // in the listing's order: sorted
 }
 
 StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,

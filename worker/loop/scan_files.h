@@ -22,8 +22,9 @@ StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,
 // Whether the base name of `path` matches one of the glob `patterns`.
 bool MatchesScanPatterns(std::string_view path, const std::vector<std::string>& patterns);
 
-// FindScanFiles' answer read from a commit's listing instead of a checkout:
-// the regular files whose base name matches, sorted; the same limit.
+// FindScanFiles' answer read from a commit's listing (ListTreeFiles, sorted)
+// instead of a checkout: the regular files whose base name matches, in that
+// sorted order; the same limit.
 StatusOr<std::vector<std::string>> ScanFilesOfTree(const std::vector<TreeFile>& tree,
                                                    const std::vector<std::string>& patterns,
                                                    size_t max_files);
