@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/fs/atomic_write.h"
+#include "common/fs/posix_file_system.h"
 #include "common/process/stop_signal.h"
 #include "common/wire/convert.h"
 
@@ -139,17 +139,8 @@ Status ControllerLoop::WriteEndpointsFile() const {
   doc["events"] = events_->last_endpoint();
   for (const auto& [pool, socket] : pools_) doc["pools"][pool] = socket->last_endpoint();
   if (auto port = triggers_->webhook_port()) doc["webhook_port"] = *port;
-  std::string tmp = config_.endpoints_file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump(2) << "\n";
-    if (!out) return Status::Internal("cannot write " + tmp);
-  }
-  std::error_code error;
-  std::filesystem::rename(tmp, config_.endpoints_file, error);
-  if (error)
-    return Status::Internal("cannot write " + config_.endpoints_file + ": " + error.message());
-  return Status::Ok();
+  // Readers poll for this file: they see the whole document or none.
+  return WriteFileAtomically(DefaultFileSystem(), config_.endpoints_file, doc.dump(2) + "\n");
 }
 
 int ControllerLoop::PollTimeoutMs(TimeMs now) const {
