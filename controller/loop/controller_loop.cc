@@ -113,6 +113,7 @@ Status ControllerLoop::Recover() {
   TimeMs now = clock_.NowMs();
   ASSIGN_OR_RETURN(auto hellos, store_->LoadWorkerHellos());
   for (auto& [id, hello] : hellos) hellos_[id] = std::move(hello);
+  stored_hellos_until_ms_ = now + config_.scheduler.worker_retention_ms;
   size_t unfinished = 0, in_flight = 0;
   RETURN_IF_ERROR(store_->ForEachUnfinishedJob([&](const UnfinishedJob& job) {
     ++unfinished;
@@ -204,6 +205,12 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     if (config_.event_retention_ms > 0) {
       ASSIGN_OR_RETURN(int64_t events, store_->PruneEvents(now - config_.event_retention_ms));
       if (events > 0) spdlog::info("deleted {} events past their retention", events);
+    }
+    // Stored hellos of workers that did not come back within the retention
+    // window (the scheduler forgets the others with WorkerForgotten).
+    if (config_.scheduler.worker_retention_ms > 0 && now >= stored_hellos_until_ms_) {
+      std::erase_if(hellos_,
+                    [&](const auto& entry) { return !scheduler_.knows_worker(entry.first); });
     }
     next_prune_ms_ = now + 60000;
   }
