@@ -110,6 +110,9 @@ int main(int argc, char** argv) {
                  "A queued job whose pool has no live worker with its scanner fails after this "
                  "long (0: waits forever)")
       ->capture_default_str();
+  app.add_option("--worker-retention-ms", config.scheduler.worker_retention_ms,
+                 "A worker dead or gone this long is forgotten (no longer listed; 0: keep all)")
+      ->capture_default_str();
   app.add_option("--raw-report-retention-ms", config.raw_report_retention_ms,
                  "Raw scanner reports (kept for `scanfleet reparse`) older than this are deleted")
       ->capture_default_str();

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/fs/atomic_write.h"
+#include "common/fs/posix_file_system.h"
 #include "common/wire/convert.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/diff.h"
@@ -97,18 +99,9 @@ Status WriteOutput(const std::string& path, const std::string& text) {
     std::cout << text << std::flush;
     return std::cout ? Status::Ok() : Status::Internal("cannot write the report to stdout");
   }
-  // Written beside the target and renamed: a reader never sees half a report.
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return Status::Internal("cannot write " + temporary);
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) return Status::Internal("cannot rename " + temporary + ": " + error.message());
-  return Status::Ok();
+  // Written beside the target, synced and renamed: a reader never sees half a
+  // report, and a failed write leaves the previous one.
+  return WriteFileAtomically(DefaultFileSystem(), path, text);
 }
 
 }  // namespace

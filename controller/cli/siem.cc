@@ -15,6 +15,7 @@
 #include <iostream>
 #include <optional>
 
+#include "common/fs/posix_file_system.h"
 #include "common/process/stop_signal.h"
 #include "common/siem/sink_fanout.h"
 #include "common/siem/sink_uri.h"
@@ -70,7 +71,7 @@ int Siem(Context& context, ApiClient& client, const ClientSecurity& security,
   std::optional<siem::CursorFile> cursor;
   uint64_t start = options.from_seq >= 0 ? static_cast<uint64_t>(options.from_seq) : 0;
   if (!options.cursor_path.empty()) {
-    cursor.emplace(options.cursor_path);
+    cursor.emplace(DefaultFileSystem(), options.cursor_path);
     auto saved = cursor->Load();
     if (!saved.ok()) return ReportError(saved.status());
     if (*saved > 0) start = *saved;  // an existing cursor wins over --from-seq

@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/fs/atomic_write.h"
+#include "common/fs/posix_file_system.h"
 #include "common/process/stop_signal.h"
 #include "common/wire/convert.h"
 
@@ -113,6 +113,7 @@ Status ControllerLoop::Recover() {
   TimeMs now = clock_.NowMs();
   ASSIGN_OR_RETURN(auto hellos, store_->LoadWorkerHellos());
   for (auto& [id, hello] : hellos) hellos_[id] = std::move(hello);
+  stored_hellos_until_ms_ = now + config_.scheduler.worker_retention_ms;
   size_t unfinished = 0, in_flight = 0;
   RETURN_IF_ERROR(store_->ForEachUnfinishedJob([&](const UnfinishedJob& job) {
     ++unfinished;
@@ -139,17 +140,8 @@ Status ControllerLoop::WriteEndpointsFile() const {
   doc["events"] = events_->last_endpoint();
   for (const auto& [pool, socket] : pools_) doc["pools"][pool] = socket->last_endpoint();
   if (auto port = triggers_->webhook_port()) doc["webhook_port"] = *port;
-  std::string tmp = config_.endpoints_file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump(2) << "\n";
-    if (!out) return Status::Internal("cannot write " + tmp);
-  }
-  std::error_code error;
-  std::filesystem::rename(tmp, config_.endpoints_file, error);
-  if (error)
-    return Status::Internal("cannot write " + config_.endpoints_file + ": " + error.message());
-  return Status::Ok();
+  // Readers poll for this file: they see the whole document or none.
+  return WriteFileAtomically(DefaultFileSystem(), config_.endpoints_file, doc.dump(2) + "\n");
 }
 
 int ControllerLoop::PollTimeoutMs(TimeMs now) const {
@@ -213,6 +205,12 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     if (config_.event_retention_ms > 0) {
       ASSIGN_OR_RETURN(int64_t events, store_->PruneEvents(now - config_.event_retention_ms));
       if (events > 0) spdlog::info("deleted {} events past their retention", events);
+    }
+    // Stored hellos of workers that did not come back within the retention
+    // window (the scheduler forgets the others with WorkerForgotten).
+    if (config_.scheduler.worker_retention_ms > 0 && now >= stored_hellos_until_ms_) {
+      std::erase_if(hellos_,
+                    [&](const auto& entry) { return !scheduler_.knows_worker(entry.first); });
     }
     next_prune_ms_ = now + 60000;
   }

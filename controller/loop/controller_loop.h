@@ -87,6 +87,7 @@ class ControllerLoop {
   uint64_t incarnation_ = 0;
   TimeMs next_heartbeat_ms_ = 0;
   TimeMs next_prune_ms_ = 0;
+  TimeMs stored_hellos_until_ms_ = 0;  // hellos reloaded by Recover() are kept until then
   uint64_t last_event_seq_ = 0;  // highest seq published, for the stream heartbeat  // next
                                  // deletion of raw reports past retention
   std::mt19937_64 random_;

@@ -158,6 +158,8 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
                    requeue->reason);
     } else if (const auto* lost = std::get_if<WorkerLost>(&decision)) {
       spdlog::warn("worker {} stopped heartbeating; its jobs were requeued", lost->worker_id);
+    } else if (const auto* forgotten = std::get_if<WorkerForgotten>(&decision)) {
+      hellos_.erase(forgotten->worker_id);  // --worker-retention-ms: gone for good
     } else if (const auto* abandon = std::get_if<AbandonJob>(&decision)) {
       v1::JobResult failed;
       failed.mutable_job()->set_job_id(abandon->job_id);

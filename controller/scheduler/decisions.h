@@ -37,6 +37,13 @@ struct WorkerLost {
   std::string worker_id;
 };
 
+// A worker dead (or gone) for longer than the retention window was forgotten:
+// it is no longer listed, and whatever the loop keeps per worker id goes too.
+// A worker that comes back with the same id is a new worker.
+struct WorkerForgotten {
+  std::string worker_id;
+};
+
 // Tell a worker to stop an attempt that is no longer live.
 struct CancelAttempt {
   std::string worker_id;
@@ -54,7 +61,8 @@ struct AbandonJob {
   std::string reason;
 };
 
-using Decision = std::variant<DispatchJob, RequeueJob, WorkerLost, CancelAttempt, AbandonJob>;
+using Decision =
+    std::variant<DispatchJob, RequeueJob, WorkerLost, CancelAttempt, AbandonJob, WorkerForgotten>;
 
 // What to do with a result a worker sent.
 struct ResultVerdict {

@@ -17,6 +17,7 @@ bool Scheduler::TakesJobs(const Worker& worker, const std::string& pool, TimeMs 
 int64_t Scheduler::FreeCapacity(const std::string& pool, TimeMs now) const {
   int64_t free_slots = 0;
   for (const auto& [id, worker] : workers_) {
+    ++workers_visited_;
     if (!TakesJobs(worker, pool, now)) continue;
     free_slots += std::max<int64_t>(
         0, static_cast<int64_t>(worker.slots) - static_cast<int64_t>(worker.running.size()));
@@ -28,6 +29,7 @@ int64_t Scheduler::FreeCapacity(const std::string& pool, TimeMs now) const {
 bool Scheduler::PoolHasScanner(const std::string& pool, const std::string& scanner,
                                TimeMs now) const {
   for (const auto& [id, worker] : workers_) {
+    ++workers_visited_;
     if (worker.scanners.count(scanner) && TakesJobs(worker, pool, now)) return true;
   }
   return false;

@@ -37,12 +37,12 @@ void Scheduler::AddQueuedJob(const JobDescriptor& descriptor) {
   Enqueue(job);
 }
 
-void Scheduler::RestoreInFlight(const JobDescriptor& descriptor, const std::string& worker_id,
+void Scheduler::RestoreInFlight(const JobDescriptor& descriptor,
+                                const std::string& /*worker_id: not kept, see the header*/,
                                 TimeMs now) {
   Job& job = jobs_[descriptor.job_id];
   job = MakeJob(descriptor);
   job.phase = Phase::kDispatched;
-  job.worker = names_.Intern(worker_id);
   job.deadline_ms = now + config_.accept_timeout_ms;
   ++unaccepted_[descriptor.pool];
   MarkInFlight(job, now);
@@ -61,7 +61,9 @@ void Scheduler::Erase(uint64_t job_id) {
 }
 
 Scheduler::Worker& Scheduler::Touch(const std::string& worker_id, TimeMs now) {
-  Worker& worker = workers_[worker_id];
+  auto [it, added] = workers_.try_emplace(worker_id);
+  if (added) worker_names_.Intern(worker_id);
+  Worker& worker = it->second;
   worker.last_seen_ms = std::max(worker.last_seen_ms, now);
   worker.alive = true;
   return worker;
@@ -109,6 +111,7 @@ std::vector<Decision> Scheduler::OnHeartbeat(const std::string& worker_id,
   }
   if (report.leaving) {
     worker.alive = false;
+    worker.dead_since_ms = now;
     out.push_back(WorkerLost{worker_id});
   }
   return out;
@@ -160,7 +163,7 @@ bool Scheduler::OnAccepted(const std::string& worker_id, uint64_t job_id, uint32
   if (job.phase != Phase::kDispatched) return false;
   --unaccepted_[PoolOf(job)];
   job.phase = Phase::kRunning;
-  job.worker = names_.Intern(worker_id);
+  job.worker = worker_names_.Intern(worker_id);
   job.deadline_ms = now + config_.lease_ms;
   worker.running.insert(job_id);
   return true;
@@ -257,13 +260,33 @@ bool Scheduler::WorkerIsAlive(const Worker& worker, TimeMs now) const {
 
 void Scheduler::ExpireWorkers(TimeMs now, std::vector<Decision>& out) {
   for (auto& [worker_id, worker] : workers_) {
+    ++workers_visited_;
     if (!worker.alive || WorkerIsAlive(worker, now)) continue;
     worker.alive = false;
+    worker.dead_since_ms = now;
     std::vector<uint64_t> orphans(worker.running.begin(), worker.running.end());
     for (uint64_t job_id : orphans) {
       Requeue(jobs_.at(job_id), now, false, "worker " + worker_id + " stopped heartbeating", out);
     }
     out.push_back(WorkerLost{worker_id});
+  }
+}
+
+void Scheduler::ForgetDeadWorkers(TimeMs now, std::vector<Decision>& out) {
+  if (config_.worker_retention_ms <= 0) return;
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    ++workers_visited_;
+    const Worker& worker = it->second;
+    // A worker with attempts still attached (a leaving worker's last jobs,
+    // until their lease ends) is kept: jobs refer to it by id.
+    if (worker.alive || !worker.running.empty() ||
+        now - worker.dead_since_ms < config_.worker_retention_ms) {
+      ++it;
+      continue;
+    }
+    out.push_back(WorkerForgotten{it->first});
+    worker_names_.Release(it->first);
+    it = workers_.erase(it);
   }
 }
 
@@ -294,6 +317,7 @@ void Scheduler::ReleaseDueRetries(TimeMs now) {
 std::vector<Decision> Scheduler::Tick(TimeMs now) {
   std::vector<Decision> out;
   ExpireWorkers(now, out);
+  ForgetDeadWorkers(now, out);
   ExpireDeadlines(now, out);
   ReleaseDueRetries(now);
   Dispatch(now, out);
@@ -312,6 +336,7 @@ std::optional<TimeMs> Scheduler::NextDeadline() const {
   }
   for (uint64_t job_id : in_flight_) consider(jobs_.at(job_id).deadline_ms + 1);
   for (const auto& [id, worker] : workers_) {
+    ++workers_visited_;
     if (worker.alive) {
       consider(worker.last_seen_ms + config_.heartbeat_interval_ms * config_.dead_after_missed + 1);
     }
@@ -326,6 +351,10 @@ std::optional<uint32_t> Scheduler::CurrentAttempt(uint64_t job_id) const {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return std::nullopt;
   return it->second.attempt;
+}
+
+WorkerBookkeeping Scheduler::worker_bookkeeping() const {
+  return WorkerBookkeeping{workers_.size(), worker_names_.size(), workers_visited_};
 }
 
 std::vector<WorkerView> Scheduler::Workers(TimeMs now) const {

@@ -35,7 +35,11 @@ struct SchedulerConfig {
   DurationMs backoff_max_ms = 60000;   // cap of the exponential delay
   DurationMs dispatch_retry_ms = 250;  // pause after the pool socket refused a job
   DurationMs unschedulable_timeout_ms = 600000;  // no capable worker this long: fail (0 = wait)
-  LimitsConfig limits;                           // per-pool and per-DAST-target caps
+  // A worker dead or gone this long (and running nothing) is forgotten: every
+  // restart of a "HOSTNAME-PID" worker is a new id, so without this the
+  // workers every dispatch walks grow without bound. 0 keeps them all.
+  DurationMs worker_retention_ms = 3'600'000;
+  LimitsConfig limits;  // per-pool and per-DAST-target caps
 };
 
 // A job as the scheduler needs to know it.
@@ -72,6 +76,14 @@ struct WorkerView {
   bool draining = false;
 };
 
+// What the scheduler keeps per worker, and how much of it the dispatch and
+// liveness checks have walked: a machine-independent measure of their cost.
+struct WorkerBookkeeping {
+  size_t workers = 0;            // entries in the worker table (live, dead, gone)
+  size_t worker_names = 0;       // interned worker ids
+  uint64_t workers_visited = 0;  // worker entries walked since construction
+};
+
 class Scheduler {
  public:
   // `jitter` returns a value in [0, 1); tests pass a constant.
@@ -81,7 +93,9 @@ class Scheduler {
   // becomes dispatchable at descriptor.not_before_ms.
   void AddQueuedJob(const JobDescriptor& job);
   // A job that was dispatched or running when the controller stopped: it gets
-  // a fresh acceptance window so its worker can report it by heartbeat.
+  // a fresh acceptance window so its worker can report it by heartbeat (any
+  // worker that reports or accepts the attempt claims it; the worker it was
+  // sent to is not kept).
   void RestoreInFlight(const JobDescriptor& job, const std::string& worker_id, TimeMs now);
   // Removes a job that is no longer wanted (e.g. cancelled); no-op if unknown.
   void ForgetJob(uint64_t job_id);
@@ -114,7 +128,8 @@ class Scheduler {
   std::optional<RequeueJob> OnDispatchFailed(uint64_t job_id, uint32_t attempt, TimeMs now);
 
   // Expires workers, acceptance deadlines and leases, moves due retries to the
-  // queue, and dispatches up to each pool's free capacity.
+  // queue, dispatches up to each pool's free capacity, and forgets workers
+  // dead or gone for longer than worker_retention_ms (WorkerForgotten).
   std::vector<Decision> Tick(TimeMs now);
 
   // When the next deadline falls (for the loop's poll timeout); nullopt if none.
@@ -123,11 +138,15 @@ class Scheduler {
   size_t queued_jobs() const;
   size_t in_flight_jobs() const;
   bool knows_job(uint64_t job_id) const { return jobs_.count(job_id) > 0; }
+  // True for a live worker and one dead or gone for less than the retention.
+  bool knows_worker(const std::string& worker_id) const { return workers_.count(worker_id) > 0; }
   // True when some live, non-draining worker of the pool has the scanner.
   bool CanRun(const std::string& pool, const std::string& scanner, TimeMs now) const {
     return PoolHasScanner(pool, scanner, now);
   }
+  // Live workers and those dead or gone for less than worker_retention_ms.
   std::vector<WorkerView> Workers(TimeMs now) const;
+  WorkerBookkeeping worker_bookkeeping() const;
   // A job's current attempt, or nullopt when the scheduler does not track it.
   std::optional<uint32_t> CurrentAttempt(uint64_t job_id) const;
 
@@ -145,7 +164,7 @@ class Scheduler {
     uint32_t pool = 0;          // names_ ids
     uint32_t scanner = 0;
     uint32_t target = 0;  // DAST target host; 0 ("") for SAST
-    uint32_t worker = 0;  // set once running
+    uint32_t worker = 0;  // worker_names_ id, set while running
     Phase phase = Phase::kQueued;
   };
   struct Worker {
@@ -154,6 +173,7 @@ class Scheduler {
     uint32_t slots = 0;
     std::set<uint64_t> running;
     TimeMs last_seen_ms = 0;
+    TimeMs dead_since_ms = 0;  // when it was found dead or said it was leaving
     bool alive = true;
     bool draining = false;
   };
@@ -170,6 +190,7 @@ class Scheduler {
   uint32_t MaxFailures(const Job& job) const;
   bool TakesJobs(const Worker& worker, const std::string& pool, TimeMs now) const;
   void ExpireWorkers(TimeMs now, std::vector<Decision>& out);
+  void ForgetDeadWorkers(TimeMs now, std::vector<Decision>& out);
   void ExpireDeadlines(TimeMs now, std::vector<Decision>& out);
   void ReleaseDueRetries(TimeMs now);
   void Dispatch(TimeMs now, std::vector<Decision>& out);
@@ -178,14 +199,15 @@ class Scheduler {
   void MarkInFlight(Job& job, TimeMs now);
   Job MakeJob(const JobDescriptor& descriptor);
   const std::string& PoolOf(const Job& job) const { return names_.Name(job.pool); }
-  const std::string& WorkerOf(const Job& job) const { return names_.Name(job.worker); }
+  const std::string& WorkerOf(const Job& job) const { return worker_names_.Name(job.worker); }
   void AbandonUnschedulable(TimeMs now, std::vector<Decision>& out);
   int64_t FreeCapacity(const std::string& pool, TimeMs now) const;
   bool PoolHasScanner(const std::string& pool, const std::string& scanner, TimeMs now) const;
 
   SchedulerConfig config_;
   std::function<double()> jitter_;
-  NameTable names_;
+  NameTable names_;         // pools, scanners, DAST targets
+  NameTable worker_names_;  // ids of the workers in workers_
   std::unordered_map<uint64_t, Job> jobs_;
   std::map<std::string, Worker> workers_;
   std::map<QueueKey, std::deque<uint64_t>> ready_;  // FIFO per pool and scanner
@@ -194,6 +216,7 @@ class Scheduler {
   std::set<uint64_t> in_flight_;                    // dispatched or running
   std::map<QueueKey, TimeMs> unschedulable_since_;  // queues no live worker can serve
   ConcurrencyLimits limits_;
+  mutable uint64_t workers_visited_ = 0;
 };
 
 }  // namespace scanfleet

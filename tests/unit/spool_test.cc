@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 
+#include "common/fs/posix_file_system.h"
 #include "common/wire/envelope.h"
 #include "worker/spool/result_spool.h"
 
@@ -50,7 +51,7 @@ class ResultSpoolTest : public ::testing::Test {
   }
 
   ResultSpool OpenOrDie() {
-    auto spool = ResultSpool::Open(dir_, kMaxFrameBytes);
+    auto spool = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxFrameBytes);
     EXPECT_TRUE(spool.ok()) << spool.status().ToString();
     return std::move(spool).value();
   }
@@ -160,7 +161,7 @@ TEST_F(ResultSpoolTest, CorruptFilesAreMovedAsideAndCounted) {
 }
 
 TEST_F(ResultSpoolTest, AFileLargerThanAFrameIsCorrupt) {
-  auto opened = ResultSpool::Open(dir_, 64);
+  auto opened = ResultSpool::Open(DefaultFileSystem(), dir_, 64);
   ASSERT_TRUE(opened.ok());
   WriteFile(dir_ + "/1-1.result", std::string(65, 'a'));
   auto loaded = opened->LoadAll();
@@ -195,7 +196,7 @@ TEST_F(ResultSpoolTest, AnInterruptedPutIsDiscarded) {
 
 TEST_F(ResultSpoolTest, OneProcessAtATimeOwnsTheDirectory) {
   ResultSpool first = OpenOrDie();
-  auto second = ResultSpool::Open(dir_, kMaxFrameBytes);
+  auto second = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxFrameBytes);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(second.status().message().find("another worker"), std::string::npos);
@@ -203,12 +204,13 @@ TEST_F(ResultSpoolTest, OneProcessAtATimeOwnsTheDirectory) {
 
 TEST_F(ResultSpoolTest, APathThatCannotBeADirectoryIsAnError) {
   WriteFile(root_ + "/plain-file", "x");
-  auto under_file = ResultSpool::Open(root_ + "/plain-file/spool", kMaxFrameBytes);
+  auto under_file =
+      ResultSpool::Open(DefaultFileSystem(), root_ + "/plain-file/spool", kMaxFrameBytes);
   EXPECT_FALSE(under_file.ok());
-  auto is_file = ResultSpool::Open(root_ + "/plain-file", kMaxFrameBytes);
+  auto is_file = ResultSpool::Open(DefaultFileSystem(), root_ + "/plain-file", kMaxFrameBytes);
   ASSERT_FALSE(is_file.ok());
   EXPECT_EQ(is_file.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_FALSE(ResultSpool::Open("", kMaxFrameBytes).ok());
+  EXPECT_FALSE(ResultSpool::Open(DefaultFileSystem(), "", kMaxFrameBytes).ok());
 }
 
 // Root writes through permission bits, so these run in a child process that
@@ -224,7 +226,7 @@ TEST_F(ResultSpoolTest, AnUnwritableDirectoryIsAnError) {
   EXPECT_EXIT(
       {
         BecomeUnprivileged();
-        auto opened = ResultSpool::Open(dir_, kMaxFrameBytes);
+        auto opened = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxFrameBytes);
         _exit(!opened.ok() && opened.status().code() == StatusCode::kPermissionDenied ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "");

@@ -21,6 +21,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/fs/posix_file_system.h"
 #include "common/transport/zmq_socket.h"
 #include "common/wire/envelope.h"
 #include "worker/spool/result_spool.h"
@@ -192,7 +193,8 @@ TEST_F(WorkerLoopTest, SpooledResultIsSentAfterHelloBeforeTheFirstHeartbeatUntil
   earlier.mutable_result()->mutable_job()->set_attempt(3);
   std::string frame = EncodeEnvelope(earlier, 9, "w-earlier-run", 1);
   {
-    auto spool = ResultSpool::Open(config_.work_dir + "/spool", kDefaultMaxFrameBytes);
+    auto spool = ResultSpool::Open(DefaultFileSystem(), config_.work_dir + "/spool",
+                                   kDefaultMaxFrameBytes);
     ASSERT_TRUE(spool.ok()) << spool.status().ToString();
     ASSERT_TRUE(spool->Put(42, 3, frame).ok());
   }

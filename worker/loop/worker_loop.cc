@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/fs/posix_file_system.h"
 #include "common/wire/envelope.h"
 #include "worker/loop/worker_messages.h"
 
@@ -49,7 +50,8 @@ WorkerLoop::~WorkerLoop() {
 Status WorkerLoop::OpenSpool() {
   if (config_.spool_dir.empty()) config_.spool_dir = config_.work_dir + "/spool";
   ASSIGN_OR_RETURN(ResultSpool spool,
-                   ResultSpool::Open(config_.spool_dir, config_.max_frame_bytes));
+                   ResultSpool::Open(DefaultFileSystem(), config_.spool_dir,
+                                     config_.max_frame_bytes));
   spool_ = std::make_unique<ResultSpool>(std::move(spool));
   ASSIGN_OR_RETURN(SpoolContents contents, spool_->LoadAll());
   spooled_ = std::move(contents.results);

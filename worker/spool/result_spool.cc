@@ -6,19 +6,12 @@
 // every attempt has its own file; job threads Put their own results).
 #include "worker/spool/result_spool.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
-#include <cstring>
-#include <filesystem>
 #include <optional>
 #include <tuple>
 
+#include "common/fs/atomic_write.h"
 #include "common/wire/envelope.h"
 
 namespace scanfleet {
@@ -26,86 +19,13 @@ namespace scanfleet {
 namespace {
 
 constexpr std::string_view kResultSuffix = ".result";
-constexpr std::string_view kTempSuffix = ".result.tmp";
 constexpr std::string_view kCorruptSuffix = ".corrupt";
 constexpr const char* kLockName = "LOCK";
 
-// Maps an errno from a file operation to a Status naming what failed.
-Status ErrnoStatus(std::string_view what, const std::string& path, int error) {
-  std::string message = std::string(what) + " " + path + ": " + std::strerror(error);
-  switch (error) {
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return Status::PermissionDenied(std::move(message));
-    case ENOSPC:
-    case EDQUOT:
-      return Status::ResourceExhausted(std::move(message));
-    default:
-      return Status::Internal(std::move(message));
-  }
-}
-
-// Closes a descriptor when it goes out of scope.
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() {
-    if (fd_ >= 0) close(fd_);
-  }
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-
- private:
-  int fd_;
-};
-
-Status FsyncDirectory(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot open directory", dir, errno);
-  FdCloser closer(fd);
-  if (fsync(fd) != 0) return ErrnoStatus("cannot fsync directory", dir, errno);
-  return Status::Ok();
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t written = write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write", path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(written));
-  }
-  return Status::Ok();
-}
-
-// Reads a whole regular file of at most max_bytes; nullopt when it is larger
-// or not a regular file (a symlink, a directory, a FIFO: never opened for
-// reading in a way that could block).
-StatusOr<std::optional<std::string>> ReadBounded(const std::string& path, int64_t max_bytes) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0 && errno == ELOOP) return std::optional<std::string>();
-  if (fd < 0) return ErrnoStatus("cannot open", path, errno);
-  FdCloser closer(fd);
-  struct stat info;
-  if (fstat(fd, &info) != 0) return ErrnoStatus("cannot stat", path, errno);
-  if (!S_ISREG(info.st_mode) || info.st_size > max_bytes) {
-    return std::optional<std::string>();
-  }
-  std::string data;
-  char buffer[64 * 1024];
-  while (true) {
-    ssize_t got = read(fd, buffer, sizeof(buffer));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot read", path, errno);
-    }
-    if (got == 0) break;
-    data.append(buffer, static_cast<size_t>(got));
-    if (static_cast<int64_t>(data.size()) > max_bytes) return std::optional<std::string>();
-  }
-  return std::optional<std::string>(std::move(data));
+// What an interrupted Put() leaves behind: WriteFileAtomically's temporary.
+bool IsInterruptedPut(std::string_view name) {
+  return name.ends_with(kAtomicWriteSuffix) &&
+         name.substr(0, name.size() - kAtomicWriteSuffix.size()).ends_with(kResultSuffix);
 }
 
 // Parses "<job_id>-<attempt>.result"; nullopt for any other name.
@@ -133,119 +53,74 @@ std::string ResultSpool::FileName(uint64_t job_id, uint32_t attempt) {
   return std::to_string(job_id) + "-" + std::to_string(attempt) + std::string(kResultSuffix);
 }
 
-StatusOr<ResultSpool> ResultSpool::Open(std::string dir, int64_t max_frame_bytes) {
+StatusOr<ResultSpool> ResultSpool::Open(FileSystem& fs, std::string dir, int64_t max_frame_bytes) {
   if (dir.empty()) return Status::InvalidArgument("the spool directory is empty");
-  std::filesystem::path path(dir);
-  std::error_code error;
-  if (path.has_parent_path()) {
-    std::filesystem::create_directories(path.parent_path(), error);
-    if (error) {
-      return ErrnoStatus("cannot create the parent of the spool directory", dir, error.value());
-    }
+  std::string context = "spool directory " + dir;
+  std::string parent = DirName(dir);
+  RETURN_IF_ERROR(CreateDirs(fs, parent, 0777).WithContext(context));
+  Status created = fs.CreateDir(dir, 0700);
+  if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
+    return created.WithContext(context);
   }
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return ErrnoStatus("cannot create the spool directory", dir, errno);
-  }
-  struct stat info;
-  if (stat(dir.c_str(), &info) != 0) return ErrnoStatus("cannot stat", dir, errno);
-  if (!S_ISDIR(info.st_mode)) {
+  ASSIGN_OR_RETURN(FileInfo info, fs.Stat(dir));
+  if (info.type != FileType::kDirectory) {
     return Status::FailedPrecondition("the spool path " + dir + " is not a directory");
   }
-  std::string lock_path = dir + "/" + kLockName;
-  int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (lock_fd < 0) return ErrnoStatus("cannot create the spool lock", lock_path, errno);
-  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    int lock_error = errno;
-    close(lock_fd);
-    if (lock_error == EWOULDBLOCK) {
+  // A new directory must itself survive a crash, or so would none of its files.
+  if (created.ok()) RETURN_IF_ERROR(fs.SyncDir(parent).WithContext(context));
+  auto lock = fs.LockFile(dir + "/" + kLockName);
+  if (!lock.ok()) {
+    if (lock.status().code() == StatusCode::kFailedPrecondition) {
       return Status::FailedPrecondition(
           "the spool directory " + dir +
           " is in use by another worker process; give each worker its own --work-dir or "
           "--spool-dir");
     }
-    return ErrnoStatus("cannot lock", lock_path, lock_error);
+    return lock.status().WithContext(context);
   }
-  return ResultSpool(std::move(dir), max_frame_bytes, lock_fd);
-}
-
-ResultSpool::ResultSpool(ResultSpool&& other) noexcept
-    : dir_(std::move(other.dir_)),
-      max_frame_bytes_(other.max_frame_bytes_),
-      lock_fd_(other.lock_fd_),
-      corrupt_files_(other.corrupt_files_) {
-  other.lock_fd_ = -1;
-}
-
-ResultSpool::~ResultSpool() {
-  if (lock_fd_ >= 0) close(lock_fd_);  // closing releases the flock
+  return ResultSpool(fs, std::move(dir), max_frame_bytes, std::move(lock).value());
 }
 
 Status ResultSpool::Put(uint64_t job_id, uint32_t attempt, std::string_view frame) {
-  std::string final_path = dir_ + "/" + FileName(job_id, attempt);
-  std::string temp_path = dir_ + "/" + std::to_string(job_id) + "-" + std::to_string(attempt) +
-                          std::string(kTempSuffix);
-  int fd = open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return ErrnoStatus("cannot create", temp_path, errno);
-  Status written = WriteAll(fd, frame, temp_path);
-  if (written.ok() && fsync(fd) != 0) written = ErrnoStatus("cannot fsync", temp_path, errno);
-  if (close(fd) != 0 && written.ok()) written = ErrnoStatus("cannot close", temp_path, errno);
-  if (!written.ok()) {
-    unlink(temp_path.c_str());
-    return written;
-  }
-  if (rename(temp_path.c_str(), final_path.c_str()) != 0) {
-    Status renamed = ErrnoStatus("cannot rename into", final_path, errno);
-    unlink(temp_path.c_str());
-    return renamed;
-  }
-  return FsyncDirectory(dir_);
+  AtomicWriteOptions options;
+  options.mode = 0600;
+  return WriteFileAtomically(*fs_, dir_ + "/" + FileName(job_id, attempt), frame, options);
 }
 
 Status ResultSpool::Remove(uint64_t job_id, uint32_t attempt) {
-  std::string path = dir_ + "/" + FileName(job_id, attempt);
-  if (unlink(path.c_str()) != 0) {
-    if (errno == ENOENT) return Status::Ok();
-    return ErrnoStatus("cannot remove", path, errno);
-  }
+  Status removed = fs_->Remove(dir_ + "/" + FileName(job_id, attempt));
+  if (removed.code() == StatusCode::kNotFound) return Status::Ok();
   // Not fsyncing the directory here: a removal lost in a crash only means one
   // extra re-send, which the controller acknowledges as a duplicate.
-  return Status::Ok();
+  return removed;
 }
 
 Status ResultSpool::MoveAside(const std::string& name) {
   std::string path = dir_ + "/" + name;
-  std::string aside = path + std::string(kCorruptSuffix);
-  if (rename(path.c_str(), aside.c_str()) != 0) {
-    return ErrnoStatus("cannot move a corrupt spool file aside:", path, errno);
-  }
+  RETURN_IF_ERROR(fs_->Rename(path, path + std::string(kCorruptSuffix))
+                      .WithContext("cannot move a corrupt spool file aside"));
   ++corrupt_files_;
-  return FsyncDirectory(dir_);
+  return fs_->SyncDir(dir_);
 }
 
 StatusOr<SpoolContents> ResultSpool::LoadAll() {
-  std::vector<std::string> names;
-  std::error_code error;
-  for (std::filesystem::directory_iterator it(dir_, error), end; !error && it != end;
-       it.increment(error)) {
-    names.push_back(it->path().filename().string());
-  }
-  if (error) return ErrnoStatus("cannot list the spool directory", dir_, error.value());
+  ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->ListDir(dir_));
   std::sort(names.begin(), names.end());
 
   SpoolContents contents;
   WireCounters counters;  // spool files are not wire traffic: counted apart
   for (const std::string& name : names) {
-    if (name.ends_with(kTempSuffix)) {
-      std::string path = dir_ + "/" + name;
-      if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-        return ErrnoStatus("cannot remove an interrupted spool write", path, errno);
+    if (IsInterruptedPut(name)) {
+      Status removed = fs_->Remove(dir_ + "/" + name);
+      if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
+        return removed.WithContext("cannot remove an interrupted spool write");
       }
       continue;
     }
     auto key = ParseFileName(name);
     if (!key) continue;  // LOCK, *.corrupt and anything else that is not ours
     ASSIGN_OR_RETURN(std::optional<std::string> frame,
-                     ReadBounded(dir_ + "/" + name, max_frame_bytes_));
+                     fs_->ReadFile(dir_ + "/" + name, ReadLimits{max_frame_bytes_, false}));
     if (!frame) {
       // Not a regular file, or larger than any frame we send.
       RETURN_IF_ERROR(MoveAside(name));

@@ -12,6 +12,11 @@
 // JobResult envelope for the attempt its name says is moved aside to
 // "<name>.corrupt" and counted, never a crash. One worker process owns a spool
 // directory at a time (an flock on "<dir>/LOCK"); a second one is refused.
+// Every disk access goes through the FileSystem given to Open() (common/fs;
+// the worker passes DefaultFileSystem(), tests a fault-injecting fake). A
+// failed Put() (disk full, EIO on fsync, a crash part-way) leaves every
+// result spooled before it intact and no partial file under a final name,
+// and returns a Status naming the file and the cause.
 // Thread-safety: Open() and LoadAll() on one thread before anything else;
 // afterwards Put() and Remove() may run concurrently from several threads as
 // long as each call names a different attempt (they share no mutable state:
@@ -19,10 +24,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/fs/file_system.h"
 #include "common/status/status.h"
 
 namespace scanfleet {
@@ -45,14 +52,15 @@ class ResultSpool {
  public:
   // Creates `dir` (mode 0700, parents as needed) if missing and locks it.
   // Errors: PermissionDenied/Internal when it cannot be created, written or
-  // locked; FailedPrecondition when another process holds it.
-  static StatusOr<ResultSpool> Open(std::string dir, int64_t max_frame_bytes);
+  // locked; FailedPrecondition when another process holds it. `fs` must
+  // outlive the spool.
+  static StatusOr<ResultSpool> Open(FileSystem& fs, std::string dir, int64_t max_frame_bytes);
 
-  ResultSpool(ResultSpool&& other) noexcept;
+  ResultSpool(ResultSpool&& other) noexcept = default;
   ResultSpool& operator=(ResultSpool&&) = delete;
   ResultSpool(const ResultSpool&) = delete;
   ResultSpool& operator=(const ResultSpool&) = delete;
-  ~ResultSpool();  // releases the lock
+  ~ResultSpool() = default;  // releases the lock
 
   // Durably stores `frame` as the result of (job_id, attempt), replacing any
   // earlier file for the same attempt.
@@ -71,13 +79,15 @@ class ResultSpool {
   static std::string FileName(uint64_t job_id, uint32_t attempt);
 
  private:
-  ResultSpool(std::string dir, int64_t max_frame_bytes, int lock_fd)
-      : dir_(std::move(dir)), max_frame_bytes_(max_frame_bytes), lock_fd_(lock_fd) {}
+  ResultSpool(FileSystem& fs, std::string dir, int64_t max_frame_bytes,
+              std::unique_ptr<FileLock> lock)
+      : fs_(&fs), dir_(std::move(dir)), max_frame_bytes_(max_frame_bytes), lock_(std::move(lock)) {}
   Status MoveAside(const std::string& name);
 
+  FileSystem* fs_;
   std::string dir_;
   int64_t max_frame_bytes_;
-  int lock_fd_ = -1;
+  std::unique_ptr<FileLock> lock_;
   size_t corrupt_files_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/fs/posix_file_system.h"
 #include "common/siem/cursor_file.h"
 #include "common/siem/json_lines_sink.h"
 #include "common/siem/sink_fanout.h"
@@ -177,24 +178,6 @@ TEST(JsonLinesSinkTest, ResumesAfterTheLastLineOfItsFileAcrossARestart) {
   std::system(("rm -rf " + dir).c_str());
 }
 
-TEST(CursorFileTest, SaveLoadMissingAndCorrupt) {
-  std::string dir = TempDir();
-  CursorFile cursor(dir + "/cursor");
-  auto missing = cursor.Load();
-  ASSERT_TRUE(missing.ok());
-  EXPECT_EQ(*missing, 0u);
-  ASSERT_TRUE(cursor.Save(12345).ok());
-  EXPECT_EQ(*cursor.Load(), 12345u);
-  ASSERT_TRUE(cursor.Save(12346).ok());
-  EXPECT_EQ(*cursor.Load(), 12346u);
-  EXPECT_NE(access((dir + "/cursor.tmp").c_str(), F_OK), 0);
-  std::ofstream(dir + "/cursor") << "12x\n";
-  EXPECT_EQ(cursor.Load().status().code(), StatusCode::kDataLoss);
-  std::ofstream(dir + "/cursor", std::ios::trunc) << "";
-  EXPECT_EQ(cursor.Load().status().code(), StatusCode::kDataLoss);
-  std::system(("rm -rf " + dir).c_str());
-}
-
 class RecordingSink final : public EventSink {
  public:
   std::string Describe() const override { return "recording"; }
@@ -214,7 +197,7 @@ class RecordingSink final : public EventSink {
 
 TEST(SinkFanoutTest, DownSinkBlocksWithBackoffAndNothingIsSkipped) {
   std::string dir = TempDir();
-  CursorFile cursor(dir + "/cursor");
+  CursorFile cursor(DefaultFileSystem(), dir + "/cursor");
   auto owned = std::make_unique<RecordingSink>();
   RecordingSink* sink = owned.get();
   sink->failures = 5;
