@@ -1,42 +1,19 @@
-// Scheduler, part two: choosing what to start. Capacity per pool (credits
-// from live, non-draining workers, capped by ConcurrencyLimits), the oldest
-// startable job across a pool's scanners (a DAST target at its limit does not
-// hold up other targets), and failing jobs no live worker can run.
+// Scheduler, part two: choosing what to start. Per worker with credit (free
+// slots first, then prefetch windows; round robin), the oldest startable job
+// of the queues it serves within the ConcurrencyLimits (a DAST target at its
+// limit does not hold up other targets), and failing jobs no live worker can
+// run.
 // Thread-safety: see scheduler.h.
 #include <algorithm>
+#include <cstdint>
 
 #include "controller/scheduler/scheduler.h"
 
 namespace scanfleet {
 
-bool Scheduler::TakesJobs(const Worker& worker, const std::string& pool, TimeMs now) const {
-  return WorkerIsAlive(worker, now) && !worker.draining &&
-         std::find(worker.pools.begin(), worker.pools.end(), pool) != worker.pools.end();
-}
-
-int64_t Scheduler::FreeCapacity(const std::string& pool, TimeMs now) const {
-  int64_t free_slots = 0;
-  for (const auto& [id, worker] : workers_) {
-    ++workers_visited_;
-    if (!TakesJobs(worker, pool, now)) continue;
-    free_slots += std::max<int64_t>(
-        0, static_cast<int64_t>(worker.slots) - static_cast<int64_t>(worker.running.size()));
-  }
-  auto unaccepted = unaccepted_.find(pool);
-  return free_slots - (unaccepted == unaccepted_.end() ? 0 : unaccepted->second);
-}
-
-bool Scheduler::PoolHasScanner(const std::string& pool, const std::string& scanner,
-                               TimeMs now) const {
-  for (const auto& [id, worker] : workers_) {
-    ++workers_visited_;
-    if (worker.scanners.count(scanner) && TakesJobs(worker, pool, now)) return true;
-  }
-  return false;
-}
-
 void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
-  std::map<std::string, int64_t> capacity;
+  latest_ms_ = std::max(latest_ms_, now);
+  bool any_queued = false;
   for (auto& [key, queue] : ready_) {
     // Drop entries of jobs that left the queue since they were pushed.
     while (!queue.empty()) {
@@ -44,39 +21,79 @@ void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
       if (it != jobs_.end() && it->second.phase == Phase::kQueued) break;
       queue.pop_front();
     }
-    if (!queue.empty() && !capacity.count(key.first)) {
-      capacity[key.first] = std::min(FreeCapacity(key.first, now), limits_.PoolRoom(key.first));
-    }
+    any_queued |= !queue.empty();
   }
-  for (auto& [pool, free] : capacity) {
-    while (free > 0) {
-      // Oldest job first across the pool's scanners that some live worker has.
-      // Jobs whose DAST target is at its limit wait without blocking others.
-      std::deque<uint64_t>* best = nullptr;
-      std::deque<uint64_t>::iterator best_at;
-      for (auto it = ready_.lower_bound({pool, ""}); it != ready_.end() && it->first.first == pool;
-           ++it) {
-        auto& queue = it->second;
-        if (queue.empty() || !PoolHasScanner(pool, it->first.second, now)) continue;
-        auto at = FirstStartable(queue, now);
-        if (at == queue.end()) continue;
-        if (best == nullptr || *at < *best_at) {
-          best = &queue;
-          best_at = at;
-        }
+  if (!any_queued) return;
+  // Free slots anywhere first; only then the prefetch windows of workers that
+  // turn work over quickly.
+  DispatchRounds(slot_credit_, now, out);
+  DispatchRounds(prefetch_credit_, now, out);
+}
+
+void Scheduler::DispatchRounds(std::set<uint32_t>& credit, TimeMs now,
+                               std::vector<Decision>& out) {
+  // One job per worker per round, starting after the worker that got the last
+  // one, so load spreads. A worker that finds nothing to start, or runs out of
+  // credit, leaves the rounds: each visit dispatches a job or drops a worker.
+  std::vector<uint32_t> round;
+  round.reserve(credit.size());
+  auto split = credit.upper_bound(round_robin_after_);
+  round.insert(round.end(), split, credit.end());
+  round.insert(round.end(), credit.begin(), split);
+  while (!round.empty()) {
+    std::vector<uint32_t> next;
+    for (uint32_t id : round) {
+      ++dispatch_cost_.workers_visited;
+      Worker* worker = WorkerById(id);
+      if (worker == nullptr || !credit.count(id)) continue;
+      if (&credit == &prefetch_credit_ && !PrefetchAllowed(*worker, now)) {
+        UpdateCredit(*worker, now);  // its window closed since it last finished a job
+        continue;
       }
-      if (best == nullptr) break;
-      Job& job = jobs_.at(*best_at);
-      best->erase(best_at);
-      job.phase = Phase::kDispatched;
-      job.attempt += 1;
-      job.deadline_ms = now + config_.accept_timeout_ms;
-      ++unaccepted_[pool];
-      MarkInFlight(job, now);
-      out.push_back(DispatchJob{job.job_id, job.attempt, pool, job.deadline_ms});
-      --free;
+      if (!DispatchOneTo(*worker, now, out)) continue;
+      round_robin_after_ = id;
+      if (credit.count(id)) next.push_back(id);
+    }
+    round.swap(next);
+  }
+}
+
+bool Scheduler::DispatchOneTo(Worker& worker, TimeMs now, std::vector<Decision>& out) {
+  // Oldest job first across the queues the worker serves (its pools x its
+  // scanners). Jobs whose DAST target is at its limit wait without blocking
+  // others; a pool at its cap starts nothing.
+  std::deque<uint64_t>* best = nullptr;
+  std::deque<uint64_t>::iterator best_at;
+  for (const std::string& pool : worker.pools) {
+    if (limits_.PoolRoom(pool) <= 0) continue;
+    for (auto it = ready_.lower_bound({pool, ""}); it != ready_.end() && it->first.first == pool;
+         ++it) {
+      auto& queue = it->second;
+      if (queue.empty() || !worker.scanners.count(it->first.second)) continue;
+      ++dispatch_cost_.queue_heads_visited;
+      auto at = FirstStartable(queue, now);
+      if (at == queue.end()) continue;
+      if (best == nullptr || *at < *best_at) {
+        best = &queue;
+        best_at = at;
+      }
     }
   }
+  if (best == nullptr) return false;
+  Job& job = jobs_.at(*best_at);
+  best->erase(best_at);
+  job.phase = Phase::kDispatched;
+  job.attempt += 1;
+  if (job.open_attempts < UINT8_MAX) ++job.open_attempts;
+  job.deadline_ms = now + config_.accept_timeout_ms;
+  job.worker = worker.id;
+  ++worker.unaccepted;
+  MarkInFlight(job, now);
+  out.push_back(
+      DispatchJob{job.job_id, job.attempt, PoolOf(job), job.deadline_ms, WorkerOf(job)});
+  ++dispatch_cost_.dispatched;
+  UpdateCredit(worker, now);
+  return true;
 }
 
 std::deque<uint64_t>::iterator Scheduler::FirstStartable(std::deque<uint64_t>& queue, TimeMs now) {
@@ -99,7 +116,7 @@ void Scheduler::AbandonUnschedulable(TimeMs now, std::vector<Decision>& out) {
   for (auto& [key, queue] : ready_) {
     // Runs every tick: the cheap worker check first, then stop at the first
     // queued job (usually the front), never a walk over a long queue.
-    bool waiting = !PoolHasScanner(key.first, key.second, now) &&
+    bool waiting = !PoolHasScanner(key.first, key.second) &&
                    std::any_of(queue.begin(), queue.end(), [this](uint64_t job_id) {
                      auto it = jobs_.find(job_id);
                      return it != jobs_.end() && it->second.phase == Phase::kQueued;

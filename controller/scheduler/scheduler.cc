@@ -1,3 +1,6 @@
+// Scheduler, part one: jobs. Queue, acceptance, declines, cancel, results
+// (live, adopted or stale), requeue with backoff, deadlines. See scheduler.h.
+// Thread-safety: see scheduler.h.
 #include "controller/scheduler/scheduler.h"
 
 #include <algorithm>
@@ -22,6 +25,9 @@ Scheduler::Job Scheduler::MakeJob(const JobDescriptor& descriptor) {
   job.pool = names_.Intern(descriptor.pool);
   job.scanner = names_.Intern(descriptor.scanner);
   job.target = names_.Intern(descriptor.target_key);
+  // A job restored from storage may have applied its last attempt's result (a
+  // retry) without our knowing: no earlier result is adopted.
+  job.open_attempts = 0;
   return job;
 }
 
@@ -40,11 +46,14 @@ void Scheduler::AddQueuedJob(const JobDescriptor& descriptor) {
 void Scheduler::RestoreInFlight(const JobDescriptor& descriptor,
                                 const std::string& /*worker_id: not kept, see the header*/,
                                 TimeMs now) {
+  latest_ms_ = std::max(latest_ms_, now);
   Job& job = jobs_[descriptor.job_id];
   job = MakeJob(descriptor);
   job.phase = Phase::kDispatched;
   job.deadline_ms = now + config_.accept_timeout_ms;
-  ++unaccepted_[descriptor.pool];
+  // Its result may be adopted even after the acceptance window: its worker may
+  // reconnect late with the job finished (issue 17).
+  job.open_attempts = 1;
   MarkInFlight(job, now);
 }
 
@@ -60,71 +69,21 @@ void Scheduler::Erase(uint64_t job_id) {
   jobs_.erase(job_id);  // stale queue entries are skipped lazily
 }
 
-Scheduler::Worker& Scheduler::Touch(const std::string& worker_id, TimeMs now) {
-  auto [it, added] = workers_.try_emplace(worker_id);
-  if (added) worker_names_.Intern(worker_id);
-  Worker& worker = it->second;
-  worker.last_seen_ms = std::max(worker.last_seen_ms, now);
-  worker.alive = true;
-  return worker;
-}
-
-void Scheduler::OnWorkerHello(const std::string& worker_id, std::vector<std::string> pools,
-                              std::set<std::string> scanners, uint32_t slots, TimeMs now) {
-  Worker& worker = Touch(worker_id, now);
-  worker.pools = std::move(pools);
-  worker.scanners = std::move(scanners);
-  worker.slots = slots;
-  worker.draining = false;  // a hello starts a fresh worker process
-}
-
-std::vector<Decision> Scheduler::OnHeartbeat(const std::string& worker_id,
-                                             const HeartbeatReport& report, TimeMs now) {
-  std::vector<Decision> out;
-  Touch(worker_id, now).draining = report.draining;
-  std::set<uint64_t> reported;
-  for (const auto& [job_id, attempt] : report.running) {
-    reported.insert(job_id);
-    auto it = jobs_.find(job_id);
-    bool live = it != jobs_.end() && it->second.attempt == attempt &&
-                (it->second.phase == Phase::kDispatched ||
-                 (it->second.phase == Phase::kRunning && WorkerOf(it->second) == worker_id));
-    if (!live) {
-      out.push_back(CancelAttempt{worker_id, job_id, attempt, "attempt is no longer live"});
-      continue;
-    }
-    // A heartbeat naming a dispatched attempt means its JobAccepted was lost.
-    if (it->second.phase == Phase::kDispatched) OnAccepted(worker_id, job_id, attempt, now);
-    it->second.deadline_ms = now + config_.lease_ms;
-  }
-  // Attempts we believe run here but the worker no longer reports were lost
-  // (the worker restarted): requeue them now rather than waiting for the lease.
-  // Results and heartbeats share one ordered socket, so a finished attempt's
-  // result always arrives before a heartbeat that omits it.
-  Worker& worker = workers_[worker_id];
-  std::vector<uint64_t> lost;
-  for (uint64_t job_id : worker.running) {
-    if (!reported.count(job_id)) lost.push_back(job_id);
-  }
-  for (uint64_t job_id : lost) {
-    Requeue(jobs_.at(job_id), now, false, "worker " + worker_id + " no longer runs it", out);
-  }
-  if (report.leaving) {
-    worker.alive = false;
-    worker.dead_since_ms = now;
-    out.push_back(WorkerLost{worker_id});
-  }
-  return out;
-}
-
 std::optional<RequeueJob> Scheduler::OnDeclined(const std::string& worker_id, uint64_t job_id,
                                                 uint32_t attempt, DeclineReason reason,
                                                 TimeMs now) {
   Worker& worker = Touch(worker_id, now);
   auto it = jobs_.find(job_id);
-  if (reason == DeclineReason::kDraining) worker.draining = true;
+  if (reason == DeclineReason::kDraining && !worker.draining) {
+    worker.draining = true;
+    UpdateServing(worker);
+    UpdateCredit(worker, now);
+  }
   if (reason == DeclineReason::kScannerMissing && it != jobs_.end()) {
+    Unserve(worker);
     worker.scanners.erase(names_.Name(it->second.scanner));
+    UpdateServing(worker);
+    UpdateCredit(worker, now);
   }
   if (it == jobs_.end() || it->second.attempt != attempt) return std::nullopt;
   Job& job = it->second;
@@ -159,28 +118,58 @@ bool Scheduler::OnAccepted(const std::string& worker_id, uint64_t job_id, uint32
   auto it = jobs_.find(job_id);
   if (it == jobs_.end() || it->second.attempt != attempt) return false;
   Job& job = it->second;
-  if (job.phase == Phase::kRunning) return WorkerOf(job) == worker_id;
+  if (job.phase == Phase::kRunning) return job.worker == worker.id;
   if (job.phase != Phase::kDispatched) return false;
-  --unaccepted_[PoolOf(job)];
+  // Whoever accepts is charged with it, even if it was meant for another.
+  if (Worker* chosen = WorkerById(job.worker); chosen != nullptr && chosen->unaccepted > 0) {
+    --chosen->unaccepted;
+    if (chosen != &worker) UpdateCredit(*chosen, now);
+  }
   job.phase = Phase::kRunning;
-  job.worker = worker_names_.Intern(worker_id);
+  job.worker = worker.id;
   job.deadline_ms = now + config_.lease_ms;
+  job.open_attempts = 1;  // it started: no earlier attempt's result is adopted now
   worker.running.insert(job_id);
+  UpdateCredit(worker, now);
   return true;
 }
 
 ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
                                   FailureClass failure, TimeMs now) {
-  Touch(worker_id, now);
+  Worker& worker = Touch(worker_id, now);
+  worker.last_finished_ms = now;  // it turns work over: prefetch is allowed for a while
   ResultVerdict verdict;
   auto it = jobs_.find(job_id);
-  if (it == jobs_.end() || it->second.attempt != attempt ||
-      (it->second.phase != Phase::kDispatched && it->second.phase != Phase::kRunning)) {
-    verdict.kind = ResultVerdict::Kind::kStale;
-    return verdict;
+  if (it != jobs_.end()) {
+    Job& job = it->second;
+    bool live = job.attempt == attempt &&
+                (job.phase == Phase::kDispatched || job.phase == Phase::kRunning);
+    // An earlier attempt (or the current one, abandoned and requeued) whose
+    // result may still be applied: no later attempt started, none applied.
+    bool adoptable = !live && job.phase != Phase::kRunning && attempt >= 1 &&
+                     attempt <= job.attempt && job.attempt - attempt < job.open_attempts;
+    if (live || adoptable) {
+      std::optional<CancelAttempt> cancel;
+      if (adoptable && job.phase == Phase::kDispatched) {
+        cancel = CancelAttempt{WorkerOf(job), job_id, job.attempt,
+                               "attempt " + std::to_string(attempt) +
+                                   " finished first; its result was adopted"};
+      }
+      if (job.phase == Phase::kWaiting) Unwait(job_id);
+      verdict = ApplyResult(job, failure, now);  // may erase the job
+      verdict.adopted = adoptable;
+      verdict.cancel = std::move(cancel);
+    }
   }
-  Job& job = it->second;
+  UpdateCredit(worker, now);
+  return verdict;
+}
+
+ResultVerdict Scheduler::ApplyResult(Job& job, FailureClass failure, TimeMs now) {
+  ResultVerdict verdict;
+  verdict.live_attempt = job.attempt;
   DetachFromWorker(job);
+  uint64_t job_id = job.job_id;
   if (failure == FailureClass::kNone) {
     Erase(job_id);
     verdict.kind = ResultVerdict::Kind::kSucceeded;
@@ -199,9 +188,22 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
   }
   std::vector<Decision> requeued;
   Requeue(job, now + BackoffFor(failures), true, "attempt failed", requeued);
+  job.open_attempts = 0;  // applied: a second delivery of it is stale
   verdict.kind = ResultVerdict::Kind::kRetry;
   verdict.requeue = std::get<RequeueJob>(requeued.front());
   return verdict;
+}
+
+void Scheduler::Unwait(uint64_t job_id) {
+  // Rare (an adopted result of a job requeued moments ago, whose not-before
+  // time is about now): a walk over the retries is cheaper than keeping each
+  // job's not-before time in its record.
+  for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+    if (it->second == job_id) {
+      waiting_.erase(it);
+      return;
+    }
+  }
 }
 
 std::optional<RequeueJob> Scheduler::OnDispatchFailed(uint64_t job_id, uint32_t attempt,
@@ -229,10 +231,14 @@ uint32_t Scheduler::MaxFailures(const Job& job) const {
 }
 
 void Scheduler::DetachFromWorker(Job& job) {
-  if (job.phase == Phase::kDispatched) --unaccepted_[PoolOf(job)];
-  if (job.phase == Phase::kRunning) {
-    auto worker = workers_.find(WorkerOf(job));
-    if (worker != workers_.end()) worker->second.running.erase(job.job_id);
+  Worker* worker = WorkerById(job.worker);
+  if (worker != nullptr && job.phase == Phase::kDispatched && worker->unaccepted > 0) {
+    --worker->unaccepted;
+    UpdateCredit(*worker, latest_ms_);
+  }
+  if (worker != nullptr && job.phase == Phase::kRunning) {
+    worker->running.erase(job.job_id);
+    UpdateCredit(*worker, latest_ms_);
   }
   if (in_flight_.erase(job.job_id) > 0) limits_.Stopped(PoolOf(job), names_.Name(job.target));
   job.worker = 0;
@@ -251,43 +257,6 @@ void Scheduler::Requeue(Job& job, TimeMs not_before, bool counts_as_failure,
   job.phase = Phase::kWaiting;
   waiting_.emplace(not_before, job.job_id);
   out.push_back(RequeueJob{job.job_id, abandoned, not_before, job.failures, reason});
-}
-
-bool Scheduler::WorkerIsAlive(const Worker& worker, TimeMs now) const {
-  return worker.alive &&
-         now - worker.last_seen_ms <= config_.heartbeat_interval_ms * config_.dead_after_missed;
-}
-
-void Scheduler::ExpireWorkers(TimeMs now, std::vector<Decision>& out) {
-  for (auto& [worker_id, worker] : workers_) {
-    ++workers_visited_;
-    if (!worker.alive || WorkerIsAlive(worker, now)) continue;
-    worker.alive = false;
-    worker.dead_since_ms = now;
-    std::vector<uint64_t> orphans(worker.running.begin(), worker.running.end());
-    for (uint64_t job_id : orphans) {
-      Requeue(jobs_.at(job_id), now, false, "worker " + worker_id + " stopped heartbeating", out);
-    }
-    out.push_back(WorkerLost{worker_id});
-  }
-}
-
-void Scheduler::ForgetDeadWorkers(TimeMs now, std::vector<Decision>& out) {
-  if (config_.worker_retention_ms <= 0) return;
-  for (auto it = workers_.begin(); it != workers_.end();) {
-    ++workers_visited_;
-    const Worker& worker = it->second;
-    // A worker with attempts still attached (a leaving worker's last jobs,
-    // until their lease ends) is kept: jobs refer to it by id.
-    if (worker.alive || !worker.running.empty() ||
-        now - worker.dead_since_ms < config_.worker_retention_ms) {
-      ++it;
-      continue;
-    }
-    out.push_back(WorkerForgotten{it->first});
-    worker_names_.Release(it->first);
-    it = workers_.erase(it);
-  }
 }
 
 void Scheduler::ExpireDeadlines(TimeMs now, std::vector<Decision>& out) {
@@ -351,20 +320,6 @@ std::optional<uint32_t> Scheduler::CurrentAttempt(uint64_t job_id) const {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return std::nullopt;
   return it->second.attempt;
-}
-
-WorkerBookkeeping Scheduler::worker_bookkeeping() const {
-  return WorkerBookkeeping{workers_.size(), worker_names_.size(), workers_visited_};
-}
-
-std::vector<WorkerView> Scheduler::Workers(TimeMs now) const {
-  std::vector<WorkerView> views;
-  for (const auto& [id, worker] : workers_) {
-    views.push_back(WorkerView{id, worker.pools, worker.scanners, worker.slots,
-                               static_cast<uint32_t>(worker.running.size()),
-                               WorkerIsAlive(worker, now), worker.last_seen_ms, worker.draining});
-  }
-  return views;
 }
 
 }  // namespace scanfleet

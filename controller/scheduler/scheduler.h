@@ -1,10 +1,20 @@
-// Scheduler: the controller's decision core. Queue, capacity, acceptance
-// deadlines, leases, worker liveness, retries with backoff and jitter.
+// Scheduler: the controller's decision core. Queue, per-worker credit,
+// acceptance deadlines, leases, worker liveness, retries with backoff and
+// jitter, adoption of finished work.
 //
 // It is a plain object: events and the current time go in, decisions come out.
 // It never touches a socket, a file or the database; the controller loop turns
 // frames into calls here and decisions into writes and sends. Every deadline
 // is computed from the `now` it is given, so tests drive it with a fake clock.
+//
+// Credit: a worker may hold at most `slots` attempts (dispatched and not yet
+// accepted, or running), plus up to `prefetch` more while it turns work over
+// quickly (it finished a job within the last heartbeat interval). Dispatch
+// fills free slots anywhere before it uses any prefetch, gives each worker with
+// credit the oldest startable job of the queues it serves (its pools x its
+// scanners, within the ConcurrencyLimits), one job per worker per round, round
+// robin. Its cost is per dispatched job and per worker with credit, never per
+// worker of the fleet (dispatch_cost() counts it).
 // Thread-safety: not thread-safe; owned by the controller loop thread.
 #pragma once
 
@@ -42,6 +52,9 @@ struct SchedulerConfig {
   LimitsConfig limits;  // per-pool and per-DAST-target caps
 };
 
+// At most this many prefetched attempts per worker (a larger hello is capped).
+inline constexpr uint32_t kMaxPrefetch = 16;
+
 // A job as the scheduler needs to know it.
 struct JobDescriptor {
   uint64_t job_id = 0;
@@ -74,6 +87,8 @@ struct WorkerView {
   bool alive = false;
   TimeMs last_seen_ms = 0;
   bool draining = false;
+  uint32_t prefetch = 0;    // prefetch window the worker's hello asked for
+  uint32_t unaccepted = 0;  // attempts dispatched to it and not accepted yet
 };
 
 // What the scheduler keeps per worker, and how much of it the dispatch and
@@ -82,6 +97,14 @@ struct WorkerBookkeeping {
   size_t workers = 0;            // entries in the worker table (live, dead, gone)
   size_t worker_names = 0;       // interned worker ids
   uint64_t workers_visited = 0;  // worker entries walked since construction
+};
+
+// What dispatch has walked since construction: a machine-independent measure
+// of its cost, to be read per dispatched job.
+struct DispatchCost {
+  uint64_t dispatched = 0;        // DispatchJob decisions made
+  uint64_t workers_visited = 0;   // workers with credit looked at
+  uint64_t queue_heads_visited = 0;  // (pool, scanner) queues looked at for one of them
 };
 
 class Scheduler {
@@ -100,8 +123,12 @@ class Scheduler {
   // Removes a job that is no longer wanted (e.g. cancelled); no-op if unknown.
   void ForgetJob(uint64_t job_id);
 
+  // A worker (re)starts: it serves `pools` x `scanners` with `slots` job slots
+  // and asks for a `prefetch` window (at most kMaxPrefetch; 0: never more
+  // attempts than slots).
   void OnWorkerHello(const std::string& worker_id, std::vector<std::string> pools,
-                     std::set<std::string> scanners, uint32_t slots, TimeMs now);
+                     std::set<std::string> scanners, uint32_t slots, TimeMs now,
+                     uint32_t prefetch = 0);
   // Renews leases of the live attempts listed; any other attempt listed is
   // stale and gets a CancelAttempt.
   // A draining worker gets no new job; a leaving one is gone at once.
@@ -117,8 +144,11 @@ class Scheduler {
   // accepted, so every worker must hear it).
   std::optional<CancelAttempt> CancelJob(uint64_t job_id, const std::string& reason);
   // True when the attempt is live and is now running on the worker; false when
-  // stale (the caller should cancel it on that worker).
+  // stale (the caller should cancel it on that worker). A worker other than
+  // the one the attempt was dispatched to may accept it (v1 pool sockets): the
+  // attempt is then charged to the acceptor.
   bool OnAccepted(const std::string& worker_id, uint64_t job_id, uint32_t attempt, TimeMs now);
+  // Applies, adopts or rejects a result; see ResultVerdict.
   ResultVerdict OnResult(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
                          FailureClass failure, TimeMs now);
   // The loop could not hand the job to the pool socket (no peer, queue full):
@@ -128,8 +158,8 @@ class Scheduler {
   std::optional<RequeueJob> OnDispatchFailed(uint64_t job_id, uint32_t attempt, TimeMs now);
 
   // Expires workers, acceptance deadlines and leases, moves due retries to the
-  // queue, dispatches up to each pool's free capacity, and forgets workers
-  // dead or gone for longer than worker_retention_ms (WorkerForgotten).
+  // queue, dispatches to the workers with credit, and forgets workers dead or
+  // gone for longer than worker_retention_ms (WorkerForgotten).
   std::vector<Decision> Tick(TimeMs now);
 
   // When the next deadline falls (for the loop's poll timeout); nullopt if none.
@@ -141,12 +171,14 @@ class Scheduler {
   // True for a live worker and one dead or gone for less than the retention.
   bool knows_worker(const std::string& worker_id) const { return workers_.count(worker_id) > 0; }
   // True when some live, non-draining worker of the pool has the scanner.
-  bool CanRun(const std::string& pool, const std::string& scanner, TimeMs now) const {
-    return PoolHasScanner(pool, scanner, now);
+  // (As of the last event or tick: a worker is found dead by Tick.)
+  bool CanRun(const std::string& pool, const std::string& scanner, TimeMs /*now*/) const {
+    return PoolHasScanner(pool, scanner);
   }
   // Live workers and those dead or gone for less than worker_retention_ms.
   std::vector<WorkerView> Workers(TimeMs now) const;
   WorkerBookkeeping worker_bookkeeping() const;
+  DispatchCost dispatch_cost() const { return dispatch_cost_; }
   // A job's current attempt, or nullopt when the scheduler does not track it.
   std::optional<uint32_t> CurrentAttempt(uint64_t job_id) const;
 
@@ -164,18 +196,31 @@ class Scheduler {
     uint32_t pool = 0;          // names_ ids
     uint32_t scanner = 0;
     uint32_t target = 0;  // DAST target host; 0 ("") for SAST
-    uint32_t worker = 0;  // worker_names_ id, set while running
+    // worker_names_ id: the worker it was dispatched to (0 when restored after
+    // a restart), then the one running it.
+    uint32_t worker = 0;
     Phase phase = Phase::kQueued;
+    // How many of the latest attempts (attempt, attempt - 1, ...) may still
+    // have their result applied: reset to 1 when an attempt is accepted (no
+    // earlier one may be adopted), to 0 when a result is applied, +1 per
+    // dispatch, capped (a cap only makes adoption rarer, never wrong).
+    uint8_t open_attempts = 0;
   };
+  static_assert(sizeof(Job) <= 48, "a million queued jobs: keep the record at 48 bytes");
   struct Worker {
+    uint32_t id = 0;  // worker_names_ id
     std::vector<std::string> pools;
     std::set<std::string> scanners;
     uint32_t slots = 0;
+    uint32_t prefetch = 0;
+    uint32_t unaccepted = 0;  // attempts dispatched to it, not accepted yet
     std::set<uint64_t> running;
     TimeMs last_seen_ms = 0;
     TimeMs dead_since_ms = 0;  // when it was found dead or said it was leaving
+    std::optional<TimeMs> last_finished_ms;  // its last result: prefetch is allowed after it
     bool alive = true;
     bool draining = false;
+    bool serving = false;  // counted in served_ (alive and not draining)
   };
   using QueueKey = std::pair<std::string, std::string>;  // pool, scanner
 
@@ -188,21 +233,37 @@ class Scheduler {
   void Erase(uint64_t job_id);
   DurationMs BackoffFor(uint32_t failures);
   uint32_t MaxFailures(const Job& job) const;
-  bool TakesJobs(const Worker& worker, const std::string& pool, TimeMs now) const;
+  ResultVerdict ApplyResult(Job& job, FailureClass failure, TimeMs now);
+  void Unwait(uint64_t job_id);
   void ExpireWorkers(TimeMs now, std::vector<Decision>& out);
   void ForgetDeadWorkers(TimeMs now, std::vector<Decision>& out);
   void ExpireDeadlines(TimeMs now, std::vector<Decision>& out);
   void ReleaseDueRetries(TimeMs now);
-  void Dispatch(TimeMs now, std::vector<Decision>& out);
-  // Position of the first job of `queue` allowed to start now, or end().
-  std::deque<uint64_t>::iterator FirstStartable(std::deque<uint64_t>& queue, TimeMs now);
   void MarkInFlight(Job& job, TimeMs now);
   Job MakeJob(const JobDescriptor& descriptor);
   const std::string& PoolOf(const Job& job) const { return names_.Name(job.pool); }
   const std::string& WorkerOf(const Job& job) const { return worker_names_.Name(job.worker); }
+  Worker* WorkerById(uint32_t id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
+
+  // Worker indexes (workers.cc): which queues some serving worker covers, and
+  // which workers have credit. Every change of a worker's liveness, draining,
+  // pools, scanners or outstanding attempts goes through these two.
+  void UpdateServing(Worker& worker);
+  void Unserve(Worker& worker);  // before its pools or scanners change
+  void UpdateCredit(Worker& worker, TimeMs now);
+  uint32_t Outstanding(const Worker& worker) const {
+    return worker.unaccepted + static_cast<uint32_t>(worker.running.size());
+  }
+  bool PrefetchAllowed(const Worker& worker, TimeMs now) const;
+  bool PoolHasScanner(const std::string& pool, const std::string& scanner) const;
+
+  // Dispatch (dispatch.cc).
+  void Dispatch(TimeMs now, std::vector<Decision>& out);
+  void DispatchRounds(std::set<uint32_t>& credit, TimeMs now, std::vector<Decision>& out);
+  bool DispatchOneTo(Worker& worker, TimeMs now, std::vector<Decision>& out);
+  // Position of the first job of `queue` allowed to start now, or end().
+  std::deque<uint64_t>::iterator FirstStartable(std::deque<uint64_t>& queue, TimeMs now);
   void AbandonUnschedulable(TimeMs now, std::vector<Decision>& out);
-  int64_t FreeCapacity(const std::string& pool, TimeMs now) const;
-  bool PoolHasScanner(const std::string& pool, const std::string& scanner, TimeMs now) const;
 
   SchedulerConfig config_;
   std::function<double()> jitter_;
@@ -210,13 +271,19 @@ class Scheduler {
   NameTable worker_names_;  // ids of the workers in workers_
   std::unordered_map<uint64_t, Job> jobs_;
   std::map<std::string, Worker> workers_;
+  std::vector<Worker*> by_id_;                      // workers_ by worker_names_ id
   std::map<QueueKey, std::deque<uint64_t>> ready_;  // FIFO per pool and scanner
   std::multimap<TimeMs, uint64_t> waiting_;         // retries by not-before time
-  std::map<std::string, int64_t> unaccepted_;       // dispatched, not accepted, per pool
   std::set<uint64_t> in_flight_;                    // dispatched or running
   std::map<QueueKey, TimeMs> unschedulable_since_;  // queues no live worker can serve
+  std::map<QueueKey, uint32_t> served_;  // serving workers per (pool, scanner)
+  std::set<uint32_t> slot_credit_;       // serving workers with a free slot
+  std::set<uint32_t> prefetch_credit_;   // serving workers with room only in their prefetch
+  uint32_t round_robin_after_ = 0;       // the worker that got the last dispatched job
+  TimeMs latest_ms_ = 0;                 // the latest `now` any call carried
   ConcurrencyLimits limits_;
   mutable uint64_t workers_visited_ = 0;
+  DispatchCost dispatch_cost_;
 };
 
 }  // namespace scanfleet

@@ -52,7 +52,9 @@ TEST_F(SchedulerTest, UnacceptedJobIsRedispatchedWithANewAttempt) {
   auto again = Dispatches(decisions);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].attempt, 2u);
-  // The first attempt's late result is stale and changes nothing.
+  // Once attempt 2 has started, the first attempt's late result is stale and
+  // changes nothing (before that it would be adopted: scheduler_adoption_test).
+  ASSERT_TRUE(scheduler_.OnAccepted("w1", 1, 2, now_));
   EXPECT_EQ(scheduler_.OnResult("w1", 1, 1, FailureClass::kNone, now_).kind,
             ResultVerdict::Kind::kStale);
   EXPECT_EQ(scheduler_.OnResult("w1", 1, 2, FailureClass::kNone, now_).kind,
