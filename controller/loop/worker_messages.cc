@@ -113,7 +113,14 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
                                : JobOutcome::kDeadLettered;
       RETURN_IF_ERROR(store_->RecordAttempt(
           result, worker_id, outcome == JobOutcome::kSucceeded ? "succeeded" : "failed", now));
-      ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(result, outcome, now));
+      // An adopted result ends the job in its current attempt's row.
+      std::optional<v1::JobResult> fenced;
+      if (verdict.live_attempt != result.job().attempt()) {
+        fenced = result;
+        fenced->mutable_job()->set_attempt(verdict.live_attempt);
+      }
+      ASSIGN_OR_RETURN(JobFinish finish,
+                       store_->FinishJob(fenced ? *fenced : result, outcome, now));
       for (auto& event : finish.events) outbox.events.push_back(std::move(event));
       if (finish.applied) RETURN_IF_ERROR(store_->StoreRawReport(result, now));
       if (outcome == JobOutcome::kFailed) {
@@ -136,6 +143,11 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
       RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id, "stale", now));
       break;
   }
+  if (verdict.adopted) {
+    spdlog::info("job {}: adopted the result of superseded attempt {} from {} (job at attempt {})",
+                 result.job().job_id(), result.job().attempt(), worker_id, verdict.live_attempt);
+  }
+  if (verdict.cancel) RETURN_IF_ERROR(ApplyDecisions({*verdict.cancel}, now, outbox));
   v1::Envelope ack;
   *ack.mutable_result_ack()->mutable_job() = result.job();
   ack.mutable_result_ack()->set_stale(verdict.kind == ResultVerdict::Kind::kStale);

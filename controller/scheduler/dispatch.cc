@@ -30,8 +30,7 @@ void Scheduler::Dispatch(TimeMs now, std::vector<Decision>& out) {
   DispatchRounds(prefetch_credit_, now, out);
 }
 
-void Scheduler::DispatchRounds(std::set<uint32_t>& credit, TimeMs now,
-                               std::vector<Decision>& out) {
+void Scheduler::DispatchRounds(std::set<uint32_t>& credit, TimeMs now, std::vector<Decision>& out) {
   // One job per worker per round, starting after the worker that got the last
   // one, so load spreads. A worker that finds nothing to start, or runs out of
   // credit, leaves the rounds: each visit dispatches a job or drops a worker.
@@ -89,8 +88,7 @@ bool Scheduler::DispatchOneTo(Worker& worker, TimeMs now, std::vector<Decision>&
   job.worker = worker.id;
   ++worker.unaccepted;
   MarkInFlight(job, now);
-  out.push_back(
-      DispatchJob{job.job_id, job.attempt, PoolOf(job), job.deadline_ms, WorkerOf(job)});
+  out.push_back(DispatchJob{job.job_id, job.attempt, PoolOf(job), job.deadline_ms, WorkerOf(job)});
   ++dispatch_cost_.dispatched;
   UpdateCredit(worker, now);
   return true;

@@ -43,13 +43,17 @@ void Scheduler::AddQueuedJob(const JobDescriptor& descriptor) {
   Enqueue(job);
 }
 
-void Scheduler::RestoreInFlight(const JobDescriptor& descriptor,
-                                const std::string& /*worker_id: not kept, see the header*/,
+void Scheduler::RestoreInFlight(const JobDescriptor& descriptor, const std::string& worker_id,
                                 TimeMs now) {
   latest_ms_ = std::max(latest_ms_, now);
   Job& job = jobs_[descriptor.job_id];
   job = MakeJob(descriptor);
   job.phase = Phase::kDispatched;
+  if (!worker_id.empty()) {
+    Worker& worker = Entry(worker_id, now);
+    ++worker.unaccepted;
+    job.worker = worker.id;
+  }
   job.deadline_ms = now + config_.accept_timeout_ms;
   // Its result may be adopted even after the acceptance window: its worker may
   // reconnect late with the job finished (issue 17).
@@ -142,8 +146,8 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
   auto it = jobs_.find(job_id);
   if (it != jobs_.end()) {
     Job& job = it->second;
-    bool live = job.attempt == attempt &&
-                (job.phase == Phase::kDispatched || job.phase == Phase::kRunning);
+    bool live =
+        job.attempt == attempt && (job.phase == Phase::kDispatched || job.phase == Phase::kRunning);
     // An earlier attempt (or the current one, abandoned and requeued) whose
     // result may still be applied: no later attempt started, none applied.
     bool adoptable = !live && job.phase != Phase::kRunning && attempt >= 1 &&
@@ -151,9 +155,9 @@ ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id,
     if (live || adoptable) {
       std::optional<CancelAttempt> cancel;
       if (adoptable && job.phase == Phase::kDispatched) {
-        cancel = CancelAttempt{WorkerOf(job), job_id, job.attempt,
-                               "attempt " + std::to_string(attempt) +
-                                   " finished first; its result was adopted"};
+        cancel = CancelAttempt{
+            WorkerOf(job), job_id, job.attempt,
+            "attempt " + std::to_string(attempt) + " finished first; its result was adopted"};
       }
       if (job.phase == Phase::kWaiting) Unwait(job_id);
       verdict = ApplyResult(job, failure, now);  // may erase the job

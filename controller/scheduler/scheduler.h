@@ -102,8 +102,8 @@ struct WorkerBookkeeping {
 // What dispatch has walked since construction: a machine-independent measure
 // of its cost, to be read per dispatched job.
 struct DispatchCost {
-  uint64_t dispatched = 0;        // DispatchJob decisions made
-  uint64_t workers_visited = 0;   // workers with credit looked at
+  uint64_t dispatched = 0;           // DispatchJob decisions made
+  uint64_t workers_visited = 0;      // workers with credit looked at
   uint64_t queue_heads_visited = 0;  // (pool, scanner) queues looked at for one of them
 };
 
@@ -117,8 +117,10 @@ class Scheduler {
   void AddQueuedJob(const JobDescriptor& job);
   // A job that was dispatched or running when the controller stopped: it gets
   // a fresh acceptance window so its worker can report it by heartbeat (any
-  // worker that reports or accepts the attempt claims it; the worker it was
-  // sent to is not kept).
+  // worker that reports or accepts the attempt claims it). An attempt that was
+  // running is charged to `worker_id` meanwhile, so that worker gets no job
+  // for the slot it still fills; "" charges none. Its result stays adoptable
+  // after the window (see ResultVerdict).
   void RestoreInFlight(const JobDescriptor& job, const std::string& worker_id, TimeMs now);
   // Removes a job that is no longer wanted (e.g. cancelled); no-op if unknown.
   void ForgetJob(uint64_t job_id);
@@ -216,9 +218,9 @@ class Scheduler {
     uint32_t unaccepted = 0;  // attempts dispatched to it, not accepted yet
     std::set<uint64_t> running;
     TimeMs last_seen_ms = 0;
-    TimeMs dead_since_ms = 0;  // when it was found dead or said it was leaving
+    TimeMs dead_since_ms = 0;                // when it was found dead or said it was leaving
     std::optional<TimeMs> last_finished_ms;  // its last result: prefetch is allowed after it
-    bool alive = true;
+    bool alive = false;
     bool draining = false;
     bool serving = false;  // counted in served_ (alive and not draining)
   };
@@ -229,7 +231,8 @@ class Scheduler {
   void Requeue(Job& job, TimeMs not_before, bool counts_as_failure, const std::string& reason,
                std::vector<Decision>& out);
   void DetachFromWorker(Job& job);
-  Worker& Touch(const std::string& worker_id, TimeMs now);
+  Worker& Entry(const std::string& worker_id, TimeMs now);  // added not alive if new
+  Worker& Touch(const std::string& worker_id, TimeMs now);  // it spoke: alive
   void Erase(uint64_t job_id);
   DurationMs BackoffFor(uint32_t failures);
   uint32_t MaxFailures(const Job& job) const;
@@ -276,11 +279,11 @@ class Scheduler {
   std::multimap<TimeMs, uint64_t> waiting_;         // retries by not-before time
   std::set<uint64_t> in_flight_;                    // dispatched or running
   std::map<QueueKey, TimeMs> unschedulable_since_;  // queues no live worker can serve
-  std::map<QueueKey, uint32_t> served_;  // serving workers per (pool, scanner)
-  std::set<uint32_t> slot_credit_;       // serving workers with a free slot
-  std::set<uint32_t> prefetch_credit_;   // serving workers with room only in their prefetch
-  uint32_t round_robin_after_ = 0;       // the worker that got the last dispatched job
-  TimeMs latest_ms_ = 0;                 // the latest `now` any call carried
+  std::map<QueueKey, uint32_t> served_;             // serving workers per (pool, scanner)
+  std::set<uint32_t> slot_credit_;                  // serving workers with a free slot
+  std::set<uint32_t> prefetch_credit_;  // serving workers with room only in their prefetch
+  uint32_t round_robin_after_ = 0;      // the worker that got the last dispatched job
+  TimeMs latest_ms_ = 0;                // the latest `now` any call carried
   ConcurrencyLimits limits_;
   mutable uint64_t workers_visited_ = 0;
   DispatchCost dispatch_cost_;

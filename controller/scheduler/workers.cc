@@ -9,15 +9,23 @@
 
 namespace scanfleet {
 
-Scheduler::Worker& Scheduler::Touch(const std::string& worker_id, TimeMs now) {
-  latest_ms_ = std::max(latest_ms_, now);
+Scheduler::Worker& Scheduler::Entry(const std::string& worker_id, TimeMs now) {
   auto [it, added] = workers_.try_emplace(worker_id);
   Worker& worker = it->second;
   if (added) {
     worker.id = worker_names_.Intern(worker_id);
     if (by_id_.size() <= worker.id) by_id_.resize(worker.id + 1, nullptr);
     by_id_[worker.id] = &worker;
+    // Not heard from yet (only named by a restored attempt): not alive.
+    worker.alive = false;
+    worker.dead_since_ms = now;
   }
+  return worker;
+}
+
+Scheduler::Worker& Scheduler::Touch(const std::string& worker_id, TimeMs now) {
+  latest_ms_ = std::max(latest_ms_, now);
+  Worker& worker = Entry(worker_id, now);
   worker.last_seen_ms = std::max(worker.last_seen_ms, now);
   if (!worker.alive) {
     worker.alive = true;  // it speaks again (a partition healed)

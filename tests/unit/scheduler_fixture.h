@@ -34,8 +34,25 @@ class SchedulerTest : public ::testing::Test {
     scheduler_.AddQueuedJob(JobDescriptor{id, 1, "sast", scanner, 0, 0, 0, 0, ""});
   }
   void Hello(const std::string& worker, uint32_t slots,
-             std::set<std::string> scanners = {"flawfinder", "bandit"}) {
-    scheduler_.OnWorkerHello(worker, {"sast"}, std::move(scanners), slots, now_);
+             std::set<std::string> scanners = {"flawfinder", "bandit"}, uint32_t prefetch = 0) {
+    scheduler_.OnWorkerHello(worker, {"sast"}, std::move(scanners), slots, now_, prefetch);
+  }
+  void HelloWithPrefetch(const std::string& worker, uint32_t slots, uint32_t prefetch) {
+    Hello(worker, slots, {"flawfinder", "bandit"}, prefetch);
+  }
+  // Accepts and finishes (successfully) a dispatched attempt on its worker.
+  void RunToEnd(const DispatchJob& job) {
+    ASSERT_TRUE(scheduler_.OnAccepted(job.worker_id, job.job_id, job.attempt, now_));
+    ASSERT_EQ(
+        scheduler_.OnResult(job.worker_id, job.job_id, job.attempt, FailureClass::kNone, now_).kind,
+        ResultVerdict::Kind::kSucceeded);
+  }
+  WorkerView View(const std::string& worker) {
+    for (const WorkerView& view : scheduler_.Workers(now_)) {
+      if (view.worker_id == worker) return view;
+    }
+    ADD_FAILURE() << "no worker " << worker;
+    return {};
   }
   static HeartbeatReport Running(std::vector<std::pair<uint64_t, uint32_t>> running) {
     HeartbeatReport report;
