@@ -67,9 +67,9 @@ bool Scheduler::DispatchOneTo(Worker& worker, TimeMs now, std::vector<Decision>&
     if (limits_.PoolRoom(pool) <= 0) continue;
     for (auto it = ready_.lower_bound({pool, ""}); it != ready_.end() && it->first.first == pool;
          ++it) {
+      ++dispatch_cost_.queue_heads_visited;
       auto& queue = it->second;
       if (queue.empty() || !worker.scanners.count(it->first.second)) continue;
-      ++dispatch_cost_.queue_heads_visited;
       auto at = FirstStartable(queue, now);
       if (at == queue.end()) continue;
       if (best == nullptr || *at < *best_at) {
