@@ -30,9 +30,7 @@ TEST_F(SchedulerTest, PrefetchIsGivenOnlyWhileTheWorkerTurnsWorkOver) {
   for (uint64_t id = 1; id <= 10; ++id) AddJob(id);
   HelloWithPrefetch("w1", 1, 2);
   // It has finished nothing yet: only what it can start.
-  auto first = Dispatches(scheduler_.Tick(now_));
-  ASSERT_EQ(first.size(), 1u);
-  RunToEnd(first[0]);
+  DispatchAndFinishOne();
   // It just finished a job: its slot and its whole window.
   auto burst = Dispatches(scheduler_.Tick(now_));
   ASSERT_EQ(burst.size(), 3u);
@@ -62,9 +60,7 @@ TEST_F(SchedulerTest, PrefetchIsGivenOnlyWhileTheWorkerTurnsWorkOver) {
 TEST_F(SchedulerTest, PrefetchWindowIsCappedAtSixteen) {
   for (uint64_t id = 1; id <= 40; ++id) AddJob(id);
   HelloWithPrefetch("w1", 1, 1000);
-  auto first = Dispatches(scheduler_.Tick(now_));
-  ASSERT_EQ(first.size(), 1u);
-  RunToEnd(first[0]);
+  DispatchAndFinishOne();
   EXPECT_EQ(Dispatches(scheduler_.Tick(now_)).size(), 1u + kMaxPrefetch);
   EXPECT_EQ(View("w1").prefetch, kMaxPrefetch);
 }
@@ -76,9 +72,7 @@ class FreeSlotsFirstTest : public SchedulerTest {
   void SetUp() override {
     HelloWithPrefetch("w1", 1, 4);
     AddJob(1);
-    auto first = Dispatches(scheduler_.Tick(now_));
-    ASSERT_EQ(first.size(), 1u);
-    RunToEnd(first[0]);
+    DispatchAndFinishOne();
     AddJob(2);
     auto second = Dispatches(scheduler_.Tick(now_));
     ASSERT_EQ(second.size(), 1u);

@@ -47,6 +47,13 @@ class SchedulerTest : public ::testing::Test {
         scheduler_.OnResult(job.worker_id, job.job_id, job.attempt, FailureClass::kNone, now_).kind,
         ResultVerdict::Kind::kSucceeded);
   }
+  // Ticks, expects exactly one dispatch and runs it to the end (the worker has
+  // then just turned a job over).
+  void DispatchAndFinishOne() {
+    auto dispatched = Dispatches(scheduler_.Tick(now_));
+    ASSERT_EQ(dispatched.size(), 1u);
+    RunToEnd(dispatched[0]);
+  }
   WorkerView View(const std::string& worker) {
     for (const WorkerView& view : scheduler_.Workers(now_)) {
       if (view.worker_id == worker) return view;
