@@ -10,8 +10,8 @@
 #include "common/incremental/shard.h"
 #include "common/log/log.h"
 #include "common/process/stop_signal.h"
+#include "common/scanners/registry.h"
 #include "controller/loop/controller_loop.h"
-#include "worker/scanners/registry.h"
 
 namespace {
 

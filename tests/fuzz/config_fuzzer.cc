@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/scanners/registry.h"
 #include "common/target/dast_target.h"
-#include "worker/scanners/registry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

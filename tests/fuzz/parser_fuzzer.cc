@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "worker/scanners/parsers.h"
+#include "common/scanners/parsers.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const scanfleet::ParseFn parse = scanfleet::FindParser(SCANFLEET_FUZZ_PARSER);

@@ -49,7 +49,7 @@ TEST_F(ScanFilesTest, SnippetsAreReadOnlyFromInsideTheCheckout) {
       At("src/leak.c", 2),
       At("src/./../../outside/secret.txt", 2),
   };
-  FillMissingSnippets(Root(), findings);
+  FillMissingSnippets(findings, CheckoutSourceLines(Root()));
   EXPECT_EQ(findings[0].snippet, "  gets(buf);");
   for (size_t i = 1; i < findings.size(); ++i) {
     EXPECT_EQ(findings[i].snippet, "") << findings[i].path;

@@ -7,8 +7,8 @@
 
 #include <string>
 
+#include "common/scanners/registry.h"
 #include "proto/scanfleet.pb.h"
-#include "worker/scanners/registry.h"
 
 namespace scanfleet {
 

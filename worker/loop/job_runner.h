@@ -22,11 +22,11 @@
 #include <map>
 #include <string>
 
+#include "common/scanners/registry.h"
 #include "common/target/dast_target.h"
 #include "proto/scanfleet.pb.h"
 #include "worker/exec/cancel_signal.h"
 #include "worker/exec/sandbox_options.h"
-#include "worker/scanners/registry.h"
 #include "worker/secrets/secret_source.h"
 
 namespace scanfleet {

@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/scanners/registry.h"
 #include "common/status/status.h"
 #include "proto/scanfleet.pb.h"
-#include "worker/scanners/registry.h"
 #include "worker/secrets/redactor.h"
 #include "worker/secrets/secret_source.h"
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 namespace scanfleet {
@@ -68,7 +69,6 @@ StatusOr<std::vector<std::string>> FindScanFiles(const std::string& root,
 namespace {
 
 constexpr off_t kMaxSourceBytes = 8 << 20;
-constexpr size_t kMaxSnippetBytes = 512;
 
 // The file's lines, or empty when it is not a regular file under root.
 std::vector<std::string> ReadLines(const std::string& real_root, const std::string& root,
@@ -90,21 +90,19 @@ std::vector<std::string> ReadLines(const std::string& real_root, const std::stri
 
 }  // namespace
 
-void FillMissingSnippets(const std::string& root, std::vector<Finding>& findings) {
+SourceLineFn CheckoutSourceLines(const std::string& root) {
   char resolved[PATH_MAX];
-  if (realpath(root.c_str(), resolved) == nullptr) return;
-  std::string real_root(resolved);
-  std::map<std::string, std::vector<std::string>> files;
-  bool filled = false;
-  for (Finding& f : findings) {
-    if (!f.snippet.empty() || f.line <= 0 || f.path.empty() || !PathStaysInside(f.path)) continue;
-    auto it = files.find(f.path);
-    if (it == files.end()) it = files.emplace(f.path, ReadLines(real_root, root, f.path)).first;
-    if (static_cast<size_t>(f.line) > it->second.size()) continue;
-    f.snippet = it->second[f.line - 1].substr(0, kMaxSnippetBytes);
-    filled = true;
+  if (realpath(root.c_str(), resolved) == nullptr) {
+    return [](const std::string&, int) { return std::optional<std::string>(); };
   }
-  if (filled) AssignFingerprints(findings);
+  auto files = std::make_shared<std::map<std::string, std::vector<std::string>>>();
+  return [files, root, real_root = std::string(resolved)](const std::string& path,
+                                                          int line) -> std::optional<std::string> {
+    auto it = files->find(path);
+    if (it == files->end()) it = files->emplace(path, ReadLines(real_root, root, path)).first;
+    if (line <= 0 || static_cast<size_t>(line) > it->second.size()) return std::nullopt;
+    return it->second[line - 1];
+  };
 }
 
 }  // namespace scanfleet

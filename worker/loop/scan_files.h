@@ -1,4 +1,5 @@
-// Files of a checkout that a per-file scanner is given ({files}).
+// Files of a checkout that a per-file scanner is given ({files}), and the
+// checkout's source lines for snippets.
 // Thread-safety: a pure function over the file system; reentrant.
 #pragma once
 
@@ -6,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/finding/finding.h"
+#include "common/scanners/process_report.h"
 #include "common/status/status.h"
 #include "worker/workspace/partial_checkout.h"
 
@@ -29,10 +30,10 @@ StatusOr<std::vector<std::string>> ScanFilesOfTree(const std::vector<TreeFile>& 
                                                    const std::vector<std::string>& patterns,
                                                    size_t max_files);
 
-// For findings of tools that print no source text (cppcheck, shellcheck):
-// sets the snippet to the finding's line read from the checkout, so the
-// fingerprint rests on the code, not on the order of hits. Only regular files
-// whose real path stays under `root` are read, at most 8 MiB each.
-void FillMissingSnippets(const std::string& root, std::vector<Finding>& findings);
+// The lines of the checkout at `root`, for ProcessReport to fill the snippets
+// of tools that print no source text (cppcheck, shellcheck). Only regular
+// files whose real path stays under `root` are read, at most 8 MiB each, each
+// at most once (the returned function keeps what it read).
+SourceLineFn CheckoutSourceLines(const std::string& root);
 
 }  // namespace scanfleet

@@ -13,6 +13,7 @@
 
 #include "common/compress/zlib_codec.h"
 #include "common/finding/finding.h"
+#include "common/scanners/process_report.h"
 #include "common/wire/convert.h"
 #include "worker/exec/process_runner.h"
 #include "worker/exec/unique_fd.h"
@@ -176,23 +177,22 @@ bool RunScannerOnce(const ScannerRun& in, const ArgvValues& values, v1::JobResul
   if (in.keep_report && report.size() <= in.config->keep_report_bytes) {
     result.set_raw_report(Compress(report));
   }
-  auto parsed = in.spec->parse(report, in.tool_version);
-  if (!parsed.ok()) {
+  const bool sast = in.spec->kind == ScannerKind::kSast;
+  auto processed = ProcessReport({.report = report,
+                                  .parse = in.spec->parse,
+                                  .tool_version = in.tool_version,
+                                  .kind = in.spec->kind,
+                                  .source_line = sast ? CheckoutSourceLines(in.cwd) : nullptr});
+  if (!processed.ok()) {
     result.set_failure(v1::FAILURE_PARSE_ERROR);
-    result.set_error(
-        ValidUtf8("cannot parse " + in.job->scanner() + " output: " + parsed.status().message()));
+    result.set_error(ValidUtf8("cannot parse " + in.job->scanner() +
+                               " output: " + processed.status().message()));
     return false;
   }
-  uint32_t skipped = result.skipped_records() + parsed->skipped_records;
-  if (in.spec->kind == ScannerKind::kSast) FillMissingSnippets(in.cwd, parsed->findings);
-  for (const Finding& finding : parsed->findings) {
-    if (in.spec->kind == ScannerKind::kSast && !PathStaysInside(finding.path)) {
-      ++skipped;
-      continue;
-    }
+  for (const Finding& finding : processed->findings) {
     FindingToProto(finding, result.add_findings());
   }
-  result.set_skipped_records(skipped);
+  result.set_skipped_records(result.skipped_records() + processed->skipped_records);
   return true;
 }
 

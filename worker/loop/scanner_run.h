@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "common/scanners/argv_template.h"
 #include "proto/scanfleet.pb.h"
 #include "worker/exec/cancel_signal.h"
 #include "worker/exec/process_runner.h"
 #include "worker/loop/job_runner.h"
 #include "worker/loop/job_secrets.h"
-#include "worker/scanners/argv_template.h"
 
 namespace scanfleet {
 

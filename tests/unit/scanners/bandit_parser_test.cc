@@ -1,6 +1,6 @@
 // Parses the recorded output of `bandit -r -f json -q .` on tests/sample-repo
 // and checks it against what the raw JSON says.
-#include "worker/scanners/bandit_parser.h"
+#include "common/scanners/bandit_parser.h"
 
 #include <gtest/gtest.h>
 

@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "common/scanners/cppcheck_xml_parser.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/cppcheck_xml_parser.h"
 
 namespace scanfleet {
 namespace {

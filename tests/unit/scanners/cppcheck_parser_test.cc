@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
+#include "common/scanners/cppcheck_xml_parser.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/cppcheck_xml_parser.h"
 
 namespace scanfleet {
 namespace {

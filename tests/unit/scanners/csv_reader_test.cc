@@ -1,4 +1,4 @@
-#include "worker/scanners/csv_reader.h"
+#include "common/scanners/csv_reader.h"
 
 #include <gtest/gtest.h>
 

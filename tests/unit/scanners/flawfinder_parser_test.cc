@@ -1,6 +1,6 @@
 // Parses the recorded output of `flawfinder --csv .` on tests/sample-repo and
 // checks it against what the raw CSV says.
-#include "worker/scanners/flawfinder_parser.h"
+#include "common/scanners/flawfinder_parser.h"
 
 #include <gtest/gtest.h>
 

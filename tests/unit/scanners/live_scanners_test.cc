@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "common/scanners/argv_template.h"
+#include "common/scanners/registry.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/argv_template.h"
-#include "worker/scanners/registry.h"
 
 namespace scanfleet {
 namespace {

@@ -3,7 +3,7 @@
 // VULNERABLE and NOT VULNERABLE states; a closed port; an unresolvable name; a
 // failed run), on hand-made variants, on every truncation and on hostile
 // input, and live against servers this test starts on loopback.
-#include "worker/scanners/nmap_xml_parser.h"
+#include "common/scanners/nmap_xml_parser.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

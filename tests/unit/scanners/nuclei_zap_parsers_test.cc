@@ -1,6 +1,6 @@
 // nuclei JSON lines and ZAP JSON adapters on fixtures written from the tools'
 // documented output formats (neither tool is packaged in Debian).
-#include "worker/scanners/nuclei_zap_parsers.h"
+#include "common/scanners/nuclei_zap_parsers.h"
 
 #include <gtest/gtest.h>
 

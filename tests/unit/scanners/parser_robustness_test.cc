@@ -4,9 +4,9 @@
 
 #include <string>
 
+#include "common/scanners/bandit_parser.h"
+#include "common/scanners/flawfinder_parser.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/bandit_parser.h"
-#include "worker/scanners/flawfinder_parser.h"
 
 namespace scanfleet {
 namespace {

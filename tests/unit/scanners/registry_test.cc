@@ -1,14 +1,14 @@
 // The declarative scanner registry: shipped defaults, deployment overrides,
 // validation errors that name the offending key, and argv templates whose
 // placeholders never turn job data into options.
-#include "worker/scanners/registry.h"
+#include "common/scanners/registry.h"
 
 #include <gtest/gtest.h>
 
-#include "worker/scanners/argv_template.h"
-#include "worker/scanners/bandit_parser.h"
-#include "worker/scanners/flawfinder_parser.h"
-#include "worker/scanners/parsers.h"
+#include "common/scanners/argv_template.h"
+#include "common/scanners/bandit_parser.h"
+#include "common/scanners/flawfinder_parser.h"
+#include "common/scanners/parsers.h"
 
 namespace scanfleet {
 namespace {

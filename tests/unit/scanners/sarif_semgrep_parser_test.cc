@@ -15,9 +15,9 @@
 #include <string>
 #include <utility>
 
+#include "common/scanners/sarif_parser.h"
+#include "common/scanners/semgrep_json_parser.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/sarif_parser.h"
-#include "worker/scanners/semgrep_json_parser.h"
 
 namespace scanfleet {
 namespace {

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <string>
 
+#include "common/scanners/cppcheck_xml_parser.h"
+#include "common/scanners/shellcheck_json1_parser.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/cppcheck_xml_parser.h"
-#include "worker/scanners/shellcheck_json1_parser.h"
 
 namespace scanfleet {
 namespace {

@@ -14,8 +14,8 @@
 #include <fstream>
 #include <string>
 
+#include "common/scanners/shellcheck_json1_parser.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/shellcheck_json1_parser.h"
 
 namespace scanfleet {
 namespace {

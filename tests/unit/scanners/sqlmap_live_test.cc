@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <string>
 
+#include "common/scanners/sqlmap_parser.h"
 #include "tests/unit/scanners/test_util.h"
-#include "worker/scanners/sqlmap_parser.h"
 
 namespace scanfleet {
 namespace {

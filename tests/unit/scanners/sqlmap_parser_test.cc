@@ -2,7 +2,7 @@
 // vulnerable test app (crawl run, single-URL runs, its log and target.txt,
 // an unreachable target, a TERM=xterm run), on hand-made malformed blocks,
 // and on truncated, garbage and oversized input.
-#include "worker/scanners/sqlmap_parser.h"
+#include "common/scanners/sqlmap_parser.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // app (a short module list, the registry's module list, an unreachable
 // target), on hand-made variants, truncations and hostile input, and live
 // against the app on a loopback port this test starts.
-#include "worker/scanners/wapiti_json_parser.h"
+#include "common/scanners/wapiti_json_parser.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

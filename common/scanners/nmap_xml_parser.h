@@ -35,7 +35,7 @@
 
 #include <string_view>
 
-#include "worker/scanners/parse_result.h"
+#include "common/scanners/parse_result.h"
 
 namespace scanfleet {
 

@@ -1,5 +1,5 @@
 // Registry loading and validation; see registry.h.
-#include "worker/scanners/registry.h"
+#include "common/scanners/registry.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,10 +8,10 @@
 #include <set>
 #include <sstream>
 
+#include "common/scanners/argv_template.h"
+#include "common/scanners/default_registry_json.h"
+#include "common/scanners/parsers.h"
 #include "common/secrets/secret_name.h"
-#include "worker/scanners/argv_template.h"
-#include "worker/scanners/default_registry_json.h"
-#include "worker/scanners/parsers.h"
 
 namespace scanfleet {
 namespace {

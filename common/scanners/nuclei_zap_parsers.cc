@@ -1,5 +1,5 @@
 // nuclei JSONL and ZAP JSON adapters; see nuclei_zap_parsers.h.
-#include "worker/scanners/nuclei_zap_parsers.h"
+#include "common/scanners/nuclei_zap_parsers.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "worker/scanners/flawfinder_parser.h"
+#include "common/scanners/flawfinder_parser.h"
 
 #include <array>
 #include <cctype>
@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "worker/scanners/csv_reader.h"
+#include "common/scanners/csv_reader.h"
 
 namespace scanfleet {
 namespace {

@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/scanners/parse_result.h"
 #include "common/status/status.h"
-#include "worker/scanners/parse_result.h"
 
 namespace scanfleet {
 

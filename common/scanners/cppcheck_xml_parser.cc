@@ -1,5 +1,5 @@
 // cppcheck XML v2 adapter; see cppcheck_xml_parser.h.
-#include "worker/scanners/cppcheck_xml_parser.h"
+#include "common/scanners/cppcheck_xml_parser.h"
 
 #include <algorithm>
 #include <pugixml.hpp>

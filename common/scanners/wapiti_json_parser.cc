@@ -1,5 +1,5 @@
 // wapiti JSON adapter; see wapiti_json_parser.h for the mapping.
-#include "worker/scanners/wapiti_json_parser.h"
+#include "common/scanners/wapiti_json_parser.h"
 
 #include <algorithm>
 #include <cctype>

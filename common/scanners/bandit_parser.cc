@@ -1,7 +1,7 @@
 // The one file that includes nlohmann/json for bandit. It uses the
 // non-throwing parse and checks every type before reading, so no exception
 // escapes (nor is any thrown) on untrusted output.
-#include "worker/scanners/bandit_parser.h"
+#include "common/scanners/bandit_parser.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,5 +1,5 @@
 // Argv template validation and expansion; see argv_template.h.
-#include "worker/scanners/argv_template.h"
+#include "common/scanners/argv_template.h"
 
 #include <set>
 

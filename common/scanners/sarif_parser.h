@@ -52,7 +52,7 @@
 #include <string>
 #include <string_view>
 
-#include "worker/scanners/parse_result.h"
+#include "common/scanners/parse_result.h"
 
 namespace scanfleet {
 

@@ -1,5 +1,5 @@
 // nmap XML adapter; see nmap_xml_parser.h for the mapping.
-#include "worker/scanners/nmap_xml_parser.h"
+#include "common/scanners/nmap_xml_parser.h"
 
 #include <cstdlib>
 #include <optional>

@@ -1,5 +1,5 @@
 // shellcheck json1 adapter; see shellcheck_json1_parser.h.
-#include "worker/scanners/shellcheck_json1_parser.h"
+#include "common/scanners/shellcheck_json1_parser.h"
 
 #include <algorithm>
 #include <climits>

@@ -1,7 +1,7 @@
 // sqlmap console-output adapter; see sqlmap_parser.h. A line-by-line state
 // machine over the text with terminal escape sequences removed; it only reads
 // and copies bounded substrings, so no input can make it throw or crash.
-#include "worker/scanners/sqlmap_parser.h"
+#include "common/scanners/sqlmap_parser.h"
 
 #include <cctype>
 #include <optional>

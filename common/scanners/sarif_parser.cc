@@ -1,6 +1,6 @@
 // SARIF 2.1.0 importer; see sarif_parser.h for the mapping.
 // Thread-safety: pure and reentrant.
-#include "worker/scanners/sarif_parser.h"
+#include "common/scanners/sarif_parser.h"
 
 #include <algorithm>
 #include <cctype>

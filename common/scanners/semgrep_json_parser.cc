@@ -1,12 +1,12 @@
 // semgrep JSON adapter; see semgrep_json_parser.h for the mapping.
 // Thread-safety: pure and reentrant.
-#include "worker/scanners/semgrep_json_parser.h"
+#include "common/scanners/semgrep_json_parser.h"
 
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "worker/scanners/sarif_parser.h"
+#include "common/scanners/sarif_parser.h"
 
 namespace scanfleet {
 namespace {

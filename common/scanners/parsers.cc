@@ -1,18 +1,18 @@
 // The parser table; see parsers.h.
-#include "worker/scanners/parsers.h"
+#include "common/scanners/parsers.h"
 
 #include <map>
 
-#include "worker/scanners/bandit_parser.h"
-#include "worker/scanners/cppcheck_xml_parser.h"
-#include "worker/scanners/flawfinder_parser.h"
-#include "worker/scanners/nmap_xml_parser.h"
-#include "worker/scanners/nuclei_zap_parsers.h"
-#include "worker/scanners/sarif_parser.h"
-#include "worker/scanners/semgrep_json_parser.h"
-#include "worker/scanners/shellcheck_json1_parser.h"
-#include "worker/scanners/sqlmap_parser.h"
-#include "worker/scanners/wapiti_json_parser.h"
+#include "common/scanners/bandit_parser.h"
+#include "common/scanners/cppcheck_xml_parser.h"
+#include "common/scanners/flawfinder_parser.h"
+#include "common/scanners/nmap_xml_parser.h"
+#include "common/scanners/nuclei_zap_parsers.h"
+#include "common/scanners/sarif_parser.h"
+#include "common/scanners/semgrep_json_parser.h"
+#include "common/scanners/shellcheck_json1_parser.h"
+#include "common/scanners/sqlmap_parser.h"
+#include "common/scanners/wapiti_json_parser.h"
 
 namespace scanfleet {
 namespace {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "worker/scanners/parse_result.h"
+#include "common/scanners/parse_result.h"
 
 namespace scanfleet {
 
