@@ -1,4 +1,4 @@
-// libFuzzer target for the git name-status parser (worker/loop incremental
+// libFuzzer target for the git name-status parser (worker/job incremental
 // scans read it from git run on a hostile repository). Invariants: it never
 // crashes; whatever it accepts names only safe relative paths, and carrying
 // findings forward over the parsed changes never yields an unsafe path.

@@ -1,14 +1,15 @@
 // The builtin noop scanner: discovered without a process, run without a
 // checkout (its repository does not exist), a clean result with exactly the
 // configured number of distinct, fingerprinted findings.
-#include "worker/loop/builtin_scanner.h"
+#include "worker/job/builtin_scanner.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "worker/exec/cancel_signal.h"
-#include "worker/loop/job_runner.h"
+#include "worker/job/job_runner.h"
+#include "worker/job/scanner_discovery.h"
 
 namespace scanfleet {
 namespace {

@@ -1,7 +1,7 @@
 // PrepareScannerSandbox: flags to the sandbox every scanner run gets, the
 // default user switch for a root worker, the work directory reachability
 // check and the fallbacks when the host lacks a pids cgroup.
-#include "worker/loop/sandbox_setup.h"
+#include "worker/job/sandbox_setup.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

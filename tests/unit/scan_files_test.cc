@@ -1,13 +1,14 @@
 // Nothing a scanner prints makes the worker read outside the checkout: finding
 // paths that climb out, are absolute, or go through a symlink that points out
 // of the checkout get no snippet; the file list never follows symlinks.
-#include "worker/loop/scan_files.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "worker/job/checkout_source_lines.h"
+#include "worker/job/scan_files.h"
 
 namespace scanfleet {
 namespace {

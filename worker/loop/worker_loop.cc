@@ -1,6 +1,6 @@
 // WorkerLoop, part one: startup (spool, scanners, endpoints, sockets), the
 // poll loop, control messages, the drain steps and what is sent to the
-// controller. Jobs and results are in worker_jobs.cc. See worker_loop.h.
+// controller. Jobs and results are in worker_loop_jobs.cc. See worker_loop.h.
 // Thread-safety: everything here runs on the loop thread.
 #include "worker/loop/worker_loop.h"
 
@@ -15,6 +15,7 @@
 
 #include "common/fs/posix_file_system.h"
 #include "common/wire/envelope.h"
+#include "worker/job/scanner_discovery.h"
 #include "worker/loop/worker_messages.h"
 
 namespace scanfleet {
@@ -64,8 +65,9 @@ Status WorkerLoop::OpenSpool() {
   return Status::Ok();
 }
 
-Status WorkerLoop::Start(int stop_fd) {
-  RETURN_IF_ERROR(OpenSpool());
+// The job runner's configuration: the served pools' scanners that answer
+// here, the DAST allowlist, the secret source and the scanner sandbox.
+Status WorkerLoop::PrepareJobs() {
   runner_config_.work_dir = config_.work_dir;
   ASSIGN_OR_RETURN(ScannerRegistry registry, LoadRegistry(config_.scanner_registry));
   // Only the scanners of the pools this worker serves are offered.
@@ -95,25 +97,17 @@ Status WorkerLoop::Start(int stop_fd) {
   for (const auto& [name, version] : runner_config_.scanners) {
     spdlog::info("scanner {}: {}", name, version);
   }
-  ASSIGN_OR_RETURN(security_, ClientSecurity::Load(config_.insecure_dev, config_.key_file,
-                                                   config_.controller_key_file));
-  if (security_.enabled()) {
-    signer_ = std::make_unique<MessageSigner>(*security_.own);
-    spdlog::info("CurveZMQ on: worker key {} ({}), controller key {}",
-                 security_.own->public_key.name, signer_->key_id(), security_.controller->name);
-  }
-  context_ = std::make_unique<Context>();
+  return Status::Ok();
+}
+
+StatusOr<v1::GetEndpointsResponse> WorkerLoop::AwaitEndpoints(int stop_fd) {
   ApiClient api(*context_, config_.controller, config_.worker_id, security_.Curve());
   v1::ApiRequest request;
   request.mutable_get_endpoints();
   DurationMs backoff = config_.session.hello_retry_min_ms;
-  v1::GetEndpointsResponse endpoints;
   while (true) {
     auto response = api.Call(request, static_cast<int>(backoff));
-    if (response.ok()) {
-      endpoints = response->endpoints();
-      break;
-    }
+    if (response.ok()) return response->endpoints();
     spdlog::warn("waiting for the controller: {}", response.status().message());
     Poller wait;
     wait.AddFd(stop_fd);
@@ -121,6 +115,9 @@ Status WorkerLoop::Start(int stop_fd) {
     if (stopped > 0) return Status::Unavailable("stopped before the controller answered");
     backoff = std::min(backoff * 2, config_.session.hello_retry_max_ms);
   }
+}
+
+Status WorkerLoop::Connect(const v1::GetEndpointsResponse& endpoints) {
   std::string host = TcpHost(config_.controller);
   SocketOptions options;
   options.max_frame_bytes = config_.max_frame_bytes;
@@ -137,21 +134,9 @@ Status WorkerLoop::Start(int stop_fd) {
                    Socket::Connect(*context_, SocketKind::kPush,
                                    TcpEndpoint(host, endpoints.results_port()), push));
   results_ = std::make_unique<Socket>(std::move(results));
-  SocketOptions sub = options;
-  sub.subscriptions = {"w:" + config_.worker_id + "|", "all|"};
-  // A spooled result keeps the worker id it was first sent as (an earlier run
-  // may have had another id), and the controller addresses its ack to that id.
-  for (const SpooledResult& spooled : spooled_) {
-    std::string topic = "w:" + spooled.sender + "|";
-    if (std::find(sub.subscriptions.begin(), sub.subscriptions.end(), topic) ==
-        sub.subscriptions.end()) {
-      spdlog::info("also listening for acknowledgements addressed to {}", spooled.sender);
-      sub.subscriptions.push_back(topic);
-    }
-  }
-  ASSIGN_OR_RETURN(Socket control,
-                   Socket::Connect(*context_, SocketKind::kSub,
-                                   TcpEndpoint(host, endpoints.control_port()), sub));
+  ASSIGN_OR_RETURN(Socket control, Socket::Connect(*context_, SocketKind::kSub,
+                                                   TcpEndpoint(host, endpoints.control_port()),
+                                                   ControlOptions(options)));
   control_ = std::make_unique<Socket>(std::move(control));
   // Read all the time: a job is run or declined at once, so jobs wait at the
   // controller, not in this worker. The controller sends at most the free
@@ -167,6 +152,37 @@ Status WorkerLoop::Start(int stop_fd) {
                                                     TcpEndpoint(host, port->second), pull));
     pools_.push_back(std::make_unique<Socket>(std::move(socket)));
   }
+  return Status::Ok();
+}
+
+SocketOptions WorkerLoop::ControlOptions(SocketOptions sub) const {
+  sub.subscriptions = {"w:" + config_.worker_id + "|", "all|"};
+  // A spooled result keeps the worker id it was first sent as (an earlier run
+  // may have had another id), and the controller addresses its ack to that id.
+  for (const SpooledResult& spooled : spooled_) {
+    std::string topic = "w:" + spooled.sender + "|";
+    if (std::find(sub.subscriptions.begin(), sub.subscriptions.end(), topic) ==
+        sub.subscriptions.end()) {
+      spdlog::info("also listening for acknowledgements addressed to {}", spooled.sender);
+      sub.subscriptions.push_back(topic);
+    }
+  }
+  return sub;
+}
+
+Status WorkerLoop::Start(int stop_fd) {
+  RETURN_IF_ERROR(OpenSpool());
+  RETURN_IF_ERROR(PrepareJobs());
+  ASSIGN_OR_RETURN(security_, ClientSecurity::Load(config_.insecure_dev, config_.key_file,
+                                                   config_.controller_key_file));
+  if (security_.enabled()) {
+    signer_ = std::make_unique<MessageSigner>(*security_.own);
+    spdlog::info("CurveZMQ on: worker key {} ({}), controller key {}",
+                 security_.own->public_key.name, signer_->key_id(), security_.controller->name);
+  }
+  context_ = std::make_unique<Context>();
+  ASSIGN_OR_RETURN(v1::GetEndpointsResponse endpoints, AwaitEndpoints(stop_fd));
+  RETURN_IF_ERROR(Connect(endpoints));
   spdlog::info("worker {} connected to {}: pools [{}], {} slots", config_.worker_id,
                config_.controller, fmt::join(config_.pools, ","), config_.slots);
   return Status::Ok();
@@ -177,54 +193,60 @@ uint32_t WorkerLoop::FreeSlots() const {
                                          : 0;
 }
 
+bool WorkerLoop::ActOnDeadlines(TimeMs now) {
+  WorkerSession::Actions actions = session_.Tick(now);
+  if (actions.send_hello) {
+    SendHello();
+    // Before the first heartbeat: a heartbeat that omits an attempt makes the
+    // controller requeue it, so its spooled result must arrive first.
+    ResendSpooledResults();
+  }
+  if (actions.send_heartbeat) SendHeartbeat(/*leaving=*/false);
+  for (const auto& key : actions.resend_results) {
+    auto it = unacked_.find(key);
+    if (it != unacked_.end()) SendFrame(it->second, "result", key.first, key.second);
+  }
+  DrainPlan::Phase phase_before = drain_.phase();
+  DrainPlan::Step step = drain_.Tick(now, running_.size(), session_.unacked_results());
+  if (step.hand_back_running) HandBackRunningJobs();
+  if (drain_.phase() == DrainPlan::Phase::kAwaitingAcks && phase_before != drain_.phase()) {
+    spdlog::info("draining: no job left; waiting up to {} ms for {} acknowledgements",
+                 config_.drain_ack_wait_ms, session_.unacked_results());
+  }
+  if (step.leave) Leave();
+  return step.leave;
+}
+
+Status WorkerLoop::PollOnce(int stop_fd, TimeMs now) {
+  Poller poller;
+  size_t control_index = poller.Add(*control_);
+  size_t done_index = poller.AddFd(done_fd_);
+  size_t stop_index = poller.AddFd(stop_fd);
+  // Always read the pools: a job is run or declined at once (credits).
+  std::vector<size_t> pool_indexes;
+  for (auto& pool : pools_) pool_indexes.push_back(poller.Add(*pool));
+  TimeMs next = std::min(session_.NextDeadline(), drain_.NextDeadline());
+  int timeout = static_cast<int>(std::clamp<TimeMs>(next - now, 0, 1000));
+  ASSIGN_OR_RETURN(int ready, poller.Wait(timeout));
+  (void)ready;
+  if (poller.Ready(stop_index)) BeginDrain(stop_fd);
+  if (poller.Ready(done_index)) CollectFinishedJobs();
+  while (poller.Ready(control_index)) {
+    ASSIGN_OR_RETURN(auto frames, control_->Receive(true));
+    if (!frames) break;
+    RETURN_IF_ERROR(HandleControl(*frames));
+  }
+  for (size_t i = 0; i < pool_indexes.size(); ++i) {
+    if (poller.Ready(pool_indexes[i])) ReceiveJobs(*pools_[i]);
+  }
+  return Status::Ok();
+}
+
 Status WorkerLoop::Run(int stop_fd) {
   while (true) {
     TimeMs now = clock_.NowMs();
-    WorkerSession::Actions actions = session_.Tick(now);
-    if (actions.send_hello) {
-      SendHello();
-      // Before the first heartbeat: a heartbeat that omits an attempt makes the
-      // controller requeue it, so its spooled result must arrive first.
-      ResendSpooledResults();
-    }
-    if (actions.send_heartbeat) SendHeartbeat(/*leaving=*/false);
-    for (const auto& key : actions.resend_results) {
-      auto it = unacked_.find(key);
-      if (it != unacked_.end()) SendFrame(it->second, "result", key.first, key.second);
-    }
-    DrainPlan::Phase phase_before = drain_.phase();
-    DrainPlan::Step step = drain_.Tick(now, running_.size(), session_.unacked_results());
-    if (step.hand_back_running) HandBackRunningJobs();
-    if (drain_.phase() == DrainPlan::Phase::kAwaitingAcks && phase_before != drain_.phase()) {
-      spdlog::info("draining: no job left; waiting up to {} ms for {} acknowledgements",
-                   config_.drain_ack_wait_ms, session_.unacked_results());
-    }
-    if (step.leave) {
-      Leave();
-      break;
-    }
-
-    Poller poller;
-    size_t control_index = poller.Add(*control_);
-    size_t done_index = poller.AddFd(done_fd_);
-    size_t stop_index = poller.AddFd(stop_fd);
-    // Always read the pools: a job is run or declined at once (credits).
-    std::vector<size_t> pool_indexes;
-    for (auto& pool : pools_) pool_indexes.push_back(poller.Add(*pool));
-    TimeMs next = std::min(session_.NextDeadline(), drain_.NextDeadline());
-    int timeout = static_cast<int>(std::clamp<TimeMs>(next - now, 0, 1000));
-    ASSIGN_OR_RETURN(int ready, poller.Wait(timeout));
-    (void)ready;
-    if (poller.Ready(stop_index)) BeginDrain(stop_fd);
-    if (poller.Ready(done_index)) CollectFinishedJobs();
-    while (poller.Ready(control_index)) {
-      ASSIGN_OR_RETURN(auto frames, control_->Receive(true));
-      if (!frames) break;
-      RETURN_IF_ERROR(HandleControl(*frames));
-    }
-    for (size_t i = 0; i < pool_indexes.size(); ++i) {
-      if (poller.Ready(pool_indexes[i])) ReceiveJobs(*pools_[i]);
-    }
+    if (ActOnDeadlines(now)) break;
+    RETURN_IF_ERROR(PollOnce(stop_fd, now));
   }
   spdlog::info("worker {} stopped", config_.worker_id);
   return Status::Ok();

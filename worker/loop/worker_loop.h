@@ -23,12 +23,13 @@
 #include <vector>
 
 #include "common/api/api_client.h"
+#include "common/scanners/registry.h"
 #include "common/security/client_security.h"
 #include "common/security/message_signing.h"
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
-#include "worker/loop/job_runner.h"
-#include "worker/loop/sandbox_setup.h"
+#include "worker/job/job_runner.h"
+#include "worker/job/sandbox_setup.h"
 #include "worker/session/drain_plan.h"
 #include "worker/session/worker_session.h"
 #include "worker/spool/result_spool.h"
@@ -90,6 +91,13 @@ class WorkerLoop {
   };
 
   Status OpenSpool();
+  Status PrepareJobs();
+  StatusOr<v1::GetEndpointsResponse> AwaitEndpoints(int stop_fd);
+  Status Connect(const v1::GetEndpointsResponse& endpoints);
+  SocketOptions ControlOptions(SocketOptions sub) const;
+  // Session and drain timers: sends what they ask for; true once it has left.
+  bool ActOnDeadlines(TimeMs now);
+  Status PollOnce(int stop_fd, TimeMs now);
   Status HandleControl(const Frames& frames);
   void ReceiveJobs(Socket& pool);
   void HandleJob(const Frames& frames);

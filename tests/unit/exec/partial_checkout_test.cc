@@ -11,7 +11,7 @@
 #include <set>
 
 #include "tests/unit/exec/test_git.h"
-#include "worker/loop/scan_files.h"
+#include "worker/job/scan_files.h"
 #include "worker/workspace/git_checkout.h"
 
 namespace scanfleet {

@@ -1,12 +1,12 @@
 // What a per-file job scans and reports: its shard, only changed files when
 // incremental, renames reported so the controller can move findings, and
 // changes outside the scanner's patterns left out.
-#include "worker/loop/file_selection.h"
+#include "worker/job/file_selection.h"
 
 #include <gtest/gtest.h>
 
 #include "common/incremental/shard.h"
-#include "worker/loop/scanner_run.h"
+#include "worker/job/file_batches.h"
 
 namespace scanfleet {
 namespace {

@@ -1,7 +1,7 @@
 // The job's secret plumbing: names resolved to environment entries for the
 // scanner and git, git sees the token only for the repository's host, and a
 // result carries no value back.
-#include "worker/loop/job_secrets.h"
+#include "worker/job/job_secrets.h"
 
 #include <gtest/gtest.h>
 

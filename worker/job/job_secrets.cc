@@ -1,5 +1,5 @@
 // Secrets of one job; see job_secrets.h.
-#include "worker/loop/job_secrets.h"
+#include "worker/job/job_secrets.h"
 
 #include <map>
 

@@ -1,5 +1,5 @@
 // PrepareScannerSandbox; see sandbox_setup.h.
-#include "worker/loop/sandbox_setup.h"
+#include "worker/job/sandbox_setup.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>

@@ -1,20 +1,21 @@
-// One run of a scanner over prepared argv values: sandboxed process, report
-// read (stdout, stderr or a file in the private output directory), redacted,
-// parsed, findings confined to the checkout and appended to the job's result.
-// A job whose file list is too long for one command line runs it once per
-// batch (SplitIntoBatches); the results accumulate.
+// One run of a scanner over prepared argv values: sandboxed process, its
+// report taken (scanner_report.h) and redacted, then ProcessReport (parse,
+// snippets from the checkout, confinement; common/scanners) and the findings
+// appended to the job's result. A job whose file list is too long for one
+// command line calls it once per batch (file_batches.h); the results
+// accumulate.
 // Thread-safety: reentrant.
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "common/scanners/argv_template.h"
+#include "common/scanners/registry.h"
 #include "proto/scanfleet.pb.h"
 #include "worker/exec/cancel_signal.h"
 #include "worker/exec/process_runner.h"
-#include "worker/loop/job_runner.h"
-#include "worker/loop/job_secrets.h"
+#include "worker/job/job_runner_config.h"
+#include "worker/job/job_secrets.h"
 
 namespace scanfleet {
 
@@ -38,15 +39,5 @@ bool RunScannerOnce(const ScannerRun& run, const ArgvValues& values, v1::JobResu
 
 // The sandbox part of a scanner run's ProcessSpec.
 void ApplySandbox(const ScannerSandbox& sandbox, ProcessSpec& run);
-
-// Linux caps a command line at ~2 MiB (ARG_MAX with an 8 MiB stack): file
-// lists are split so each batch's "./path" words take at most this much.
-inline constexpr size_t kMaxFileArgBytes = 1 << 20;
-
-// `files` in order, in consecutive batches of at most `max_bytes` of
-// arguments each (a single longer path is a batch of its own); one empty
-// batch for no file.
-std::vector<std::vector<std::string>> SplitIntoBatches(const std::vector<std::string>& files,
-                                                       size_t max_bytes = kMaxFileArgBytes);
 
 }  // namespace scanfleet

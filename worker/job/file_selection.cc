@@ -1,11 +1,11 @@
 // SelectFiles; see file_selection.h.
-#include "worker/loop/file_selection.h"
+#include "worker/job/file_selection.h"
 
 #include <algorithm>
 #include <set>
 
 #include "common/incremental/shard.h"
-#include "worker/loop/scan_files.h"
+#include "worker/job/scan_files.h"
 
 namespace scanfleet {
 

@@ -1,5 +1,5 @@
 // Builtin scanners; see builtin_scanner.h.
-#include "worker/loop/builtin_scanner.h"
+#include "worker/job/builtin_scanner.h"
 
 #include <vector>
 

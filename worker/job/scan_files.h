@@ -1,5 +1,4 @@
-// Files of a checkout that a per-file scanner is given ({files}), and the
-// checkout's source lines for snippets.
+// Files of a checkout that a per-file scanner is given ({files}).
 // Thread-safety: a pure function over the file system; reentrant.
 #pragma once
 
@@ -7,7 +6,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/scanners/process_report.h"
 #include "common/status/status.h"
 #include "worker/workspace/partial_checkout.h"
 
@@ -29,11 +27,5 @@ bool MatchesScanPatterns(std::string_view path, const std::vector<std::string>& 
 StatusOr<std::vector<std::string>> ScanFilesOfTree(const std::vector<TreeFile>& tree,
                                                    const std::vector<std::string>& patterns,
                                                    size_t max_files);
-
-// The lines of the checkout at `root`, for ProcessReport to fill the snippets
-// of tools that print no source text (cppcheck, shellcheck). Only regular
-// files whose real path stays under `root` are read, at most 8 MiB each, each
-// at most once (the returned function keeps what it read).
-SourceLineFn CheckoutSourceLines(const std::string& root);
 
 }  // namespace scanfleet
