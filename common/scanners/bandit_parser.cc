@@ -1,6 +1,6 @@
-// The one file that includes nlohmann/json for bandit. It uses the
-// non-throwing parse and checks every type before reading, so no exception
-// escapes (nor is any thrown) on untrusted output.
+// bandit JSON adapter; see bandit_parser.h. It reads the report through
+// json_fields.h (non-throwing parse, every type checked before reading), so
+// no exception escapes (nor is any thrown) on untrusted output.
 #include "common/scanners/bandit_parser.h"
 
 #include <algorithm>
@@ -8,55 +8,20 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "common/scanners/json_fields.h"
+#include "common/text/ascii.h"
+
 namespace scanfleet {
 namespace {
-
-using Json = nlohmann::json;
 
 constexpr std::string_view kTool = "bandit";
 // Same bound as the CSV reader: far above any real report, small enough that
 // a runaway tool cannot make the worker allocate without limit.
 constexpr size_t kMaxOutputBytes = size_t{64} << 20;
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-// The string at `key`, or nullopt when absent or not a string.
-std::optional<std::string> StringAt(const Json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
-// A non-negative JSON integer that fits an int; nullopt otherwise.
-std::optional<int> AsNonNegativeInt(const Json& value) {
-  constexpr int64_t kMax = std::numeric_limits<int>::max();
-  if (value.is_number_unsigned()) {
-    const uint64_t u = value.get<uint64_t>();
-    if (u > static_cast<uint64_t>(kMax)) return std::nullopt;
-    return static_cast<int>(u);
-  }
-  if (value.is_number_integer()) {
-    const int64_t s = value.get<int64_t>();
-    if (s < 0 || s > kMax) return std::nullopt;
-    return static_cast<int>(s);
-  }
-  return std::nullopt;
-}
-
-std::optional<int> IntAt(const Json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end()) return std::nullopt;
-  return AsNonNegativeInt(*it);
-}
 
 std::optional<Severity> SeverityFromBandit(const std::string& level) {
   const std::string lower = Lower(level);
@@ -105,23 +70,61 @@ std::string SnippetFromCode(std::string_view code, int first, int last) {
   return any_kept ? kept : all;
 }
 
+// The optional fields of an entry: absent is fine, present with the wrong
+// type makes the entry malformed (false).
+bool ReadOptionalFields(const Json& entry, Finding& f) {
+  if (entry.contains("col_offset")) {
+    // col_offset is 0-based (Python's ast); Finding::column is 1-based.
+    std::optional<int> col = NonNegativeInt(Field(entry, "col_offset"));
+    if (!col || *col == std::numeric_limits<int>::max()) return false;
+    f.column = *col + 1;
+  }
+  int first = f.line;
+  int last = f.line;
+  if (entry.contains("line_range")) {
+    const Json& range = Field(entry, "line_range");
+    if (!range.is_array()) return false;
+    for (const Json& n : range) {
+      std::optional<int> number = NonNegativeInt(n);
+      if (!number) return false;
+      first = std::min(first, *number);
+      last = std::max(last, *number);
+    }
+    // line_range lists the lines the flagged node spans, so its last element
+    // is where the hit ends (line_number itself may sit mid-range).
+    if (!range.empty()) f.end_line = *NonNegativeInt(range.back());
+  }
+  if (entry.contains("issue_cwe")) {
+    const Json& cwe = Field(entry, "issue_cwe");
+    if (!cwe.is_object()) return false;
+    if (std::optional<int> id = NonNegativeInt(Field(cwe, "id")); id && *id > 0) {
+      f.cwes.push_back(*id);
+    }
+  }
+  if (entry.contains("code")) {
+    const Json& code = Field(entry, "code");
+    if (!code.is_string()) return false;
+    f.snippet = SnippetFromCode(RawText(code), first, last);  // whole: the fingerprint's input
+  }
+  return true;
+}
+
 // Converts one "results" entry; nullopt means the entry is malformed.
 std::optional<Finding> ResultToFinding(const Json& entry, std::string_view tool_version) {
   if (!entry.is_object()) return std::nullopt;
-  std::optional<std::string> test_id = StringAt(entry, "test_id");
-  std::optional<std::string> test_name = StringAt(entry, "test_name");
-  std::optional<std::string> issue_text = StringAt(entry, "issue_text");
-  std::optional<std::string> severity_name = StringAt(entry, "issue_severity");
-  std::optional<std::string> confidence = StringAt(entry, "issue_confidence");
-  std::optional<std::string> filename = StringAt(entry, "filename");
-  std::optional<int> line = IntAt(entry, "line_number");
+  std::optional<std::string> test_id = OptionalText(Field(entry, "test_id"));
+  std::optional<std::string> test_name = OptionalText(Field(entry, "test_name"));
+  std::optional<std::string> issue_text = OptionalText(Field(entry, "issue_text"));
+  std::optional<std::string> severity_name = OptionalText(Field(entry, "issue_severity"));
+  std::optional<std::string> confidence = OptionalText(Field(entry, "issue_confidence"));
+  std::optional<std::string> filename = OptionalText(Field(entry, "filename"));
+  std::optional<int> line = NonNegativeInt(Field(entry, "line_number"));
   if (!test_id || test_id->empty() || !test_name || !issue_text || !severity_name || !confidence ||
       !filename || filename->empty() || !line) {
     return std::nullopt;
   }
   std::optional<Severity> severity = SeverityFromBandit(*severity_name);
   if (!severity) return std::nullopt;
-
   Finding f;
   f.tool = std::string(kTool);
   f.tool_version = std::string(tool_version);
@@ -129,41 +132,11 @@ std::optional<Finding> ResultToFinding(const Json& entry, std::string_view tool_
   f.title = std::move(*test_name);
   f.message = std::move(*issue_text);
   f.severity = *severity;
-  f.confidence = Lower(std::move(*confidence));
+  f.confidence = Lower(*confidence);
   if (f.confidence == "undefined") f.confidence.clear();
   f.path = CleanRelativePath(*filename);
   f.line = *line;
-
-  // Optional fields: absent is fine, present with the wrong type is malformed.
-  if (entry.contains("col_offset")) {
-    // col_offset is 0-based (Python's ast); Finding::column is 1-based.
-    std::optional<int> col = IntAt(entry, "col_offset");
-    if (!col || *col == std::numeric_limits<int>::max()) return std::nullopt;
-    f.column = *col + 1;
-  }
-  int first = f.line;
-  int last = f.line;
-  if (auto range = entry.find("line_range"); range != entry.end()) {
-    if (!range->is_array()) return std::nullopt;
-    for (const Json& n : *range) {
-      std::optional<int> number = AsNonNegativeInt(n);
-      if (!number) return std::nullopt;
-      first = std::min(first, *number);
-      last = std::max(last, *number);
-    }
-    // line_range lists the lines the flagged node spans, so its last element
-    // is where the hit ends (line_number itself may sit mid-range).
-    if (!range->empty()) f.end_line = *AsNonNegativeInt(range->back());
-  }
-  if (auto cwe = entry.find("issue_cwe"); cwe != entry.end()) {
-    if (!cwe->is_object()) return std::nullopt;
-    if (std::optional<int> id = IntAt(*cwe, "id"); id && *id > 0) f.cwes.push_back(*id);
-  }
-  if (entry.contains("code")) {
-    std::optional<std::string> code = StringAt(entry, "code");
-    if (!code) return std::nullopt;
-    f.snippet = SnippetFromCode(*code, first, last);
-  }
+  if (!ReadOptionalFields(entry, f)) return std::nullopt;
   return f;
 }
 
@@ -176,19 +149,19 @@ StatusOr<ParseResult> ParseBanditJson(std::string_view output, std::string_view 
                                      std::to_string(kMaxOutputBytes));
   }
   // allow_exceptions=false: a syntax error yields a "discarded" value.
-  const Json doc = Json::parse(output.begin(), output.end(), nullptr, /*allow_exceptions=*/false);
+  const Json doc = ParseJson(output);
   if (doc.is_discarded()) {
     return Status::DataLoss("bandit output is not valid JSON (" + std::to_string(output.size()) +
                             " bytes; truncated or not produced with -f json?)");
   }
   if (!doc.is_object()) return Status::DataLoss("bandit output is JSON but not an object");
-  auto results = doc.find("results");
-  if (results == doc.end() || !results->is_array()) {
+  const Json& results = Field(doc, "results");
+  if (!results.is_array()) {
     return Status::DataLoss("bandit output has no \"results\" array");
   }
 
   ParseResult result;
-  for (const Json& entry : *results) {
+  for (const Json& entry : results) {
     std::optional<Finding> finding = ResultToFinding(entry, tool_version);
     if (!finding) {
       ++result.skipped_records;

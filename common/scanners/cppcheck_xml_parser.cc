@@ -5,6 +5,8 @@
 #include <pugixml.hpp>
 #include <string>
 
+#include "common/scanners/text_fields.h"
+
 namespace scanfleet {
 namespace {
 
@@ -47,9 +49,10 @@ StatusOr<ParseResult> ParseCppcheckXmlV2(std::string_view output, std::string_vi
     Finding f;
     f.tool = "cppcheck";
     f.tool_version = version;
-    f.rule_id = id;
-    f.title = error.attribute("msg").value();
-    f.message = *error.attribute("verbose").value() ? error.attribute("verbose").value() : f.title;
+    f.rule_id = Bounded(id);
+    f.title = Bounded(error.attribute("msg").value());
+    f.message =
+        *error.attribute("verbose").value() ? Bounded(error.attribute("verbose").value()) : f.title;
     f.severity = *severity;
     f.confidence = error.attribute("inconclusive").as_bool(false) ? "low" : "medium";
     if (int cwe = error.attribute("cwe").as_int(0); cwe > 0) f.cwes.push_back(cwe);

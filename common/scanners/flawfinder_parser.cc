@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/scanners/csv_reader.h"
+#include "common/scanners/text_fields.h"
 
 namespace scanfleet {
 namespace {
@@ -157,19 +158,20 @@ std::optional<Finding> RowToFinding(const CsvRecord& row, const Columns& cols,
   Finding f;
   f.tool = std::string(kTool);
   const std::string& reported_version = FieldOr(row, cols.tool_version, kEmpty);
-  f.tool_version = reported_version.empty() ? std::string(tool_version) : reported_version;
-  f.rule_id = row[cols.rule_id];
-  f.title = row[cols.name];
+  f.tool_version = reported_version.empty() ? std::string(tool_version) : Bounded(reported_version);
+  f.rule_id = Bounded(row[cols.rule_id]);
+  f.title = Bounded(row[cols.name]);
   f.message = row[cols.warning];
   if (const std::string& suggestion = FieldOr(row, cols.suggestion, kEmpty); !suggestion.empty()) {
     f.message += " " + suggestion;
   }
+  f.message = Bounded(f.message);
   f.severity = *severity;
   f.cwes = ExtractCwes(FieldOr(row, cols.cwes, kEmpty));
   f.path = CleanRelativePath(row[cols.file]);
   f.line = *line;
   f.column = column;
-  f.snippet = FieldOr(row, cols.context, kEmpty);
+  f.snippet = FieldOr(row, cols.context, kEmpty);  // whole: the fingerprint's input
   return f;
 }
 

@@ -6,16 +6,12 @@
 #include <pugixml.hpp>
 #include <string>
 
+#include "common/scanners/text_fields.h"
+
 namespace scanfleet {
 namespace {
 
-constexpr size_t kMaxText = 2048;
-constexpr size_t kMaxTitle = 160;
-
-std::string Bounded(std::string text, size_t limit = kMaxText) {
-  if (text.size() > limit) text.resize(limit);
-  return text;
-}
+constexpr size_t kMaxTitle = 160;  // a title is an id and the output's first line
 
 std::string Trimmed(std::string_view text) {
   const char* kSpace = " \t\r\n";

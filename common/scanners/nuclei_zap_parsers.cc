@@ -4,32 +4,18 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <nlohmann/json.hpp>
+
+#include "common/scanners/json_fields.h"
+#include "common/text/ascii.h"
 
 namespace scanfleet {
 namespace {
 
-using Json = nlohmann::json;
-constexpr size_t kMaxText = 2048;
 constexpr size_t kMaxLines = 1000000;
 
-const Json& Get(const Json& object, const char* key) {
-  static const Json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string Text(const Json& value) {
-  std::string text = value.is_string()           ? value.get<std::string>()
-                     : value.is_number_integer() ? std::to_string(value.get<int64_t>())
-                                                 : "";
-  if (text.size() > kMaxText) text.resize(kMaxText);
-  return text;
-}
-
+// ZAP writes its codes as strings ("3") or numbers; -1 when neither.
 int IntOf(const Json& value) {
-  std::string text = Text(value);
+  std::string text = TextOrInteger(value);
   if (text.empty() || text.size() > 6 ||
       text.find_first_not_of("-0123456789") != std::string::npos) {
     return -1;
@@ -53,12 +39,13 @@ std::string StripTags(const std::string& html) {
       tag.clear();
     } else if (c == '>' && in_tag) {
       in_tag = false;
-      if ((tag == "/p" || tag == "br" || tag == "br/" || tag == "li") && !out.empty() &&
+      std::string name = Lower(tag);
+      if ((name == "/p" || name == "br" || name == "br/" || name == "li") && !out.empty() &&
           out.back() != ' ') {
         out += ' ';
       }
     } else if (in_tag) {
-      tag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      tag += c;
     } else {
       out += c;
     }
@@ -74,10 +61,9 @@ std::string StripTags(const std::string& html) {
   return out;
 }
 
+// "CWE-79" or "79" -> 79; 0 when neither.
 int CweOf(const std::string& text) {
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string lower = Lower(text);
   size_t at = lower.find("cwe-");
   size_t start = at == std::string::npos ? 0 : at + 4, end = start;
   while (end < lower.size() && std::isdigit(static_cast<unsigned char>(lower[end]))) ++end;
@@ -92,6 +78,117 @@ Severity NucleiSeverity(const std::string& text) {
   return Severity::kInfo;
 }
 
+// The CWE ids of nuclei's info.classification.cwe-id (a string or a list).
+std::vector<int> NucleiCwes(const Json& info) {
+  std::vector<int> ids;
+  const Json& cwes = Field(Field(info, "classification"), "cwe-id");
+  if (int id = CweOf(TextOrInteger(cwes)); cwes.is_string() && id > 0) ids.push_back(id);
+  for (const Json& cwe : Items(cwes)) {
+    if (int id = CweOf(TextOrInteger(cwe)); id > 0) ids.push_back(id);
+  }
+  return ids;
+}
+
+// The extracted results, joined; the matcher's name when there are none.
+std::string NucleiEvidence(const Json& doc, const std::string& matcher) {
+  std::string evidence;
+  for (const Json& item : Items(Field(doc, "extracted-results"))) {
+    evidence += (evidence.empty() ? "" : ", ") + TextOrInteger(item);
+    if (evidence.size() > kMaxFieldBytes) break;
+  }
+  return evidence.empty() ? matcher : Bounded(evidence);
+}
+
+Finding NucleiFinding(const Json& doc, std::string rule_id, std::string url,
+                      std::string_view tool_version) {
+  const Json& info = Field(doc, "info");
+  Finding f;
+  f.tool = "nuclei";
+  f.tool_version = std::string(tool_version);
+  std::string matcher = TextOrInteger(Field(doc, "matcher-name"));
+  f.rule_id = rule_id + (matcher.empty() ? "" : ":" + matcher);
+  f.title = TextOrInteger(Field(info, "name"));
+  f.message = TextOrInteger(Field(info, "description"));
+  if (f.message.empty()) f.message = f.title;
+  f.severity = NucleiSeverity(TextOrInteger(Field(info, "severity")));
+  f.cwes = NucleiCwes(info);
+  f.url = std::move(url);
+  f.parameter = TextOrInteger(Field(doc, "fuzzing_parameter"));
+  std::string request = TextOrInteger(Field(doc, "request"));
+  f.http_method = request.substr(0, request.find(' '));
+  if (f.http_method.size() > 10 || f.http_method.find('\n') != std::string::npos) {
+    f.http_method.clear();
+  }
+  f.evidence = NucleiEvidence(doc, matcher);
+  return f;
+}
+
+// One JSONL line: a finding, nothing (a template that did not match), or a
+// skipped record; false when the line is not a nuclei result at all.
+bool AddNucleiLine(std::string_view line, std::string_view tool_version, ParseResult& result) {
+  Json doc = ParseJson(line);
+  std::string template_id = TextOrInteger(Field(doc, "template-id"));
+  std::string url = TextOrInteger(Field(doc, "matched-at"));
+  if (url.empty()) url = TextOrInteger(Field(doc, "host"));
+  if (doc.is_discarded() || template_id.empty() || url.empty()) {
+    ++result.skipped_records;
+    return false;
+  }
+  // With -ms nuclei also prints templates that did not match: no finding.
+  const Json& status = Field(doc, "matcher-status");
+  if (status.is_boolean() && !status.get<bool>()) return true;
+  result.findings.push_back(NucleiFinding(doc, template_id, url, tool_version));
+  return true;
+}
+
+Finding ZapFinding(const Json& alert, const Json& instance, const std::string& rule_id, int risk,
+                   int confidence, const std::string& version) {
+  Finding f;
+  f.tool = "zap";
+  f.tool_version = version;
+  f.rule_id = rule_id;
+  f.title = TextOrInteger(Field(alert, "name"));
+  if (f.title.empty()) f.title = TextOrInteger(Field(alert, "alert"));
+  f.message = StripTags(TextOrInteger(Field(alert, "desc")));
+  static const Severity kRisk[] = {Severity::kInfo, Severity::kLow, Severity::kMedium,
+                                   Severity::kHigh};
+  f.severity = kRisk[risk];
+  f.confidence = confidence >= 3 ? "high" : confidence == 2 ? "medium" : "low";
+  if (int cwe = IntOf(Field(alert, "cweid")); cwe > 0) f.cwes.push_back(cwe);
+  f.url = TextOrInteger(Field(instance, "uri"));
+  f.http_method = TextOrInteger(Field(instance, "method"));
+  f.parameter = TextOrInteger(Field(instance, "param"));
+  std::string attack = TextOrInteger(Field(instance, "attack"));
+  std::string evidence = TextOrInteger(Field(instance, "evidence"));
+  f.evidence = attack.empty()
+                   ? evidence
+                   : Bounded("attack: " + attack + (evidence.empty() ? "" : "; " + evidence));
+  return f;
+}
+
+// The findings of one alert, one per instance; malformed alerts and
+// instances are skipped records.
+void AddZapAlert(const Json& alert, const std::string& version, ParseResult& result) {
+  std::string plugin = TextOrInteger(Field(alert, "pluginid"));
+  int risk = IntOf(Field(alert, "riskcode"));
+  int confidence = IntOf(Field(alert, "confidence"));
+  const Json& instances = Field(alert, "instances");
+  if (plugin.empty() || risk < 0 || risk > 3 || !instances.is_array() || instances.empty()) {
+    ++result.skipped_records;
+    return;
+  }
+  // alertRef tells a plugin's variants apart ("10020-1", "10020-2").
+  std::string ref = TextOrInteger(Field(alert, "alertRef"));
+  for (const Json& instance : instances) {
+    if (TextOrInteger(Field(instance, "uri")).empty() || confidence == 0) {
+      ++result.skipped_records;  // no location, or ZAP marked it a false positive
+      continue;
+    }
+    result.findings.push_back(
+        ZapFinding(alert, instance, ref.empty() ? plugin : ref, risk, confidence, version));
+  }
+}
+
 }  // namespace
 
 StatusOr<ParseResult> ParseNucleiJsonl(std::string_view output, std::string_view tool_version) {
@@ -102,53 +199,7 @@ StatusOr<ParseResult> ParseNucleiJsonl(std::string_view output, std::string_view
     std::string_view line = output.substr(start, end - start);
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    Json doc = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-    std::string template_id = Text(Get(doc, "template-id"));
-    std::string url = Text(Get(doc, "matched-at"));
-    if (url.empty()) url = Text(Get(doc, "host"));
-    if (doc.is_discarded() || template_id.empty() || url.empty()) {
-      ++result.skipped_records;
-      continue;
-    }
-    // With -ms nuclei also prints templates that did not match: no finding.
-    if (Get(doc, "matcher-status").is_boolean() && !Get(doc, "matcher-status").get<bool>()) {
-      ++parsed_lines;
-      continue;
-    }
-    ++parsed_lines;
-    const Json& info = Get(doc, "info");
-    Finding f;
-    f.tool = "nuclei";
-    f.tool_version = std::string(tool_version);
-    std::string matcher = Text(Get(doc, "matcher-name"));
-    f.rule_id = template_id + (matcher.empty() ? "" : ":" + matcher);
-    f.title = Text(Get(info, "name"));
-    f.message = Text(Get(info, "description"));
-    if (f.message.empty()) f.message = f.title;
-    f.severity = NucleiSeverity(Text(Get(info, "severity")));
-    const Json& cwes = Get(Get(info, "classification"), "cwe-id");
-    if (int id = CweOf(Text(cwes)); cwes.is_string() && id > 0) f.cwes.push_back(id);
-    if (cwes.is_array()) {
-      for (const Json& cwe : cwes) {
-        if (int id = CweOf(Text(cwe)); id > 0) f.cwes.push_back(id);
-      }
-    }
-    f.url = url;
-    f.parameter = Text(Get(doc, "fuzzing_parameter"));
-    std::string request = Text(Get(doc, "request"));
-    f.http_method = request.substr(0, request.find(' '));
-    if (f.http_method.size() > 10 || f.http_method.find('\n') != std::string::npos) {
-      f.http_method.clear();
-    }
-    const Json& extracted = Get(doc, "extracted-results");
-    if (extracted.is_array()) {
-      for (const Json& item : extracted) {
-        f.evidence += (f.evidence.empty() ? "" : ", ") + Text(item);
-        if (f.evidence.size() > kMaxText) break;
-      }
-    }
-    if (f.evidence.empty()) f.evidence = matcher;
-    result.findings.push_back(std::move(f));
+    if (AddNucleiLine(line, tool_version, result)) ++parsed_lines;
   }
   if (parsed_lines == 0 && result.skipped_records > 0) {
     return Status::DataLoss("no line is a nuclei JSON result");
@@ -158,62 +209,23 @@ StatusOr<ParseResult> ParseNucleiJsonl(std::string_view output, std::string_view
 }
 
 StatusOr<ParseResult> ParseZapJson(std::string_view output, std::string_view tool_version) {
-  Json doc = Json::parse(output.begin(), output.end(), nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_discarded() && Get(doc, "site").is_object()) {
+  Json doc = ParseJson(output);
+  if (!doc.is_discarded() && Field(doc, "site").is_object()) {
     doc["site"] = Json::array({doc["site"]});  // older reports: one site, not a list
   }
-  if (doc.is_discarded() || !Get(doc, "site").is_array()) {
+  if (doc.is_discarded() || !Field(doc, "site").is_array()) {
     return Status::DataLoss("not a ZAP JSON report (no \"site\" list)");
   }
-  std::string version = Text(Get(doc, "@version"));
+  std::string version = TextOrInteger(Field(doc, "@version"));
   if (version.empty()) version = std::string(tool_version);
   ParseResult result;
   for (const Json& site : doc["site"]) {
-    const Json& alerts = Get(site, "alerts");
+    const Json& alerts = Field(site, "alerts");
     if (!alerts.is_array()) {
       ++result.skipped_records;
       continue;
     }
-    for (const Json& alert : alerts) {
-      std::string plugin = Text(Get(alert, "pluginid"));
-      int risk = IntOf(Get(alert, "riskcode"));
-      int confidence = IntOf(Get(alert, "confidence"));
-      const Json& instances = Get(alert, "instances");
-      if (plugin.empty() || risk < 0 || risk > 3 || !instances.is_array() || instances.empty()) {
-        ++result.skipped_records;
-        continue;
-      }
-      for (const Json& instance : instances) {
-        std::string uri = Text(Get(instance, "uri"));
-        if (uri.empty() || confidence == 0) {
-          ++result.skipped_records;  // no location, or ZAP marked it a false positive
-          continue;
-        }
-        Finding f;
-        f.tool = "zap";
-        f.tool_version = version;
-        // alertRef tells a plugin's variants apart ("10020-1", "10020-2").
-        std::string ref = Text(Get(alert, "alertRef"));
-        f.rule_id = ref.empty() ? plugin : ref;
-        f.title = Text(Get(alert, "name"));
-        if (f.title.empty()) f.title = Text(Get(alert, "alert"));
-        f.message = StripTags(Text(Get(alert, "desc")));
-        static const Severity kRisk[] = {Severity::kInfo, Severity::kLow, Severity::kMedium,
-                                         Severity::kHigh};
-        f.severity = kRisk[risk];
-        f.confidence = confidence >= 3 ? "high" : confidence == 2 ? "medium" : "low";
-        if (int cwe = IntOf(Get(alert, "cweid")); cwe > 0) f.cwes.push_back(cwe);
-        f.url = uri;
-        f.http_method = Text(Get(instance, "method"));
-        f.parameter = Text(Get(instance, "param"));
-        std::string attack = Text(Get(instance, "attack"));
-        std::string evidence = Text(Get(instance, "evidence"));
-        f.evidence = attack.empty()
-                         ? evidence
-                         : "attack: " + attack + (evidence.empty() ? "" : "; " + evidence);
-        result.findings.push_back(std::move(f));
-      }
-    }
+    for (const Json& alert : alerts) AddZapAlert(alert, version, result);
   }
   AssignFingerprints(result.findings);
   return result;

@@ -1,6 +1,8 @@
 // ProcessReport; see process_report.h.
 #include "common/scanners/process_report.h"
 
+#include "common/scanners/text_fields.h"
+
 namespace scanfleet {
 
 void FillMissingSnippets(std::vector<Finding>& findings, const SourceLineFn& source_line) {
@@ -10,7 +12,7 @@ void FillMissingSnippets(std::vector<Finding>& findings, const SourceLineFn& sou
     if (!f.snippet.empty() || f.line <= 0 || f.path.empty() || !PathStaysInside(f.path)) continue;
     std::optional<std::string> text = source_line(f.path, f.line);
     if (!text) continue;
-    f.snippet = text->substr(0, kMaxFilledSnippetBytes);
+    f.snippet = Bounded(*text, kMaxFilledSnippetBytes);
     filled = true;
   }
   if (filled) AssignFingerprints(findings);

@@ -33,7 +33,10 @@ namespace scanfleet {
 // checkout, already confined by PathStaysInside), or nullopt when unknown.
 using SourceLineFn = std::function<std::optional<std::string>(const std::string& path, int line)>;
 
-// A filled snippet keeps at most this many bytes of its source line.
+// A filled snippet keeps at most this many bytes of its source line, cut
+// between two UTF-8 characters (Bounded, text_fields.h): a character cut in
+// half would reach the wire as U+FFFD, and a reparse of the stored snippet
+// would then fingerprint other bytes than the scan did.
 inline constexpr size_t kMaxFilledSnippetBytes = 512;
 
 struct ReportToProcess {

@@ -6,110 +6,17 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <unordered_map>
+
+#include "common/scanners/cwe_text.h"
+#include "common/scanners/json_fields.h"
+#include "common/text/ascii.h"
+#include "common/text/utf8.h"
 
 namespace scanfleet {
 namespace {
 
-using Json = nlohmann::json;
-constexpr size_t kMaxTextBytes = 4096;
-constexpr size_t kMaxCwes = 16;
 constexpr int kMaxBaseIdDepth = 8;
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the well-formed UTF-8 sequence (RFC 3629) at text[at], 0 if none.
-size_t Utf8SequenceLength(std::string_view text, size_t at) {
-  auto byte = [&](size_t k) -> unsigned {
-    return at + k < text.size() ? static_cast<unsigned char>(text[at + k]) : 0u;
-  };
-  auto follows = [&](size_t k, unsigned low = 0x80, unsigned high = 0xBF) {
-    return byte(k) >= low && byte(k) <= high;
-  };
-  unsigned lead = byte(0);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return follows(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    bool second = follows(1, lead == 0xE0 ? 0xA0 : 0x80, lead == 0xED ? 0x9F : 0xBF);
-    return second && follows(2) ? 3 : 0;
-  }
-  if (lead < 0xF0 || lead > 0xF4) return 0;
-  bool second = follows(1, lead == 0xF0 ? 0x90 : 0x80, lead == 0xF4 ? 0x8F : 0xBF);
-  return second && follows(2) && follows(3) ? 4 : 0;
-}
-
-// Appends the character at text[at], or U+FFFD when the bytes there are not
-// well-formed UTF-8; returns how many bytes it consumed.
-size_t AppendCharacter(std::string_view text, size_t at, std::string& out) {
-  size_t length = Utf8SequenceLength(text, at);
-  out.append(length > 0 ? text.substr(at, length) : kReplacement);
-  return std::max<size_t>(length, 1);
-}
-
-// The value of `digits` hex digits at text[at], or -1.
-int Hex(std::string_view text, size_t at, size_t digits) {
-  int value = -1;
-  if (at + digits > text.size() || !std::isxdigit(static_cast<unsigned char>(text[at]))) return -1;
-  auto [end, error] = std::from_chars(text.data() + at, text.data() + at + digits, value, 16);
-  return error == std::errc() && end == text.data() + at + digits ? value : -1;
-}
-
-}  // namespace
-
-std::string SanitizeJsonText(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  auto unit_at = [&](size_t at) {  // the UTF-16 unit of a "\\uXXXX" at text[at], or -1
-    return at < text.size() && text.substr(at, 2) == "\\u" ? Hex(text, at + 2, 4) : -1;
-  };
-  for (size_t at = 0; at < text.size();) {
-    int unit = unit_at(at), next = unit_at(at + 6);
-    if (unit >= 0xD800 && unit <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
-      out.append(text.substr(at, 12));  // a surrogate pair
-      at += 12;
-    } else if (unit >= 0xD800 && unit <= 0xDFFF) {
-      out.append("\\ufffd");
-      at += 6;
-    } else if (text[at] == '\\' && at + 1 < text.size() &&
-               static_cast<unsigned char>(text[at + 1]) < 0x80) {
-      out.append(text.substr(at, 2));  // a whole escape, so the "u" of "\\\\u" starts none
-      at += 2;
-    } else {
-      at += AppendCharacter(text, at, out);
-    }
-  }
-  return out;
-}
-
-namespace {
-
-const Json& Field(const Json& object, const char* key) {
-  static const Json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-// The value when it is an array, else an empty array.
-const Json& Items(const Json& value) {
-  static const Json kEmpty = Json::array();
-  return value.is_array() ? value : kEmpty;
-}
-
-// A string field's value, at most kMaxTextBytes, cut at a character boundary.
-std::string Text(const Json& value) {
-  if (!value.is_string()) return "";
-  const std::string& text = value.get_ref<const std::string&>();
-  if (text.size() <= kMaxTextBytes) return text;
-  size_t end = kMaxTextBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
-
-int PositiveInt(const Json& value) {
-  int64_t number = value.is_number_integer() ? value.get<int64_t>() : 0;
-  return number > 0 && number < (int64_t{1} << 31) ? static_cast<int>(number) : 0;
-}
 
 // The element of an array field at an integer index, or nullptr.
 const Json* At(const Json& array, const Json& index) {
@@ -119,27 +26,10 @@ const Json* At(const Json& array, const Json& index) {
                                                            : nullptr;
 }
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::string ToolName(const Json& driver) {
   std::string name = Lower(Text(Field(driver, "name")));
   if (name.rfind("semgrep", 0) == 0 && (name.size() == 7 || name[7] == ' ')) return "semgrep";
   return name;
-}
-
-// "CWE-79", "external/cwe/cwe-079", "CWE-89: SQL Injection" -> 79 / 79 / 89.
-void AddCwe(const std::string& tag, std::vector<int>& cwes) {
-  std::string lower = Lower(tag);
-  size_t at = lower.find("cwe-");
-  if (at == std::string::npos || cwes.size() >= kMaxCwes) return;
-  size_t start = at + 4, end = start;
-  while (end < lower.size() && std::isdigit(static_cast<unsigned char>(lower[end]))) ++end;
-  if (end == start || end - start > 6) return;
-  int cwe = std::stoi(lower.substr(start, end - start));
-  if (cwe > 0 && std::find(cwes.begin(), cwes.end(), cwe) == cwes.end()) cwes.push_back(cwe);
 }
 
 // The CWEs a rule or result names in properties.tags / properties.cwe and in
@@ -147,13 +37,13 @@ void AddCwe(const std::string& tag, std::vector<int>& cwes) {
 void AddCwesOf(const Json& object, std::vector<int>& cwes) {
   for (const char* key : {"tags", "cwe"}) {
     const Json& value = Field(Field(object, "properties"), key);
-    if (value.is_string()) AddCwe(Text(value), cwes);
-    for (const Json& item : Items(value)) AddCwe(Text(item), cwes);
+    if (value.is_string()) AddCweOf(Text(value), cwes);
+    for (const Json& item : Items(value)) AddCweOf(Text(item), cwes);
   }
   for (const Json& relation : Items(Field(object, "relationships"))) {
     const Json& target = Field(relation, "target");
     bool cwe_taxonomy = Lower(Text(Field(Field(target, "toolComponent"), "name"))) == "cwe";
-    if (cwe_taxonomy) AddCwe(Text(Field(target, "id")), cwes);
+    if (cwe_taxonomy) AddCweOf(Text(Field(target, "id")), cwes);
   }
 }
 
@@ -237,7 +127,7 @@ const Json& FindRule(const Json& result, const std::string& rule_id, const RunCo
 std::string Substitute(const std::string& pattern, const Json& arguments) {
   std::string out;
   const char* const stop = pattern.data() + pattern.size();
-  for (size_t at = 0; at < pattern.size() && out.size() < kMaxTextBytes; ++at) {
+  for (size_t at = 0; at < pattern.size() && out.size() < kMaxFieldBytes; ++at) {
     size_t n = 0;
     auto [end, error] = std::from_chars(pattern.data() + at + 1, stop, n);
     if (pattern[at] == '{' && error == std::errc() && end < stop && *end == '}' &&
@@ -276,16 +166,15 @@ bool IsAbsoluteUri(const std::string& uri) {
 
 // Decoded %-escapes; nullopt when one decodes to a control character.
 std::optional<std::string> PercentDecode(const std::string& text) {
-  std::string bytes, out;
+  std::string bytes;
   for (size_t at = 0; at < text.size(); ++at) {
-    int byte = text[at] == '%' ? Hex(text, at + 1, 2) : -1;
+    int byte = text[at] == '%' ? HexValue(text, at + 1, 2) : -1;
     if (byte >= 0 && (byte < 0x20 || byte == 0x7F)) return std::nullopt;
     bytes += byte >= 0 ? static_cast<char>(byte) : text[at];
     at += byte >= 0 ? 2 : 0;
   }
   // "%FF" must not smuggle ill-formed UTF-8 into the finding.
-  for (size_t at = 0; at < bytes.size();) at += AppendCharacter(bytes, at, out);
-  return out;
+  return ReplaceInvalidUtf8(bytes);
 }
 
 // The artifact's path relative to the scanned root, or "" when it has none or
@@ -360,7 +249,7 @@ void AddResult(const Json& result, const RunContext& run, ParseResult& out) {
 
 StatusOr<ParseResult> ParseSarif(std::string_view output, std::string_view tool_version) {
   const std::string text = SanitizeJsonText(output);
-  Json doc = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  Json doc = ParseJson(text);
   if (doc.is_discarded() || !doc.is_object() || !Field(doc, "runs").is_array()) {
     return Status::DataLoss("not a SARIF log (expected a JSON object with a \"runs\" list)");
   }

@@ -44,7 +44,7 @@
 //    (SARIF's default; "underReview"/"rejected" keep the result), results of
 //    kind "pass" or "notApplicable", and results with baselineState "absent".
 //  - partialFingerprints/fingerprints are ignored: scanfleet computes its own.
-// The log is read through SanitizeJsonText (below): Python-based tools write
+// The log is read through SanitizeJsonText (json_fields.h): Python-based tools write
 // undecodable file names as unpaired surrogate escapes. Input that is not a JSON object with a
 // "runs" list, or whose "version" is not 2.1.x, is DataLoss. Thread-safety: pure and reentrant.
 #pragma once
@@ -57,10 +57,5 @@
 namespace scanfleet {
 
 StatusOr<ParseResult> ParseSarif(std::string_view output, std::string_view tool_version);
-
-// `text` with bytes that are not well-formed UTF-8, and \u escapes of unpaired
-// UTF-16 surrogates, replaced by U+FFFD, so that one odd file name does not make
-// a whole JSON report unreadable. Also used by the semgrep JSON adapter.
-std::string SanitizeJsonText(std::string_view text);
 
 }  // namespace scanfleet

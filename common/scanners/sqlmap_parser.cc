@@ -10,18 +10,18 @@
 #include <utility>
 #include <vector>
 
+#include "common/scanners/text_fields.h"
+
 namespace scanfleet {
 namespace {
 
 constexpr std::string_view kTool = "sqlmap";
 constexpr size_t kMaxOutputBytes = size_t{64} << 20;
-constexpr size_t kMaxFieldBytes = 1024;     // one Title/Payload/URL
-constexpr size_t kMaxEvidenceBytes = 4096;  // all techniques of a point
-constexpr size_t kMaxMessageBytes = 1024;   // a quoted [CRITICAL] message
-
-std::string Bounded(std::string_view text, size_t limit) {
-  return std::string(text.substr(0, limit));
-}
+// Parts of a finding keep less than kMaxFieldBytes (text_fields.h): the
+// evidence joins several.
+constexpr size_t kMaxPartBytes = 1024;                // one Title/Payload/URL
+constexpr size_t kMaxEvidenceBytes = kMaxFieldBytes;  // all techniques of a point
+constexpr size_t kMaxMessageBytes = 1024;             // a quoted [CRITICAL] message
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -99,7 +99,7 @@ std::optional<std::pair<std::string, std::string>> MethodAndUrl(std::string_view
   }
   std::string_view url = Trim(line.substr(space + 1));
   if (!StartsWith(url, "http://") && !StartsWith(url, "https://")) return std::nullopt;
-  return std::make_pair(std::string(line.substr(0, space)), Bounded(url, kMaxFieldBytes));
+  return std::make_pair(std::string(line.substr(0, space)), Bounded(url, kMaxPartBytes));
 }
 
 // target.txt's first line: "URL (METHOD)  # command line".
@@ -112,7 +112,7 @@ std::optional<std::pair<std::string, std::string>> TargetFileLine(std::string_vi
   std::string_view rest = line.substr(close + 1);
   if (!rest.empty() && !StartsWith(rest, "  #")) return std::nullopt;
   return std::make_pair(std::string(line.substr(open + 2, close - open - 2)),
-                        Bounded(line.substr(0, open), kMaxFieldBytes));
+                        Bounded(line.substr(0, open), kMaxPartBytes));
 }
 
 // The scan of one output: everything learned so far.
@@ -174,7 +174,7 @@ void SqlmapScan::FeedOutside(std::string_view line) {
       critical = Bounded(message, kMaxMessageBytes);
     }
     if (StartsWith(message, "testing URL '") && message.back() == '\'') {
-      url_ = Bounded(message.substr(13, message.size() - 14), kMaxFieldBytes);
+      url_ = Bounded(message.substr(13, message.size() - 14), kMaxPartBytes);
     }
     return;
   }
@@ -199,7 +199,7 @@ void SqlmapScan::FeedOutside(std::string_view line) {
     recognized = true;
     for (InjectionPoint& point : points) {
       if (point.url == url_ && point.dbms.empty()) {
-        point.dbms = Bounded(line.substr(15), kMaxFieldBytes);
+        point.dbms = Bounded(line.substr(15), kMaxPartBytes);
       }
     }
   } else if (auto target = TargetFileLine(line)) {
@@ -243,8 +243,8 @@ void SqlmapScan::FeedBlock(std::string_view raw_line) {
       point.malformed = true;
       return;
     }
-    point.parameter = Bounded(Trim(rest.substr(0, open - 1)), kMaxFieldBytes);
-    point.place = Bounded(rest.substr(open + 1, rest.size() - open - 2), kMaxFieldBytes);
+    point.parameter = Bounded(Trim(rest.substr(0, open - 1)), kMaxPartBytes);
+    point.place = Bounded(rest.substr(open + 1, rest.size() - open - 2), kMaxPartBytes);
     point.malformed = point.parameter.empty() || point.place.empty();
     return;
   }
@@ -254,20 +254,20 @@ void SqlmapScan::FeedBlock(std::string_view raw_line) {
   const std::string_view key = colon == std::string_view::npos ? "" : line.substr(0, colon);
   const std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 2);
   if (key == "Type") {
-    point.techniques.push_back({Bounded(value, kMaxFieldBytes), "", ""});
+    point.techniques.push_back({Bounded(value, kMaxPartBytes), "", ""});
     last_field_ = &point.techniques.back().type;
   } else if (!point.techniques.empty() && key == "Title") {
-    point.techniques.back().title = Bounded(value, kMaxFieldBytes);
+    point.techniques.back().title = Bounded(value, kMaxPartBytes);
     last_field_ = &point.techniques.back().title;
   } else if (!point.techniques.empty() && key == "Payload") {
-    point.techniques.back().payload = Bounded(value, kMaxFieldBytes);
+    point.techniques.back().payload = Bounded(value, kMaxPartBytes);
     last_field_ = &point.techniques.back().payload;
   } else if (!point.techniques.empty() && key == "Vector") {
     last_field_ = nullptr;  // the query template adds nothing a reader needs
   } else if (last_field_ != nullptr) {
     // A payload sqlmap URL-decoded may itself contain a line break.
-    if (last_field_->size() < kMaxFieldBytes) {
-      *last_field_ += "\n" + Bounded(raw_line, kMaxFieldBytes - last_field_->size());
+    if (last_field_->size() < kMaxPartBytes) {
+      *last_field_ += "\n" + Bounded(raw_line, kMaxPartBytes - last_field_->size());
     }
   } else {
     point.malformed = true;

@@ -4,36 +4,31 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/scanners/json_fields.h"
+#include "common/text/ascii.h"
+
 namespace scanfleet {
 namespace {
 
-using Json = nlohmann::json;
-constexpr size_t kMaxText = 2048;
-constexpr size_t kMaxBody = 512;
+constexpr size_t kMaxBody = 512;  // of an attack request's body, in the evidence
 
 enum class EntryKind { kVulnerability, kAnomaly, kAdditional };
-
-std::string Bounded(std::string text, size_t limit = kMaxText) {
-  if (text.size() > limit) text.resize(limit);
-  return text;
-}
 
 std::string Slug(const std::string& category) {
   std::string slug;
   for (char c : category) {
     if (std::isalnum(static_cast<unsigned char>(c))) {
-      slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      slug += c;
     } else if (!slug.empty() && slug.back() != '-') {
       slug += '-';
     }
   }
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
-  return slug;
+  return Lower(slug);
 }
 
 std::vector<int> BuiltInCwes(const std::string& slug) {
@@ -106,12 +101,6 @@ std::optional<Severity> LevelToSeverity(const Json& level) {
   }
 }
 
-std::string Text(const Json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return Bounded(it->get<std::string>());
-}
-
 // info, then the attack's request line and body: what was sent to show it.
 std::string Evidence(const std::string& info, const std::string& http_request) {
   std::string evidence = info;
@@ -126,8 +115,7 @@ std::string Evidence(const std::string& info, const std::string& http_request) {
 
 // scheme://host:port of the report's target, without a trailing slash.
 std::string TargetBase(const Json& doc) {
-  auto infos = doc.find("infos");
-  std::string target = infos != doc.end() && infos->is_object() ? Text(*infos, "target") : "";
+  std::string target = Text(Field(Field(doc, "infos"), "target"));
   size_t scheme = target.find("://");
   if (scheme == std::string::npos || scheme == 0) return "";
   size_t path = target.find_first_of("/?#", scheme + 3);
@@ -152,15 +140,14 @@ void AddCategory(const std::string& category, const Json& entries, EntryKind kin
   if (context.classifications.is_object() && context.classifications.contains(category)) {
     classification = &context.classifications[category];
   }
-  std::string description =
-      classification != nullptr && classification->is_object() ? Text(*classification, "desc") : "";
+  std::string description = classification != nullptr ? Text(Field(*classification, "desc")) : "";
   std::vector<int> cwes;
   if (kind == EntryKind::kVulnerability) {
     cwes = classification != nullptr ? ReferencedCwes(*classification) : std::vector<int>();
     if (cwes.empty()) cwes = BuiltInCwes(slug);
   }
   for (const Json& entry : entries) {
-    std::string path = entry.is_object() ? Text(entry, "path") : "";
+    std::string path = Text(Field(entry, "path"));
     std::optional<Severity> severity;
     if (!path.empty() && path.front() == '/' && entry.contains("level")) {
       severity = LevelToSeverity(entry["level"]);
@@ -173,7 +160,7 @@ void AddCategory(const std::string& category, const Json& entries, EntryKind kin
     f.tool = "wapiti";
     f.tool_version = context.version;
     f.title = category;
-    std::string info = Text(entry, "info");
+    std::string info = Text(Field(entry, "info"));
     f.message = description.empty() ? info : description;
     switch (kind) {
       case EntryKind::kVulnerability:
@@ -192,9 +179,9 @@ void AddCategory(const std::string& category, const Json& entries, EntryKind kin
     f.confidence = "medium";
     f.cwes = cwes;
     f.url = context.base + path;
-    f.http_method = Text(entry, "method");
-    f.parameter = Text(entry, "parameter");
-    f.evidence = Evidence(info, Text(entry, "http_request"));
+    f.http_method = Text(Field(entry, "method"));
+    f.parameter = Text(Field(entry, "parameter"));
+    f.evidence = Evidence(info, Text(Field(entry, "http_request")));
     result.findings.push_back(std::move(f));
   }
 }
@@ -202,14 +189,14 @@ void AddCategory(const std::string& category, const Json& entries, EntryKind kin
 }  // namespace
 
 StatusOr<ParseResult> ParseWapitiJson(std::string_view output, std::string_view tool_version) {
-  const Json doc = Json::parse(output.begin(), output.end(), nullptr, /*allow_exceptions=*/false);
+  const Json doc = ParseJson(output);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("vulnerabilities") ||
       !doc["vulnerabilities"].is_object()) {
     return Status::DataLoss("not a wapiti JSON report (no \"vulnerabilities\" object)");
   }
   std::string base = TargetBase(doc);
   if (base.empty()) return Status::DataLoss("wapiti report names no target URL (infos.target)");
-  std::string version = Text(doc["infos"], "version");
+  std::string version = Text(Field(Field(doc, "infos"), "version"));
   if (version.empty()) version = std::string(tool_version);
   static const Json kNoClassifications = Json::object();
   auto classifications = doc.find("classifications");

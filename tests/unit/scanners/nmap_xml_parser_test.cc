@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <string>
 
+#include "common/scanners/text_fields.h"
 #include "tests/unit/scanners/test_util.h"
 
 namespace scanfleet {
@@ -189,8 +190,8 @@ TEST(NmapXmlParserTest, NonUtf8AndHugeValuesAreBoundedNotFatal) {
                             "</table></script>"))));
   ASSERT_EQ(result.findings.size(), 3u);
   for (const Finding& f : result.findings) {
-    EXPECT_LE(f.message.size(), 2048u);
-    EXPECT_LE(f.evidence.size(), 2048u);
+    EXPECT_LE(f.message.size(), kMaxFieldBytes);
+    EXPECT_LE(f.evidence.size(), kMaxFieldBytes);
     EXPECT_LE(f.title.size(), 160u);
   }
   EXPECT_EQ(result.findings[2].severity, Severity::kInfo) << "unknown state, scores out of range";

@@ -126,16 +126,33 @@ TEST(ProcessReportTest, FilledSnippetsAreFingerprintedAgain) {
   EXPECT_EQ(distinct.size(), processed->findings.size());
 }
 
-TEST(ProcessReportTest, AFilledSnippetKeepsAtMost512BytesOfItsLine) {
-  std::string line(2000, 'x');
+// The snippet ProcessReport fills for a hit on a line of text `line`.
+std::string FilledSnippetOf(const std::string& line) {
   auto processed = ProcessReport(
       {.report = "",
        .parse = &ParseLongLine,
        .tool_version = "1",
        .kind = ScannerKind::kSast,
        .source_line = [&](const std::string&, int) { return std::optional<std::string>(line); }});
-  ASSERT_TRUE(processed.ok());
-  EXPECT_EQ(processed->findings[0].snippet, std::string(kMaxFilledSnippetBytes, 'x'));
+  EXPECT_TRUE(processed.ok());
+  return processed.ok() ? processed->findings.at(0).snippet : "";
+}
+
+TEST(ProcessReportTest, AFilledSnippetKeepsAtMost512BytesOfItsLine) {
+  EXPECT_EQ(FilledSnippetOf(std::string(2000, 'x')), std::string(kMaxFilledSnippetBytes, 'x'));
+}
+
+TEST(ProcessReportTest, AFilledSnippetIsCutBetweenCharacters) {
+  const std::string euro = "\xE2\x82\xAC";  // 3 bytes
+  // The bound falls after the character's first, then its second byte.
+  for (size_t before : {kMaxFilledSnippetBytes - 2, kMaxFilledSnippetBytes - 1}) {
+    EXPECT_EQ(FilledSnippetOf(std::string(before, 'x') + euro + "tail"), std::string(before, 'x'))
+        << before;
+  }
+  std::string fits = std::string(kMaxFilledSnippetBytes - 3, 'x') + euro;
+  EXPECT_EQ(FilledSnippetOf(fits + "tail"), fits);
+  // Bytes that are not UTF-8 are each a unit of their own: cut as before.
+  EXPECT_EQ(FilledSnippetOf(std::string(600, '\xE9')), std::string(kMaxFilledSnippetBytes, '\xE9'));
 }
 
 TEST(ProcessReportTest, WithoutSourceLinesNothingIsFilled) {

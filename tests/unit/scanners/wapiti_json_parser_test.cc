@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 
+#include "common/scanners/text_fields.h"
 #include "tests/unit/scanners/test_util.h"
 
 namespace scanfleet {
@@ -190,8 +191,8 @@ TEST(WapitiJsonParserTest, HugeReportIsBoundedAndParsed) {
   }
   ParseResult result = ParseOrFail(doc.dump());
   ASSERT_EQ(result.findings.size(), 20000u);
-  EXPECT_LE(result.findings[0].evidence.size(), 2048u);
-  EXPECT_LE(result.findings[0].message.size(), 2048u);
+  EXPECT_LE(result.findings[0].evidence.size(), kMaxFieldBytes);
+  EXPECT_LE(result.findings[0].message.size(), kMaxFieldBytes);
 }
 
 TEST(WapitiJsonParserTest, EveryTruncationIsDataLoss) {
