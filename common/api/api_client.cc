@@ -1,6 +1,7 @@
 #include "common/api/api_client.h"
 
 #include "common/time/clock.h"
+#include "common/wire/error_code.h"
 
 namespace scanfleet {
 
@@ -46,7 +47,10 @@ StatusOr<v1::ApiResponse> ApiClient::Call(const v1::ApiRequest& request, int tim
   const v1::ApiResponse& response = reply.api_response();
   if (!response.error().empty()) {
     std::string message = response.error();
-    switch (static_cast<StatusCode>(response.error_code())) {
+    // Only the codes a caller acts on keep their code. Anything else, an
+    // unset code included, is the controller's own failure: its Unavailable
+    // must not read as "the controller is unreachable" to a retrying caller.
+    switch (StatusCodeOf(response.error_code())) {
       case StatusCode::kNotFound:
         return Status::NotFound(message);
       case StatusCode::kFailedPrecondition:

@@ -123,9 +123,12 @@ std::string_view ScanStateName(v1::ScanState state) {
       return "failed";
     case v1::SCAN_CANCELLED:
       return "cancelled";
-    default:
-      return "unknown";
+    case v1::SCAN_STATE_UNSPECIFIED:
+    case v1::ScanState_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::ScanState_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;
   }
+  return "unknown";
 }
 
 }  // namespace scanfleet

@@ -19,6 +19,9 @@ Finding FindingFromProto(const v1::Finding& proto);
 v1::Severity SeverityToProto(Severity severity);
 Severity SeverityFromProto(v1::Severity severity);
 FailureClass FailureFromProto(v1::FailureKind kind);
-std::string_view ScanStateName(v1::ScanState state);  // "queued", "running", ...
+// "queued", "running", "succeeded", "failed", "cancelled"; "unknown" for
+// SCAN_STATE_UNSPECIFIED or a value outside the enum. One case per state, no
+// default: a state added to the proto does not build until it is named.
+std::string_view ScanStateName(v1::ScanState state);
 
 }  // namespace scanfleet

@@ -4,7 +4,9 @@
 #include <set>
 
 #include "common/incremental/shard.h"
+#include "common/job/job_state.h"
 #include "common/secrets/secret_name.h"
+#include "common/wire/error_code.h"
 
 namespace scanfleet {
 
@@ -32,7 +34,7 @@ Status CheckText(std::string_view field, std::string_view value, size_t max_leng
 v1::ApiResponse ErrorResponse(const Status& status) {
   v1::ApiResponse response;
   response.set_error(status.message());
-  response.set_error_code(static_cast<uint32_t>(status.code()));
+  response.set_error_code(ErrorCodeOf(status.code()));
   return response;
 }
 
@@ -110,7 +112,8 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
       auto scan = store_.GetScan(request.get_scan().scan_id());
       if (!scan.ok()) return ErrorResponse(scan.status());
       for (v1::JobStatus& job : *scan->mutable_jobs()) {
-        if (job.state() == "queued" && !scheduler_.CanRun(job.pool(), job.scanner(), now)) {
+        if (JobStateOf(job) == v1::JOB_QUEUED &&
+            !scheduler_.CanRun(job.pool(), job.scanner(), now)) {
           job.set_note("waiting: no live worker of pool '" + job.pool() + "' has scanner '" +
                        job.scanner() + "'");
         }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/finding/finding.h"
+#include "common/job/job_state.h"
 #include "common/wire/convert.h"
 
 namespace scanfleet::cli {
@@ -28,7 +29,7 @@ nlohmann::json ScanJson(const v1::ScanStatus& scan) {
     jobs.push_back({{"job_id", job.job_id()},
                     {"scanner", job.scanner()},
                     {"pool", job.pool()},
-                    {"state", job.state()},
+                    {"state", std::string(JobStateName(JobStateOf(job)))},
                     {"attempt", job.attempt()},
                     {"worker_id", job.worker_id()},
                     {"error", job.error()},
@@ -112,13 +113,15 @@ std::string ScanSummary(const v1::ScanStatus& scan) {
   }
   out << "\n";
   for (const auto& job : scan.jobs()) {
+    v1::JobState state = JobStateOf(job);
     std::string scanner = job.scanner();
     if (job.shard_count() > 1) {
       scanner += " [shard " + std::to_string(job.shard_index() + 1) + "/" +
                  std::to_string(job.shard_count()) + "]";
     }
-    out << "  job " << job.job_id() << " " << Pad(scanner, 11) << Pad(job.state(), 11) << "attempt "
-        << job.attempt() << ", " << job.findings() << " findings";
+    out << "  job " << job.job_id() << " " << Pad(scanner, 11)
+        << Pad(std::string(JobStateName(state)), 11) << "attempt " << job.attempt() << ", "
+        << job.findings() << " findings";
     if (!job.resolved_commit().empty()) out << ", commit " << job.resolved_commit().substr(0, 12);
     if (job.skipped_records() > 0) {
       out << ", " << job.skipped_records() << " malformed output records skipped";
@@ -127,7 +130,7 @@ std::string ScanSummary(const v1::ScanStatus& scan) {
     if (!job.error().empty()) out << ", error: " << Truncate(job.error(), 100);
     if (!job.note().empty()) out << " (" << job.note() << ")";
     out << "\n";
-    if (job.state() == "dead" && !job.output_tail().empty()) {
+    if (state == v1::JOB_DEAD_LETTERED && !job.output_tail().empty()) {
       out << "    last output: " << Truncate(job.output_tail(), 300) << "\n";
       out << "    (dead-lettered: `scanfleet retry " << scan.scan_id() << "` re-queues it)\n";
     }

@@ -9,6 +9,7 @@
 
 #include "common/fs/atomic_write.h"
 #include "common/fs/posix_file_system.h"
+#include "common/job/job_state.h"
 #include "common/wire/convert.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/diff.h"
@@ -71,7 +72,7 @@ report::ScanReport BuildReport(const v1::ScanStatus& scan, const v1::ListFinding
                                const v1::ListWorkersResponse& workers) {
   report::ScanReport out;
   out.scan_id = scan.scan_id();
-  out.state = std::string(ScanStateName(scan.state()));
+  out.state = scan.state();
   out.profile = scan.profile();
   out.repo = scan.target().repo();
   out.ref = scan.target().ref();
@@ -81,7 +82,7 @@ report::ScanReport BuildReport(const v1::ScanStatus& scan, const v1::ListFinding
   for (const auto& finding : found.findings()) out.findings.push_back(FindingFromProto(finding));
   for (const auto& job : scan.jobs()) {
     if (out.resolved_commit.empty()) out.resolved_commit = job.resolved_commit();
-    report::ToolRun run{job.scanner(), "", job.state(), job.error()};
+    report::ToolRun run{job.scanner(), "", JobStateOf(job), job.error()};
     for (const Finding& finding : out.findings) {
       if (finding.tool == job.scanner() && !finding.tool_version.empty()) {
         run.version = finding.tool_version;

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "common/wire/envelope.h"
+#include "common/wire/error_code.h"
 #include "controller/loop/controller_loop.h"
 
 namespace scanfleet {
@@ -18,7 +19,7 @@ constexpr int kMaxApiRequestsPerIteration = 64;
 
 void SetError(v1::ApiResponse& response, const Status& status, std::string_view prefix = "") {
   response.set_error(std::string(prefix) + status.message());
-  response.set_error_code(static_cast<uint32_t>(status.code()));
+  response.set_error_code(ErrorCodeOf(status.code()));
 }
 
 }  // namespace

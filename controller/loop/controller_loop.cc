@@ -8,6 +8,7 @@
 
 #include "common/fs/atomic_write.h"
 #include "common/fs/posix_file_system.h"
+#include "common/job/job_state.h"
 #include "common/process/stop_signal.h"
 #include "common/wire/convert.h"
 
@@ -117,7 +118,7 @@ Status ControllerLoop::Recover() {
   size_t unfinished = 0, in_flight = 0;
   RETURN_IF_ERROR(store_->ForEachUnfinishedJob([&](const UnfinishedJob& job) {
     ++unfinished;
-    if (job.state == "queued") {
+    if (job.state == JobStateName(v1::JOB_QUEUED)) {
       scheduler_.AddQueuedJob(job.descriptor);
     } else {
       scheduler_.RestoreInFlight(job.descriptor, job.worker_id, now);

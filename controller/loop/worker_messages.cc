@@ -5,6 +5,7 @@
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "common/job/job_state.h"
 #include "common/wire/convert.h"
 #include "controller/loop/controller_loop.h"
 
@@ -111,8 +112,10 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
                            : verdict.kind == ResultVerdict::Kind::kFailed
                                ? JobOutcome::kFailed
                                : JobOutcome::kDeadLettered;
-      RETURN_IF_ERROR(store_->RecordAttempt(
-          result, worker_id, outcome == JobOutcome::kSucceeded ? "succeeded" : "failed", now));
+      v1::AttemptOutcome attempt_outcome =
+          outcome == JobOutcome::kSucceeded ? v1::ATTEMPT_SUCCEEDED : v1::ATTEMPT_FAILED;
+      RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id,
+                                            std::string(AttemptOutcomeName(attempt_outcome)), now));
       // An adopted result ends the job in its current attempt's row.
       std::optional<v1::JobResult> fenced;
       if (verdict.live_attempt != result.job().attempt()) {
@@ -133,14 +136,16 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
       break;
     }
     case ResultVerdict::Kind::kRetry:
-      RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id, "retry", now));
+      RETURN_IF_ERROR(store_->RecordAttempt(
+          result, worker_id, std::string(AttemptOutcomeName(v1::ATTEMPT_RETRY)), now));
       verdict.requeue.reason = result.error();
       RETURN_IF_ERROR(store_->RecordRequeue(verdict.requeue, now));
       spdlog::info("job {} attempt {} failed ({}), retry after {} ms", result.job().job_id(),
                    result.job().attempt(), result.error(), verdict.requeue.not_before_ms - now);
       break;
     case ResultVerdict::Kind::kStale:
-      RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id, "stale", now));
+      RETURN_IF_ERROR(store_->RecordAttempt(
+          result, worker_id, std::string(AttemptOutcomeName(v1::ATTEMPT_STALE)), now));
       break;
   }
   if (verdict.adopted) {

@@ -6,6 +6,7 @@
 // fingerprint, so it is stable across scans of the same code.
 #include <nlohmann/json.hpp>
 
+#include "common/job/job_state.h"
 #include "controller/report/formats.h"
 #include "controller/report/report_common.h"
 
@@ -76,10 +77,11 @@ std::string RenderGitLab(const ScanReport& report) {
   Json messages = Json::array();
   for (const ToolSection& section : sections) {
     if (section.run.succeeded()) continue;
-    messages.push_back({{"level", "fatal"},
-                        {"value", section.run.tool + " job " + section.run.state +
-                                      (section.run.error.empty() ? "" : ": " + section.run.error) +
-                                      "; its results are incomplete"}});
+    messages.push_back(
+        {{"level", "fatal"},
+         {"value", section.run.tool + " job " + std::string(JobStateName(section.run.state)) +
+                       (section.run.error.empty() ? "" : ": " + section.run.error) +
+                       "; its results are incomplete"}});
   }
   if (dast_left_out > 0) {
     messages.push_back(

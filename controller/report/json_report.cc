@@ -2,6 +2,8 @@
 // canonical findings (the same keys as `scanfleet findings --json`).
 #include <nlohmann/json.hpp>
 
+#include "common/job/job_state.h"
+#include "common/wire/convert.h"
 #include "controller/report/formats.h"
 #include "controller/report/report_common.h"
 
@@ -39,7 +41,7 @@ std::string RenderJson(const ScanReport& report) {
   for (const ToolSection& section : ToolSections(report)) {
     runs.push_back({{"tool", section.run.tool},
                     {"version", section.run.version},
-                    {"state", section.run.state},
+                    {"state", std::string(JobStateName(section.run.state))},
                     {"complete", section.run.succeeded()},
                     {"error", section.run.error},
                     {"findings", section.findings.size()}});
@@ -59,7 +61,7 @@ std::string RenderJson(const ScanReport& report) {
   Json document = {{"report_format", "scanfleet-report/v1"},
                    {"scan",
                     {{"scan_id", report.scan_id},
-                     {"state", report.state},
+                     {"state", std::string(ScanStateName(report.state))},
                      {"partial", report.partial()},
                      {"profile", report.profile},
                      {"repo", report.repo},

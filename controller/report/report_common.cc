@@ -131,6 +131,31 @@ std::string ScannedThing(const ScanReport& report) {
 
 namespace scanfleet::report {
 
+namespace {
+
+// The state of a tool that appears only in findings: its scan's, as a job state.
+v1::JobState JobStateOfScan(v1::ScanState state) {
+  switch (state) {
+    case v1::SCAN_QUEUED:
+      return v1::JOB_QUEUED;
+    case v1::SCAN_RUNNING:
+      return v1::JOB_RUNNING;
+    case v1::SCAN_SUCCEEDED:
+      return v1::JOB_SUCCEEDED;
+    case v1::SCAN_FAILED:
+      return v1::JOB_FAILED;
+    case v1::SCAN_CANCELLED:
+      return v1::JOB_CANCELLED;
+    case v1::SCAN_STATE_UNSPECIFIED:
+    case v1::ScanState_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::ScanState_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;
+  }
+  return v1::JOB_STATE_UNSPECIFIED;
+}
+
+}  // namespace
+
 std::vector<ToolSection> ToolSections(const ScanReport& report) {
   std::vector<ToolSection> sections;
   auto find = [&](const std::string& tool) -> ToolSection* {
@@ -150,7 +175,7 @@ std::vector<ToolSection> ToolSections(const ScanReport& report) {
   for (const Finding& finding : report.findings) {
     ToolSection* section = find(finding.tool);
     if (!section) {
-      sections.push_back({ToolRun{finding.tool, "", report.state, ""}, {}});
+      sections.push_back({ToolRun{finding.tool, "", JobStateOfScan(report.state), ""}, {}});
       section = &sections.back();
     }
     if (section->run.version.empty()) section->run.version = finding.tool_version;

@@ -17,6 +17,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/job/job_state.h"
+#include "common/wire/convert.h"
 #include "controller/report/formats.h"
 #include "controller/report/line_hash.h"
 #include "controller/report/report_common.h"
@@ -202,13 +204,13 @@ Json Run(const ScanReport& report, const ToolSection& section, LineHashSource& l
   }
   Json invocation = {{"executionSuccessful", section.run.succeeded()}};
   if (!section.run.succeeded()) {
-    std::string why = "scanner job " + section.run.state +
+    std::string why = "scanner job " + std::string(JobStateName(section.run.state)) +
                       (section.run.error.empty() ? "" : ": " + section.run.error) +
                       "; its results are incomplete";
     invocation["toolExecutionNotifications"] =
         Json::array({{{"level", "error"}, {"message", {{"text", why}}}}});
   }
-  invocation["properties"] = {{"jobState", section.run.state}};
+  invocation["properties"] = {{"jobState", std::string(JobStateName(section.run.state))}};
   Json run = {{"tool", {{"driver", driver}}},
               {"invocations", Json::array({invocation})},
               {"automationDetails",
@@ -227,7 +229,7 @@ Json Run(const ScanReport& report, const ToolSection& section, LineHashSource& l
   run["columnKind"] = "unicodeCodePoints";
   run["results"] = results;
   run["properties"] = {{"scanId", report.scan_id},
-                       {"scanState", report.state},
+                       {"scanState", std::string(ScanStateName(report.state))},
                        {"partial", report.partial()},
                        {"toolRunComplete", section.run.succeeded()},
                        {"scanned", ScannedThing(report)}};

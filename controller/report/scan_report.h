@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/finding/finding.h"
+#include "proto/scanfleet.pb.h"
 
 namespace scanfleet::report {
 
@@ -21,9 +22,9 @@ namespace scanfleet::report {
 struct ToolRun {
   std::string tool;     // registry name, e.g. "bandit"
   std::string version;  // version line the tool reported; empty when unknown
-  std::string state;    // job state: succeeded / failed / dead / cancelled / running / queued ...
+  v1::JobState state = v1::JOB_STATE_UNSPECIFIED;  // printed as JobStateName: "dead", ...
   std::string error;    // last error of a job that did not succeed
-  bool succeeded() const { return state == "succeeded"; }
+  bool succeeded() const { return state == v1::JOB_SUCCEEDED; }
 };
 
 // How a finding compares with the scan's baseline (docs/BASELINES.md).
@@ -35,7 +36,7 @@ struct FindingDiff {
 
 struct ScanReport {
   uint64_t scan_id = 0;
-  std::string state;  // scan state: queued / running / succeeded / failed / cancelled
+  v1::ScanState state = v1::SCAN_STATE_UNSPECIFIED;  // printed as ScanStateName
   std::string profile;
   // SAST: what was scanned. resolved_commit is the commit the ref resolved to.
   std::string repo;
@@ -63,7 +64,7 @@ struct ScanReport {
   bool dast() const { return !target_url.empty(); }
   // True when the scan is not finished or any tool run did not succeed.
   bool partial() const {
-    if (state != "succeeded") return true;
+    if (state != v1::SCAN_SUCCEEDED) return true;
     for (const ToolRun& run : runs) {
       if (!run.succeeded()) return true;
     }

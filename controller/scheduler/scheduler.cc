@@ -8,6 +8,28 @@
 
 namespace scanfleet {
 
+namespace {
+
+// The requeue reason a decline records with the job (one case per reason, no
+// default: a new DeclineReason does not build until it says why).
+const char* RequeueReasonOf(DeclineReason reason) {
+  switch (reason) {
+    case DeclineReason::kNoFreeSlot:
+      return "worker had no free slot";
+    case DeclineReason::kScannerMissing:
+      return "worker lacks the scanner";
+    case DeclineReason::kDraining:
+      return "worker is draining";
+    case DeclineReason::kHandedBack:
+      return "worker handed it back on drain";
+    case DeclineReason::kOther:
+      return "worker declined it";
+  }
+  return "worker declined it";  // not a DeclineReason: a broken cast somewhere
+}
+
+}  // namespace
+
 Scheduler::Scheduler(SchedulerConfig config, std::function<double()> jitter)
     : config_(config), jitter_(std::move(jitter)), limits_(config_.limits) {}
 
@@ -94,11 +116,8 @@ std::optional<RequeueJob> Scheduler::OnDeclined(const std::string& worker_id, ui
   bool live = job.phase == Phase::kDispatched ||
               (job.phase == Phase::kRunning && WorkerOf(job) == worker_id);
   if (!live) return std::nullopt;
-  static const char* const kReasons[] = {"worker had no free slot", "worker lacks the scanner",
-                                         "worker is draining", "worker handed it back on drain",
-                                         "worker declined it"};
   std::vector<Decision> out;
-  Requeue(job, now, false, kReasons[static_cast<int>(reason)], out);
+  Requeue(job, now, false, RequeueReasonOf(reason), out);
   return std::get<RequeueJob>(out.front());
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/wire/error_code.h"
 #include "controller/triggers/schedule_plan.h"
 
 namespace scanfleet {
@@ -18,7 +19,7 @@ Status CheckProfile(const ControllerConfig& config, const std::string& profile,
 v1::ApiResponse Refused(const Status& status) {
   v1::ApiResponse response;
   response.set_error(status.message());
-  response.set_error_code(static_cast<uint32_t>(status.code()));
+  response.set_error_code(ErrorCodeOf(status.code()));
   return response;
 }
 

@@ -40,18 +40,19 @@ int main(int argc, char** argv) {
   Write(argv[1], "code", code);
 
   ScanReport partial = FixedReport();
-  partial.state = "failed";
-  partial.runs[1] = {"bandit", "", "dead", "scanner exited 2"};
+  partial.state = scanfleet::v1::SCAN_FAILED;
+  partial.runs[1] = {"bandit", "", scanfleet::v1::JOB_DEAD_LETTERED, "scanner exited 2"};
   Write(argv[1], "partial", partial);
 
   ScanReport dast;
   dast.scan_id = 7;
-  dast.state = "succeeded";
+  dast.state = scanfleet::v1::SCAN_SUCCEEDED;
   dast.profile = "web-baseline";
   dast.target_url = "http://app.test:8080/";
   dast.created_ms = 1795000000000;
   dast.finished_ms = 1795000060000;
-  dast.runs = {{"wapiti", "3.0.4", "succeeded", ""}, {"nmap", "7.93", "succeeded", ""}};
+  dast.runs = {{"wapiti", "3.0.4", scanfleet::v1::JOB_SUCCEEDED, ""},
+               {"nmap", "7.93", scanfleet::v1::JOB_SUCCEEDED, ""}};
   scanfleet::Finding port = DastFinding();
   port.tool = "nmap";
   port.rule_id = "open-port";

@@ -56,7 +56,6 @@ TEST(WorkerMessagesTest, DeclineNamesTheAttemptAndTheReason) {
   EXPECT_EQ(envelope.declined().job().attempt(), 3u);
   EXPECT_EQ(envelope.declined().reason(), v1::DECLINE_SCANNER_MISSING);
   EXPECT_EQ(envelope.declined().detail(), "scanner 'semgrep' is missing");
-  EXPECT_EQ(DeclineReasonName(v1::DECLINE_HANDED_BACK), "handed back");
 }
 
 TEST(WorkerMessagesTest, HelloListsPoolsScannersAndSlots) {

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/job/job_state.h"
 #include "common/wire/envelope.h"
 #include "worker/loop/worker_loop.h"
 #include "worker/loop/worker_messages.h"

@@ -51,19 +51,4 @@ v1::Envelope MakeDeclinedEnvelope(const v1::JobRef& job, v1::DeclineReason reaso
   return envelope;
 }
 
-std::string DeclineReasonName(v1::DeclineReason reason) {
-  switch (reason) {
-    case v1::DECLINE_NO_FREE_SLOT:
-      return "no free slot";
-    case v1::DECLINE_SCANNER_MISSING:
-      return "scanner missing";
-    case v1::DECLINE_DRAINING:
-      return "draining";
-    case v1::DECLINE_HANDED_BACK:
-      return "handed back";
-    default:
-      return "unspecified";
-  }
-}
-
 }  // namespace scanfleet

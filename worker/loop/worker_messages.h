@@ -29,7 +29,5 @@ v1::Envelope MakeHeartbeatEnvelope(const HeartbeatReport& report);
 v1::Envelope MakeAcceptedEnvelope(const v1::JobRef& job);
 v1::Envelope MakeDeclinedEnvelope(const v1::JobRef& job, v1::DeclineReason reason,
                                   const std::string& detail);
-// "no free slot", "scanner missing", ...: for logs.
-std::string DeclineReasonName(v1::DeclineReason reason);
 
 }  // namespace scanfleet

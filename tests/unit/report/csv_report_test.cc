@@ -66,7 +66,7 @@ TEST(CsvReportTest, RoundTripsTrickyTextAndNeutralizesFormulas) {
 
 TEST(CsvReportTest, PartialScanIsMarkedOnEveryRow) {
   ScanReport report = FixedReport();
-  report.runs[0].state = "failed";
+  report.runs[0].state = v1::JOB_FAILED;
   auto rows = ParseCsv(RenderCsv(report));
   for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][1], "true");
 }
@@ -81,7 +81,7 @@ TEST(CsvReportTest, InvalidUtf8BecomesReplacementCharacters) {
 
 TEST(CsvReportTest, EmptyScanIsJustTheHeader) {
   ScanReport report;
-  report.state = "succeeded";
+  report.state = v1::SCAN_SUCCEEDED;
   EXPECT_EQ(ParseCsv(RenderCsv(report)).size(), 1u);
 }
 

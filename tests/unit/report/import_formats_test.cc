@@ -93,7 +93,7 @@ TEST(DefectDojoReportTest, OnlyAcceptedKeysAndTypedValues) {
 
 TEST(DefectDojoReportTest, PartialScanIsTaggedAndDescribed) {
   ScanReport report = FixedReport();
-  report.state = "cancelled";
+  report.state = v1::SCAN_CANCELLED;
   json dojo = json::parse(RenderDefectDojo(report));
   const json& finding = dojo["findings"][0];
   EXPECT_NE(finding["description"].get<std::string>().find("PARTIAL SCAN"), std::string::npos);
@@ -144,7 +144,7 @@ TEST(GitLabReportTest, HasTheRequiredKeysOfSchema15) {
 
 TEST(GitLabReportTest, PartialScanIsAFailure) {
   ScanReport report = FixedReport();
-  report.runs[1].state = "dead";
+  report.runs[1].state = v1::JOB_DEAD_LETTERED;
   json gitlab = json::parse(RenderGitLab(report));
   EXPECT_EQ(gitlab["scan"]["status"], "failure");
   EXPECT_EQ(gitlab["scan"]["messages"][0]["level"], "fatal");

@@ -29,14 +29,15 @@ inline Finding CodeFinding(std::string tool, std::string rule, std::string path,
 inline ScanReport FixedReport() {
   ScanReport report;
   report.scan_id = 42;
-  report.state = "succeeded";
+  report.state = v1::SCAN_SUCCEEDED;
   report.profile = "default";
   report.repo = "https://git.example.com/team/app.git";
   report.ref = "main";
   report.resolved_commit = "0123456789abcdef0123456789abcdef01234567";
   report.created_ms = 1795000000000;
   report.finished_ms = 1795000060000;
-  report.runs = {{"flawfinder", "2.0.19", "succeeded", ""}, {"bandit", "1.6.2", "succeeded", ""}};
+  report.runs = {{"flawfinder", "2.0.19", v1::JOB_SUCCEEDED, ""},
+                 {"bandit", "1.6.2", v1::JOB_SUCCEEDED, ""}};
   Finding strcpy = CodeFinding("flawfinder", "FF1001", "src/a b/main.c", 2, "  strcpy(dst, src);",
                                Severity::kHigh);
   strcpy.cwes = {120, 20};

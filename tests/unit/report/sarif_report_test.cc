@@ -97,8 +97,8 @@ TEST(SarifReportTest, CleanScanSaysSoAndPartialScanNeverLooksClean) {
   EXPECT_EQ(clean["runs"][0]["properties"]["partial"], false);
 
   ScanReport report = FixedReport();
-  report.state = "failed";
-  report.runs[1] = {"bandit", "", "dead", "scanner exited 2"};
+  report.state = v1::SCAN_FAILED;
+  report.runs[1] = {"bandit", "", v1::JOB_DEAD_LETTERED, "scanner exited 2"};
   report.findings.pop_back();  // the failed tool found nothing
   json partial = json::parse(RenderSarif(report));
   ASSERT_EQ(partial["runs"].size(), 2u);
@@ -116,10 +116,10 @@ TEST(SarifReportTest, CleanScanSaysSoAndPartialScanNeverLooksClean) {
 TEST(SarifReportTest, DastFindingHasLogicalLocationAndUrl) {
   ScanReport report;
   report.scan_id = 7;
-  report.state = "succeeded";
+  report.state = v1::SCAN_SUCCEEDED;
   report.profile = "web";
   report.target_url = "http://app.test:8080/";
-  report.runs = {{"wapiti", "3.0.4", "succeeded", ""}};
+  report.runs = {{"wapiti", "3.0.4", v1::JOB_SUCCEEDED, ""}};
   report.findings = {DastFinding()};
   json result = json::parse(RenderSarif(report))["runs"][0]["results"][0];
   EXPECT_EQ(result["level"], "error");
