@@ -11,6 +11,7 @@
 #include "common/log/log.h"
 #include "common/process/stop_signal.h"
 #include "common/scanners/registry.h"
+#include "controller/config/controller_config.h"
 #include "controller/loop/controller_loop.h"
 
 namespace {

@@ -14,7 +14,7 @@
 
 #include "common/target/dast_target.h"
 #include "common/time/clock.h"
-#include "controller/loop/controller_config.h"
+#include "controller/config/controller_config.h"
 #include "controller/scheduler/scheduler.h"
 #include "controller/store/scan_store.h"
 #include "proto/scanfleet.pb.h"

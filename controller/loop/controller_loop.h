@@ -18,7 +18,7 @@
 #include "common/transport/zmq_socket.h"
 #include "common/wire/envelope.h"
 #include "controller/api/api_handler.h"
-#include "controller/loop/controller_config.h"
+#include "controller/config/controller_config.h"
 #include "controller/loop/controller_security.h"
 #include "controller/scheduler/scheduler.h"
 #include "controller/store/scan_store.h"

@@ -17,7 +17,7 @@
 #include "common/security/message_signing.h"
 #include "common/security/zap_authorizer.h"
 #include "common/transport/zmq_socket.h"
-#include "controller/loop/controller_config.h"
+#include "controller/config/controller_config.h"
 
 namespace scanfleet {
 

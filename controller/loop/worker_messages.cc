@@ -59,6 +59,7 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
       for (const auto& ref : envelope.heartbeat().running()) {
         report.running.emplace_back(ref.job_id(), ref.attempt());
       }
+      report.free_slots = envelope.heartbeat().free_slots();
       report.draining = envelope.heartbeat().draining();
       report.leaving = envelope.heartbeat().leaving();
       if (report.leaving) spdlog::info("worker {} is leaving", worker_id);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/time/clock.h"
+#include "common/wire/heartbeat_report.h"
 #include "controller/scheduler/concurrency_limits.h"
 #include "controller/scheduler/decisions.h"
 #include "controller/scheduler/name_table.h"
@@ -66,13 +67,6 @@ struct JobDescriptor {
   TimeMs not_before_ms = 0;
   uint32_t max_failures = 0;  // failed attempts before dead-letter; 0 = SchedulerConfig's
   std::string target_key;     // DAST target host (per-target limits); empty for SAST
-};
-
-// What a worker's heartbeat reports.
-struct HeartbeatReport {
-  std::vector<std::pair<uint64_t, uint32_t>> running;  // job id, attempt
-  bool draining = false;                               // the worker takes no new job
-  bool leaving = false;                                // the worker is exiting cleanly: gone now
 };
 
 // Why a worker gave an attempt back (mirrors v1::DeclineReason).

@@ -18,7 +18,7 @@
 
 #include "common/time/clock.h"
 #include "controller/api/api_handler.h"
-#include "controller/loop/controller_config.h"
+#include "controller/config/controller_config.h"
 #include "controller/store/scan_store.h"
 #include "controller/store/schedule_runs.h"
 #include "controller/triggers/loop_inbox.h"

@@ -7,20 +7,12 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "common/wire/heartbeat_report.h"
 #include "proto/scanfleet.pb.h"
 
 namespace scanfleet {
-
-// What a heartbeat reports.
-struct HeartbeatReport {
-  std::vector<std::pair<uint64_t, uint32_t>> running;  // job id, attempt
-  uint32_t free_slots = 0;
-  bool draining = false;
-  bool leaving = false;
-};
 
 v1::Envelope MakeHelloEnvelope(const std::vector<std::string>& pools,
                                const std::map<std::string, std::string>& scanners, uint32_t slots,

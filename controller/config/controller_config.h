@@ -1,6 +1,13 @@
 // Everything the controller can be configured with, and its documented
 // defaults. Filled from flags and an optional TOML config file (main.cc).
-// Thread-safety: a plain value.
+//
+// It lives in controller/config, below every component that reads it (the
+// loop, api/ and triggers/), so that reading the configuration never means
+// including the loop that owns it. It depends only on the value types it
+// holds (scheduler, diff, wire). One struct, in sections by topic, because
+// main.cc's flag table fills it in one place and each component takes the
+// whole value by const reference.
+// Thread-safety: a plain value; the loop owns it, the others read it.
 #pragma once
 
 #include <cstdint>
