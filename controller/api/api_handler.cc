@@ -84,15 +84,15 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
 v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now, ApiEffects& effects) {
   // A request's writes share the loop's transaction with other messages: a
   // savepoint makes a failed request leave no partial rows behind.
-  if (!store_.db().Exec("SAVEPOINT api_request").ok()) {
-    return ErrorResponse(Status::Internal("cannot open a savepoint"));
-  }
+  auto savepoint = store_.OpenSavepoint("api_request");
+  if (!savepoint.ok()) return ErrorResponse(Status::Internal("cannot open a savepoint"));
   v1::ApiResponse response = HandleInSavepoint(request, now, effects);
   if (!response.error().empty()) {
-    (void)store_.db().Exec("ROLLBACK TO api_request");
+    (void)savepoint->Rollback();
     effects = ApiEffects{};
+  } else {
+    (void)savepoint->Release();
   }
-  (void)store_.db().Exec("RELEASE api_request");
   return response;
 }
 
@@ -136,7 +136,7 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
     case v1::ApiRequest::kReplayEvents: {
       uint32_t limit = request.replay_events().limit();
       if (limit == 0 || limit > config_.replay_limit) limit = config_.replay_limit;
-      auto replay = store_.ReplayEvents(request.replay_events().after_seq(), limit);
+      auto replay = store_.events().Replay(request.replay_events().after_seq(), limit);
       if (!replay.ok()) return ErrorResponse(replay.status());
       *response.mutable_events() = std::move(replay).value();
       return response;

@@ -66,7 +66,7 @@ StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanReque
   }
   uint32_t without_report = 0;
   ASSIGN_OR_RETURN(std::vector<RawReport> reports,
-                   store_.LoadRawReports(request.scan_id(), &without_report));
+                   store_.raw_reports().LoadOfScan(request.scan_id(), &without_report));
   v1::ReparseScanResponse response;
   response.set_jobs_without_report(without_report);
   response.set_findings_before(scan.findings());
@@ -88,7 +88,7 @@ StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanReque
   event.set_created_ms(now);
   *event.mutable_scan() = after;
   event.mutable_scan()->clear_jobs();
-  RETURN_IF_ERROR(store_.AppendEvent(&event));
+  RETURN_IF_ERROR(store_.events().Append(&event));
   effects.events.push_back(std::move(event));
   return response;
 }

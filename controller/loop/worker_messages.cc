@@ -44,7 +44,7 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
       scheduler_.OnWorkerHello(worker_id, {hello.pools().begin(), hello.pools().end()},
                                std::move(scanners), hello.slots(), now);
       hellos_[worker_id] = hello;
-      RETURN_IF_ERROR(store_->RecordWorkerHello(worker_id, hello, now));
+      RETURN_IF_ERROR(store_->worker_hellos().Record(worker_id, hello, now));
       v1::Envelope ack;
       ack.mutable_hello_ack()->set_heartbeat_interval_ms(
           static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
@@ -122,7 +122,7 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
       ASSIGN_OR_RETURN(JobFinish finish,
                        store_->FinishJob(fenced ? *fenced : result, outcome, now));
       for (auto& event : finish.events) outbox.events.push_back(std::move(event));
-      if (finish.applied) RETURN_IF_ERROR(store_->StoreRawReport(result, now));
+      if (finish.applied) RETURN_IF_ERROR(store_->raw_reports().Keep(result, now));
       if (outcome == JobOutcome::kFailed) {
         spdlog::warn("job {} failed for good on attempt {}: {}", result.job().job_id(),
                      result.job().attempt(), result.error());

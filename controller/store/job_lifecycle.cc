@@ -92,7 +92,7 @@ StatusOr<CancelledScan> ScanStore::CancelScan(uint64_t scan_id, const std::strin
   RETURN_IF_ERROR(update->Run());
   cancelled.event = ScanEvent(scan_id, v1::SCAN_CANCELLED, now);
   cancelled.event.mutable_scan()->set_finished_ms(now);
-  RETURN_IF_ERROR(AppendEvent(&cancelled.event));
+  RETURN_IF_ERROR(events_.Append(&cancelled.event));
   return cancelled;
 }
 
@@ -129,7 +129,7 @@ StatusOr<RetriedJobs> ScanStore::RetryDeadJobs(uint64_t scan_id, uint64_t job_id
     scan->Bind(3, static_cast<int64_t>(id));
     RETURN_IF_ERROR(scan->Run());
     retried.events.push_back(ScanEvent(id, v1::SCAN_RUNNING, now));
-    RETURN_IF_ERROR(AppendEvent(&retried.events.back()));
+    RETURN_IF_ERROR(events_.Append(&retried.events.back()));
   }
   return retried;
 }
@@ -156,7 +156,7 @@ StatusOr<v1::Event> ScanStore::DeadLetterEvent(const v1::JobResult& result, uint
     job->set_worker_id(query->ColumnText(2));
   }
   query->Reset();
-  RETURN_IF_ERROR(AppendEvent(&event));
+  RETURN_IF_ERROR(events_.Append(&event));
   return event;
 }
 

@@ -61,7 +61,7 @@ StatusOr<CreatedScan> ScanStore::CreateScan(const NewScan& scan, TimeMs now) {
   event.mutable_scan()->set_profile(scan.profile);
   event.mutable_scan()->set_jobs_total(static_cast<uint32_t>(scan.jobs.size()));
   event.set_created_ms(now);
-  RETURN_IF_ERROR(AppendEvent(&event));
+  RETURN_IF_ERROR(events_.Append(&event));
   return CreatedScan{scan_id, std::move(job_ids), std::move(event)};
 }
 
@@ -105,7 +105,7 @@ StatusOr<std::optional<v1::Event>> ScanStore::RecordAccepted(uint64_t job_id, ui
   event.set_created_ms(now);
   event.mutable_scan()->set_scan_id(scan_id);
   event.mutable_scan()->set_state(v1::SCAN_RUNNING);
-  RETURN_IF_ERROR(AppendEvent(&event));
+  RETURN_IF_ERROR(events_.Append(&event));
   return std::optional<v1::Event>(std::move(event));
 }
 
@@ -248,7 +248,7 @@ Status ScanStore::InsertFindings(const google::protobuf::RepeatedPtrField<v1::Fi
     event.set_job_id(job_id);
     event.set_created_ms(now);
     *event.mutable_finding() = f;
-    RETURN_IF_ERROR(AppendEvent(&event));
+    RETURN_IF_ERROR(events_.Append(&event));
     events.push_back(std::move(event));
   }
   return Status::Ok();
@@ -287,7 +287,7 @@ StatusOr<std::optional<v1::Event>> ScanStore::MaybeFinishScan(uint64_t scan_id, 
   status->set_scan_id(scan_id);
   status->set_state(state);
   status->set_finished_ms(now);
-  RETURN_IF_ERROR(AppendEvent(&event));
+  RETURN_IF_ERROR(events_.Append(&event));
   return std::optional<v1::Event>(std::move(event));
 }
 
@@ -299,31 +299,6 @@ StatusOr<uint64_t> ScanStore::ScanOfJob(uint64_t job_id) {
   query->Reset();
   if (!found) return Status::Internal("job " + std::to_string(job_id) + " vanished");
   return scan_id;
-}
-
-Status ScanStore::RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello,
-                                    TimeMs now) {
-  ASSIGN_OR_RETURN(Statement * upsert,
-                   db_->Prepare("INSERT INTO workers(id, hello, first_seen_ms, last_hello_ms) "
-                                "VALUES(?1,?2,?3,?3) ON CONFLICT(id) DO UPDATE SET hello=?2, "
-                                "last_hello_ms=?3"));
-  upsert->Bind(1, worker_id).BindBlob(2, hello.SerializeAsString()).Bind(3, now);
-  return upsert->Run();
-}
-
-Status ScanStore::AppendEvent(v1::Event* event) {
-  event->clear_seq();
-  ASSIGN_OR_RETURN(Statement * insert,
-                   db_->Prepare("INSERT INTO events(topic, created_ms, scan_id, job_id, payload) "
-                                "VALUES(?,?,?,?,?)"));
-  insert->Bind(1, event->topic())
-      .Bind(2, event->created_ms())
-      .Bind(3, static_cast<int64_t>(event->scan_id()))
-      .Bind(4, static_cast<int64_t>(event->job_id()))
-      .BindBlob(5, event->SerializeAsString());
-  RETURN_IF_ERROR(insert->Run());
-  event->set_seq(static_cast<uint64_t>(db_->last_insert_rowid()));
-  return Status::Ok();
 }
 
 }  // namespace scanfleet

@@ -23,6 +23,10 @@
 #include "controller/diff/classify.h"
 #include "controller/scheduler/decisions.h"
 #include "controller/scheduler/scheduler.h"
+#include "controller/store/event_log.h"
+#include "controller/store/raw_reports.h"
+#include "controller/store/schedule_runs.h"
+#include "controller/store/worker_hellos.h"
 #include "proto/scanfleet.pb.h"
 
 namespace scanfleet {
@@ -64,16 +68,6 @@ enum class JobOutcome { kSucceeded, kFailed, kDeadLettered };
 struct CancelledScan {
   std::vector<uint64_t> job_ids;  // jobs that were unfinished and are now cancelled
   v1::Event event;                // scan.cancelled
-};
-
-// A kept report of a finished job, for re-parsing.
-struct RawReport {
-  uint64_t job_id = 0;
-  uint32_t attempt = 0;
-  std::string scanner;
-  std::string state;   // the job's terminal state
-  std::string report;  // zlib-compressed
-  std::string tool_version;
 };
 
 // What RetryDeadJobs put back in the queue.
@@ -124,9 +118,17 @@ class ScanStore {
   static StatusOr<std::unique_ptr<ScanStore>> Open(const std::string& path,
                                                    const Database::Options& options);
 
-  Status Begin() { return db_->Begin(); }
-  Status Commit() { return db_->Commit(); }
+  // The unit of work is the caller's: the loop opens one transaction per
+  // iteration; an API request opens a savepoint inside it.
+  StatusOr<Transaction> BeginTransaction() { return Transaction::Begin(*db_); }
+  StatusOr<Savepoint> OpenSavepoint(std::string name) {
+    return Savepoint::Open(*db_, std::move(name));
+  }
   Database& db() { return *db_; }
+  EventLog& events() { return events_; }
+  RawReports& raw_reports() { return raw_reports_; }
+  ScheduleRuns& schedule_runs() { return schedule_runs_; }
+  WorkerHellos& worker_hellos() { return worker_hellos_; }
 
   // Creates the scan and one queued job per entry.
   StatusOr<CreatedScan> CreateScan(const NewScan& scan, TimeMs now);
@@ -163,11 +165,7 @@ class ScanStore {
   // fresh failure budget; their attempt numbers keep counting (fencing).
   StatusOr<RetriedJobs> RetryDeadJobs(uint64_t scan_id, uint64_t job_id, TimeMs now);
 
-  // Raw reports (raw_reports.cc).
-  // Keeps the compressed report of the attempt that ended a job.
-  Status StoreRawReport(const v1::JobResult& result, TimeMs now);
-  // Reports kept for the scan's finished jobs, and how many finished jobs have none.
-  StatusOr<std::vector<RawReport>> LoadRawReports(uint64_t scan_id, uint32_t* without_report);
+  // Re-parses (reparse_findings.cc).
   // Replaces a finished job's findings with `result`'s (a re-parse); a job
   // that had failed becomes succeeded. Returns the finding events and, when the
   // scan's outcome changed, its scan event.
@@ -176,9 +174,6 @@ class ScanStore {
   // Source lines stored with a job's findings, by (path, line): a re-parse of a
   // tool that prints no source text reuses the snippets the worker read.
   StatusOr<std::map<std::pair<std::string, int>, std::string>> SnippetsOfJob(uint64_t job_id);
-  // Deletes reports older than `before_ms`; returns how many.
-  StatusOr<int64_t> PruneRawReports(TimeMs before_ms);
-  Status RecordWorkerHello(const std::string& worker_id, const v1::WorkerHello& hello, TimeMs now);
 
   // Every queued, dispatched or running job, in id order. ForEach streams
   // them (a restart may find a million; none is held longer than its visit)
@@ -191,13 +186,6 @@ class ScanStore {
   // Reads (scan_queries.cc).
   StatusOr<v1::ScanStatus> GetScan(uint64_t scan_id);
   StatusOr<std::vector<v1::Finding>> ListFindings(uint64_t scan_id, v1::Severity min_severity);
-  StatusOr<v1::ReplayEventsResponse> ReplayEvents(uint64_t after_seq, uint32_t limit);
-  // Highest event seq ever stored (0 if none), also after retention.
-  StatusOr<uint64_t> LastEventSeq();
-  // Deletes events created before `before_ms`; returns how many.
-  StatusOr<int64_t> PruneEvents(TimeMs before_ms);
-  // Every worker's last hello, by worker id.
-  StatusOr<std::vector<std::pair<std::string, v1::WorkerHello>>> LoadWorkerHellos();
 
   // Baselines and diffs (diff_queries.cc).
   // The baseline of a scan submitted with `request` whose resolved profile is
@@ -215,11 +203,13 @@ class ScanStore {
                         const std::string& trigger);
   StatusOr<ScanDiffData> LoadDiffData(uint64_t scan_id);
 
-  // Appends an event; sets event->seq from the log.
-  Status AppendEvent(v1::Event* event);
-
  private:
-  explicit ScanStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit ScanStore(std::unique_ptr<Database> db)
+      : db_(std::move(db)),
+        events_(*db_),
+        raw_reports_(*db_),
+        schedule_runs_(*db_),
+        worker_hellos_(*db_) {}
   // Stores `findings` as the job's, ordinals from `first_ordinal`, with their
   // events; `carried_from_scan` != 0 marks findings carried forward.
   Status InsertFindings(const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
@@ -237,6 +227,10 @@ class ScanStore {
   StatusOr<v1::Event> DeadLetterEvent(const v1::JobResult& result, uint64_t scan_id, TimeMs now);
 
   std::unique_ptr<Database> db_;
+  EventLog events_;
+  RawReports raw_reports_;
+  ScheduleRuns schedule_runs_;
+  WorkerHellos worker_hellos_;
 };
 
 }  // namespace scanfleet

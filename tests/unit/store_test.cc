@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "controller/store/scan_store.h"
 #include "controller/store/schema.h"
@@ -29,14 +30,27 @@ class StoreTest : public ::testing::Test {
     Reopen();
   }
   void TearDown() override {
+    batch_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
   void Reopen() {
+    batch_.reset();
     store_.reset();
     auto store = ScanStore::Open((dir_ / "test.db").string(), Database::Options{});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
+  }
+  // The loop's unit of work: one transaction, committed explicitly.
+  void Begin() {
+    auto batch = store_->BeginTransaction();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    batch_.emplace(std::move(batch).value());
+  }
+  void Commit() {
+    ASSERT_TRUE(batch_.has_value());
+    EXPECT_TRUE(batch_->Commit().ok());
+    batch_.reset();
   }
   CreatedScan CreateTwoJobScan() {
     NewScan scan;
@@ -44,10 +58,10 @@ class StoreTest : public ::testing::Test {
     scan.target.set_ref("main");
     scan.profile = "default";
     scan.jobs = {SastJob("flawfinder"), SastJob("bandit")};
-    EXPECT_TRUE(store_->Begin().ok());
+    Begin();
     auto created = store_->CreateScan(scan, 100);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
-    EXPECT_TRUE(store_->Commit().ok());
+    Commit();
     return created.value();
   }
   v1::JobResult Result(uint64_t job_id, uint32_t attempt, int findings) {
@@ -70,6 +84,7 @@ class StoreTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<ScanStore> store_;
+  std::optional<Transaction> batch_;
 };
 
 TEST_F(StoreTest, MigratesAFreshDatabaseAndReopens) {
@@ -91,13 +106,13 @@ TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
   CreatedScan scan = CreateTwoJobScan();
   ASSERT_EQ(scan.job_ids.size(), 2u);
   EXPECT_EQ(scan.event.seq(), 1u);
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
   auto started = store_->RecordAccepted(scan.job_ids[0], 1, "w1", 210);
   ASSERT_TRUE(started.ok());
   ASSERT_TRUE(started->has_value()) << "first accepted job starts the scan";
   EXPECT_EQ((*started)->topic(), "scan.running");
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
 
   Reopen();
   auto unfinished = store_->LoadUnfinishedJobs();
@@ -108,7 +123,7 @@ TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
   EXPECT_EQ((*unfinished)[0].descriptor.attempt, 1u);
   EXPECT_EQ((*unfinished)[1].state, "queued");
 
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   v1::JobResult result = Result(scan.job_ids[0], 1, 3);
   result.set_skipped_records(2);
   ASSERT_TRUE(store_->RecordAttempt(result, "w1", "succeeded", 300).ok());
@@ -121,7 +136,7 @@ TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
   auto again = store_->FinishJob(result, JobOutcome::kSucceeded, 301);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->applied);
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
 
   auto status = store_->GetScan(scan.scan_id);
   ASSERT_TRUE(status.ok());
@@ -144,7 +159,7 @@ TEST_F(StoreTest, ScanLifecycleIsStoredAndSurvivesReopen) {
 
 TEST_F(StoreTest, LastJobFailingEndsTheScanFailedWithAnEvent) {
   CreatedScan scan = CreateTwoJobScan();
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   for (uint64_t job_id : scan.job_ids) {
     ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job_id, 1, "sast", 0}, 200).ok());
   }
@@ -155,7 +170,7 @@ TEST_F(StoreTest, LastJobFailingEndsTheScanFailedWithAnEvent) {
   ASSERT_TRUE(finish.ok());
   ASSERT_EQ(finish->events.size(), 1u);
   EXPECT_EQ(finish->events[0].topic(), "scan.failed");
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
   auto status = store_->GetScan(scan.scan_id);
   EXPECT_EQ(status->state(), v1::SCAN_FAILED);
   EXPECT_EQ(status->jobs_failed(), 1u);
@@ -166,7 +181,7 @@ TEST_F(StoreTest, LastJobFailingEndsTheScanFailedWithAnEvent) {
 TEST_F(StoreTest, StaleAttemptNeverOverwritesTheLiveOne) {
   CreatedScan scan = CreateTwoJobScan();
   uint64_t job = scan.job_ids[0];
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job, 1, "sast", 0}, 200).ok());
   ASSERT_TRUE(store_->RecordRequeue(RequeueJob{job, 1, 0, 0, "lease expired"}, 250).ok());
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job, 2, "sast", 0}, 260).ok());
@@ -179,7 +194,7 @@ TEST_F(StoreTest, StaleAttemptNeverOverwritesTheLiveOne) {
   EXPECT_FALSE(store_->FinishJob(late, JobOutcome::kSucceeded, 310)->applied);
   // A duplicate of the live result cannot rewrite its outcome either.
   ASSERT_TRUE(store_->RecordAttempt(live, "w2", "stale", 320).ok());
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
   auto outcomes = store_->db().Prepare(
       "SELECT attempt, outcome FROM attempts WHERE job_id=? "
       "ORDER BY attempt");
@@ -193,16 +208,16 @@ TEST_F(StoreTest, StaleAttemptNeverOverwritesTheLiveOne) {
 
 TEST_F(StoreTest, EventsReplayInOrderAfterASequenceNumber) {
   CreatedScan scan = CreateTwoJobScan();
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
   ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 4), JobOutcome::kSucceeded, 300).ok());
-  ASSERT_TRUE(store_->Commit().ok());
-  auto all = store_->ReplayEvents(0, 100);
+  Commit();
+  auto all = store_->events().Replay(0, 100);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->events_size(), 5);  // scan.queued + 4 findings
   for (int i = 0; i < all->events_size(); ++i) EXPECT_EQ(all->events(i).seq(), uint64_t(i + 1));
   EXPECT_EQ(all->last_seq(), 5u);
-  auto tail = store_->ReplayEvents(3, 1);
+  auto tail = store_->events().Replay(3, 1);
   ASSERT_EQ(tail->events_size(), 1);
   EXPECT_EQ(tail->events(0).seq(), 4u);
   EXPECT_TRUE(tail->events(0).has_finding());
@@ -210,35 +225,35 @@ TEST_F(StoreTest, EventsReplayInOrderAfterASequenceNumber) {
 
 TEST_F(StoreTest, RetentionDeletesTheOldPrefixAndReplaySaysWhereTheStoreBegins) {
   CreatedScan scan = CreateTwoJobScan();  // scan.queued at t=100
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
   ASSERT_TRUE(store_->FinishJob(Result(scan.job_ids[0], 1, 4), JobOutcome::kSucceeded, 300).ok());
-  ASSERT_TRUE(store_->Commit().ok());
-  ASSERT_TRUE(store_->Begin().ok());
-  auto none = store_->PruneEvents(100);  // nothing is older than t=100
+  Commit();
+  Begin();
+  auto none = store_->events().PruneBefore(100);  // nothing is older than t=100
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, 0);
-  auto pruned = store_->PruneEvents(250);  // scan.queued (t=100) only
+  auto pruned = store_->events().PruneBefore(250);  // scan.queued (t=100) only
   ASSERT_TRUE(pruned.ok());
   EXPECT_EQ(*pruned, 1);
-  ASSERT_TRUE(store_->Commit().ok());
-  auto replay = store_->ReplayEvents(0, 100);
+  Commit();
+  auto replay = store_->events().Replay(0, 100);
   ASSERT_TRUE(replay.ok());
   EXPECT_EQ(replay->first_seq(), 2u);
   EXPECT_EQ(replay->events(0).seq(), 2u);
   EXPECT_EQ(replay->last_seq(), 5u);
   // Everything old: the store is empty but the sequence goes on.
-  ASSERT_TRUE(store_->Begin().ok());
-  EXPECT_EQ(*store_->PruneEvents(1000), 4);
-  ASSERT_TRUE(store_->Commit().ok());
-  EXPECT_EQ(*store_->LastEventSeq(), 5u);
-  EXPECT_EQ(store_->ReplayEvents(0, 100)->first_seq(), 0u);
-  EXPECT_EQ(store_->ReplayEvents(0, 100)->last_seq(), 5u);
+  Begin();
+  EXPECT_EQ(*store_->events().PruneBefore(1000), 4);
+  Commit();
+  EXPECT_EQ(*store_->events().LastSeq(), 5u);
+  EXPECT_EQ(store_->events().Replay(0, 100)->first_seq(), 0u);
+  EXPECT_EQ(store_->events().Replay(0, 100)->last_seq(), 5u);
 }
 
 TEST_F(StoreTest, DeadLetteredJobKeepsItsErrorAndRetryReopensTheScan) {
   CreatedScan scan = CreateTwoJobScan();
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   for (uint64_t job_id : scan.job_ids) {
     ASSERT_TRUE(store_->RecordDispatch(DispatchJob{job_id, 3, "sast", 0}, 200).ok());
   }
@@ -251,17 +266,17 @@ TEST_F(StoreTest, DeadLetteredJobKeepsItsErrorAndRetryReopensTheScan) {
   EXPECT_EQ(finish->events[0].topic(), "job.dead_lettered");
   EXPECT_EQ(finish->events[0].job().error(), "bandit killed by signal 11");
   EXPECT_EQ(finish->events[1].topic(), "scan.failed");
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
   EXPECT_EQ(store_->GetScan(scan.scan_id)->jobs(1).state(), "dead");
 
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   auto retried = store_->RetryDeadJobs(scan.scan_id, 0, 500);
   ASSERT_TRUE(retried.ok()) << retried.status().ToString();
   ASSERT_EQ(retried->jobs.size(), 1u);
   EXPECT_EQ(retried->jobs[0].job_id, scan.job_ids[1]);
   EXPECT_EQ(retried->jobs[0].attempt, 3u) << "attempt numbers keep counting";
   EXPECT_EQ(retried->jobs[0].failures, 0u);
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
   auto status = store_->GetScan(scan.scan_id);
   EXPECT_EQ(status->state(), v1::SCAN_RUNNING);
   EXPECT_EQ(status->jobs_done(), 1u);
@@ -270,14 +285,14 @@ TEST_F(StoreTest, DeadLetteredJobKeepsItsErrorAndRetryReopensTheScan) {
   ASSERT_EQ(unfinished->size(), 1u);
   EXPECT_EQ((*unfinished)[0].state, "queued");
   // Nothing dead is left to retry.
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   EXPECT_TRUE(store_->RetryDeadJobs(scan.scan_id, 0, 600)->jobs.empty());
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
 }
 
 TEST_F(StoreTest, CancelEndsUnfinishedJobsAndTheScanOnce) {
   CreatedScan scan = CreateTwoJobScan();
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   ASSERT_TRUE(store_->RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
   auto cancelled = store_->CancelScan(scan.scan_id, "wrong branch", 300);
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
@@ -289,7 +304,7 @@ TEST_F(StoreTest, CancelEndsUnfinishedJobsAndTheScanOnce) {
   auto again = store_->CancelScan(scan.scan_id, "twice", 320);
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->CancelScan(9999, "none", 320).status().code(), StatusCode::kNotFound);
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
   auto status = store_->GetScan(scan.scan_id);
   EXPECT_EQ(status->state(), v1::SCAN_CANCELLED);
   EXPECT_EQ(status->findings(), 0u);
@@ -303,7 +318,7 @@ TEST_F(StoreTest, SubmissionIsFoundByItsIdempotencyKey) {
   scan.profile = "default";
   scan.jobs = {SastJob("flawfinder"), SastJob("bandit")};
   scan.idempotency_key = "push-42";
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   EXPECT_FALSE(store_->FindSubmission("push-42")->has_value());
   auto created = store_->CreateScan(scan, 100);
   ASSERT_TRUE(created.ok());
@@ -314,7 +329,7 @@ TEST_F(StoreTest, SubmissionIsFoundByItsIdempotencyKey) {
   EXPECT_EQ((*found)->scanners_size(), 2);
   // The key is unique: a second scan with it cannot be stored.
   EXPECT_FALSE(store_->CreateScan(scan, 101).ok());
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
 }
 
 TEST_F(StoreTest, SecretNamesTravelWithTheScanAndItsJobs) {
@@ -326,10 +341,10 @@ TEST_F(StoreTest, SecretNamesTravelWithTheScanAndItsJobs) {
   scan.target.set_repo_token_secret("repo-token");
   scan.profile = "default";
   scan.jobs = {SastJob("bandit")};
-  ASSERT_TRUE(store_->Begin().ok());
+  Begin();
   auto created = store_->CreateScan(scan, 100);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
-  ASSERT_TRUE(store_->Commit().ok());
+  Commit();
   Reopen();
   auto assignment = store_->BuildAssignment(created->job_ids[0], 1);
   ASSERT_TRUE(assignment.ok()) << assignment.status().ToString();

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "controller/store/scan_store.h"
 
@@ -20,10 +21,13 @@ class BaselineStoreTest : public ::testing::Test {
     auto store = ScanStore::Open((dir_ / "test.db").string(), Database::Options{});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    ASSERT_TRUE(store_->Begin().ok());
+    auto batch = store_->BeginTransaction();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    batch_.emplace(std::move(batch).value());
   }
   void TearDown() override {
-    (void)store_->Commit();
+    if (batch_) (void)batch_->Commit();
+    batch_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -68,6 +72,7 @@ class BaselineStoreTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<ScanStore> store_;
+  std::optional<Transaction> batch_;  // every test runs in one transaction
   TimeMs now_ = 1000;
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "common/incremental/shard.h"
 #include "controller/store/scan_store.h"
@@ -28,9 +29,12 @@ class IncrementalStoreTest : public ::testing::Test {
     auto store = ScanStore::Open((dir_ / "test.db").string(), Database::Options{});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    ASSERT_TRUE(store_->Begin().ok());
+    auto batch = store_->BeginTransaction();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    batch_.emplace(std::move(batch).value());
   }
   void TearDown() override {
+    batch_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -98,6 +102,7 @@ class IncrementalStoreTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<ScanStore> store_;
+  std::optional<Transaction> batch_;  // every test runs in one transaction
 };
 
 TEST_F(IncrementalStoreTest, ResolvesABaseOnlyWhenItsJobsSucceededOnOneCommit) {

@@ -52,9 +52,10 @@ class TriggerHubTest : public ::testing::Test {
   // One loop iteration at the fake clock's time.
   std::vector<v1::Event> Iterate() {
     std::vector<v1::Event> events;
-    EXPECT_TRUE(store_->Begin().ok());
+    auto batch = store_->BeginTransaction();
+    EXPECT_TRUE(batch.ok());
     EXPECT_TRUE(hub_->Run(clock_.NowMs(), *handler_, events).ok());
-    EXPECT_TRUE(store_->Commit().ok());
+    EXPECT_TRUE(batch->Commit().ok());
     hub_->AfterCommit();
     return events;
   }
@@ -118,9 +119,12 @@ TEST_F(TriggerHubTest, FiresSkipsQueuesAndNeverFiresASlotTwiceAcrossARestart) {
   EXPECT_EQ(Status("skipper").skipped(), 1u);
 
   // Once the skipper's scan has ended, its next slot fires again.
-  ASSERT_TRUE(store_->Begin().ok());
-  ASSERT_TRUE(store_->CancelScan(skipper.last_scan_id(), "test", clock_.NowMs()).ok());
-  ASSERT_TRUE(store_->Commit().ok());
+  {
+    auto batch = store_->BeginTransaction();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE(store_->CancelScan(skipper.last_scan_id(), "test", clock_.NowMs()).ok());
+    ASSERT_TRUE(batch->Commit().ok());
+  }
   clock_.Advance(2000);
   events = Iterate();
   EXPECT_EQ(events.size(), 2u);
