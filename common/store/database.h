@@ -12,7 +12,7 @@
 // be able to undo just its own writes (one API request) opens a Savepoint.
 // Either, destroyed before it is committed or released, rolls back.
 // Thread-safety: a Database, its Statements, Transactions and Savepoints
-// belong to one thread.
+// belong to one thread; none of them may outlive the Database.
 #pragma once
 
 #include <cstdint>

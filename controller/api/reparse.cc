@@ -31,13 +31,13 @@ SourceLineFn StoredSnippets(std::map<std::pair<std::string, int>, std::string> s
 // nullopt when it cannot be (no parser, a corrupt report, a parse error).
 StatusOr<std::optional<v1::JobResult>> ReparsedResult(const RawReport& raw,
                                                       const ControllerConfig& config,
-                                                      ScanStore& store) {
+                                                      ControllerStore& store) {
   auto parser_name = config.scanner_parsers.find(raw.scanner);
   auto kind = config.scanner_kinds.find(raw.scanner);
   auto report = Decompress(raw.report, kMaxReportBytes);
   if (parser_name == config.scanner_parsers.end() || !report.ok())
     return std::optional<v1::JobResult>();
-  ASSIGN_OR_RETURN(auto snippets, store.SnippetsOfJob(raw.job_id));
+  ASSIGN_OR_RETURN(auto snippets, store.findings().SnippetsOfJob(raw.job_id));
   bool dast = kind != config.scanner_kinds.end() && kind->second == "dast";
   auto processed = ProcessReport({.report = *report,
                                   .parse = FindParser(parser_name->second),
@@ -59,7 +59,7 @@ StatusOr<std::optional<v1::JobResult>> ReparsedResult(const RawReport& raw,
 
 StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanRequest& request,
                                                       TimeMs now, ApiEffects& effects) {
-  ASSIGN_OR_RETURN(v1::ScanStatus scan, store_.GetScan(request.scan_id()));
+  ASSIGN_OR_RETURN(v1::ScanStatus scan, store_.views().GetScan(request.scan_id()));
   if (scan.state() == v1::SCAN_QUEUED || scan.state() == v1::SCAN_RUNNING) {
     return Status::FailedPrecondition("scan " + std::to_string(request.scan_id()) +
                                       " has not finished; reparse it once it has");
@@ -76,11 +76,12 @@ StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanReque
       response.set_jobs_still_failing(response.jobs_still_failing() + 1);
       continue;
     }
-    ASSIGN_OR_RETURN(auto events, store_.ReplaceFindings(request.scan_id(), *result, now));
+    ASSIGN_OR_RETURN(auto events,
+                     store_.lifecycle().ReplaceFindings(request.scan_id(), *result, now));
     for (auto& event : events) effects.events.push_back(std::move(event));
     response.set_jobs_reparsed(response.jobs_reparsed() + 1);
   }
-  ASSIGN_OR_RETURN(v1::ScanStatus after, store_.GetScan(request.scan_id()));
+  ASSIGN_OR_RETURN(v1::ScanStatus after, store_.views().GetScan(request.scan_id()));
   response.set_findings_after(after.findings());
   v1::Event event;
   event.set_topic("scan.reparsed");

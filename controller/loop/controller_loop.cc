@@ -44,7 +44,7 @@ Status ControllerLoop::Start() {
     }
   }
   RETURN_IF_ERROR(TargetAllowlist::Parse(config_.dast_allow).status().WithContext("--dast-allow"));
-  ASSIGN_OR_RETURN(store_, ScanStore::Open(config_.database_path, db_options));
+  ASSIGN_OR_RETURN(store_, ControllerStore::Open(config_.database_path, db_options));
   context_ = std::make_unique<Context>();
   SocketOptions options;
   options.max_frame_bytes = config_.max_frame_bytes;
@@ -115,7 +115,7 @@ Status ControllerLoop::Recover() {
   for (auto& [id, hello] : hellos) hellos_[id] = std::move(hello);
   stored_hellos_until_ms_ = now + config_.scheduler.worker_retention_ms;
   size_t unfinished = 0, in_flight = 0;
-  RETURN_IF_ERROR(store_->ForEachUnfinishedJob([&](const UnfinishedJob& job) {
+  RETURN_IF_ERROR(store_->jobs().ForEachUnfinished([&](const UnfinishedJob& job) {
     ++unfinished;
     if (job.state == "queued") {
       scheduler_.AddQueuedJob(job.descriptor);
@@ -184,7 +184,7 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
   ASSIGN_OR_RETURN(Transaction batch, store_->BeginTransaction());
   for (const auto& [job_id, attempt] : failed_dispatches_) {
     if (auto requeue = scheduler_.OnDispatchFailed(job_id, attempt, now)) {
-      RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
+      RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
     }
   }
   failed_dispatches_.clear();

@@ -25,7 +25,7 @@ v1::ApiResponse Refused(const Status& status) {
 }  // namespace
 
 StatusOr<std::unique_ptr<TriggerHub>> TriggerHub::Start(const ControllerConfig& config,
-                                                        ScanStore& store, TimeMs now) {
+                                                        ControllerStore& store, TimeMs now) {
   std::unique_ptr<TriggerHub> hub(new TriggerHub(store, config.default_profile));
   if (!config.repos_file.empty()) {
     ASSIGN_OR_RETURN(hub->repos_, LoadReposFile(config.repos_file));
@@ -107,7 +107,7 @@ std::string TriggerHub::ProfileOf(const ScheduleEntry& entry) const {
 
 StatusOr<v1::ScanState> TriggerHub::ScanState(uint64_t scan_id) {
   if (scan_id == 0) return v1::SCAN_STATE_UNSPECIFIED;
-  auto scan = store_.GetScan(scan_id);
+  auto scan = store_.views().GetScan(scan_id);
   if (!scan.ok()) {
     if (scan.status().code() == StatusCode::kNotFound) return v1::SCAN_STATE_UNSPECIFIED;
     return scan.status();
