@@ -1,4 +1,5 @@
 // scanfleet-worker: flags -> WorkerConfig -> loop.
+// The flags are in worker/flags; this file parses, completes the config and runs.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -6,138 +7,21 @@
 
 #include "common/log/log.h"
 #include "common/process/stop_signal.h"
+#include "common/scanners/registry.h"
+#include "worker/flags/worker_flags.h"
 #include "worker/loop/worker_loop.h"
 
 namespace {
-constexpr int64_t kMaxDurationMs = 24 * 3600 * 1000;  // a day: bounds the drain flags
-}  // namespace
 
-int main(int argc, char** argv) {
-  scanfleet::WorkerConfig config;
-  std::string log_level = "info";
-  CLI::App app{
-      "scanfleet-worker: pulls scan jobs from a scanfleet controller, runs real scanners on\n"
-      "private checkouts and sends normalized findings back. Only the controller's API address\n"
-      "is needed; its other sockets are discovered."};
-  app.set_config("--config", "", "TOML config file; keys are the long flag names");
-  app.add_option("--controller", config.controller, "Controller API endpoint")
-      ->envname("SCANFLEET_CONTROLLER")
-      ->capture_default_str();
-  app.add_option("--id", config.worker_id, "Worker id (default: HOSTNAME-PID)");
-  app.add_option("--pools", config.pools, "Pools to pull jobs from")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--slots", config.slots,
-                 "Jobs run at once; a job that arrives with no free slot is declined and "
-                 "requeued by the controller")
-      ->check(CLI::Range(1u, 256u))
-      ->capture_default_str();
-  app.add_option("--work-dir", config.work_dir, "Private workspaces are created here")
-      ->capture_default_str();
-  app.add_option("--spool-dir", config.spool_dir,
-                 "Finished results are kept here (mode 0700) until the controller acknowledges "
-                 "them, and re-sent after a restart (default: WORK-DIR/spool)");
-  app.add_option("--heartbeat-interval-ms", config.session.heartbeat_interval_ms)
-      ->capture_default_str();
-  app.add_option("--result-resend-ms", config.session.result_resend_ms,
-                 "Unacknowledged results are re-sent this often")
-      ->capture_default_str();
-  app.add_option("--drain-grace-ms", config.drain_grace_ms,
-                 "On SIGTERM the worker takes no new job; running jobs get this long to finish, "
-                 "then they are cancelled and handed back to the controller")
-      ->check(CLI::Range(int64_t{0}, kMaxDurationMs))
-      ->capture_default_str();
-  app.add_option("--drain-ack-wait-ms", config.drain_ack_wait_ms,
-                 "Then unacknowledged results get this long to be acknowledged before the "
-                 "worker exits (they stay spooled either way)")
-      ->check(CLI::Range(int64_t{0}, kMaxDurationMs))
-      ->capture_default_str();
-  app.add_option("--scanner-registry", config.scanner_registry,
-                 "Scanner registry JSON file; its scanners and profiles replace the shipped "
-                 "ones of the same name (see --print-registry)");
-  app.add_option("--dast-allow", config.dast_allow,
-                 "Hosts/CIDRs this worker may run DAST scanners against, e.g. 10.0.0.0/8, "
-                 "app.internal (default: none, every DAST job is refused)")
-      ->delimiter(',');
-  app.add_option("--secrets-dir", config.secrets_dir,
-                 "Directory of secret files, one per secret name, readable by the worker's "
-                 "user only; names not found there are read from $SCANFLEET_SECRET_<NAME>");
-  scanfleet::ScannerSandboxFlags& sandbox = config.sandbox;
-  app.add_option("--scanner-user", sandbox.user,
-                 "User scanners run as (its own group, no supplementary groups); the job's "
-                 "workspace is given to it. 'auto': nobody when the worker runs as root (root "
-                 "is not bound by the process limit), else the worker's user; 'self': the "
-                 "worker's user")
-      ->capture_default_str();
-  app.add_option("--scanner-max-memory-mb", sandbox.max_memory_mb,
-                 "Address space of each scanner process (RLIMIT_AS)")
-      ->check(CLI::Range(uint64_t{64}, uint64_t{1} << 30))
-      ->capture_default_str();
-  app.add_option("--scanner-max-cpu-seconds", sandbox.max_cpu_seconds,
-                 "CPU time of each scanner process (RLIMIT_CPU; SIGXCPU, then SIGKILL); 0: the "
-                 "scanner's wall-clock timeout")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{86400}))
-      ->capture_default_str();
-  app.add_option("--scanner-max-open-files", sandbox.max_open_files,
-                 "Open descriptors per scanner process (RLIMIT_NOFILE)")
-      ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20))
-      ->capture_default_str();
-  app.add_option("--scanner-max-processes", sandbox.max_processes,
-                 "Processes of the scanner user (RLIMIT_NPROC, shared by all slots) and pids.max "
-                 "of each run's pids cgroup")
-      ->check(CLI::Range(uint64_t{8}, uint64_t{1} << 20))
-      ->capture_default_str();
-  app.add_option("--scanner-max-file-size-mb", sandbox.max_file_size_mb,
-                 "Largest file a scanner may write (RLIMIT_FSIZE; SIGXFSZ beyond)")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30))
-      ->capture_default_str();
-  app.add_option("--scanner-pids-cgroup", sandbox.pids_cgroup,
-                 "pids cgroup directory under which each scanner run gets its own cgroup "
-                 "(pids.max = --scanner-max-processes; everything left in it is killed at the "
-                 "end); '' or unusable: RLIMIT_NPROC alone")
-      ->capture_default_str();
-  app.add_option("--sast-network", sandbox.sast_network,
-                 "'isolate': SAST scanners run in a new, empty network namespace (when the host "
-                 "refuses one they run with network and a warning is logged); 'allow': they "
-                 "keep the network. DAST scanners always have it")
-      ->check(CLI::IsMember({"isolate", "allow"}))
-      ->capture_default_str();
-  bool print_registry = false;
-  app.add_flag("--print-registry", print_registry,
-               "Print the shipped scanner registry (a starting point for --scanner-registry) "
-               "and exit");
-  app.add_option("--max-frame-bytes", config.max_frame_bytes)->capture_default_str();
-  auto* security = app.add_option_group("Security",
-                                        "CurveZMQ and signed results "
-                                        "(docs/SECURITY.md)");
-  security
-      ->add_option("--key", config.key_file,
-                   "This worker's key pair (NAME.key from `scanfleet keys generate`); its "
-                   ".pub must be in the controller's authorized workers/ directory")
-      ->envname("SCANFLEET_KEY");
-  security
-      ->add_option("--controller-key", config.controller_key_file,
-                   "The controller's public key (controller.pub)")
-      ->envname("SCANFLEET_CONTROLLER_KEY");
-  security->add_flag("--insecure-dev", config.insecure_dev,
-                     "Plaintext and unsigned, for a controller started with --insecure-dev");
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
-      ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
-  if (print_registry) {
-    std::cout << scanfleet::DefaultRegistryJson();
-    return 0;
-  }
+// The --id default: unique per host and process.
+std::string HostnamePid() {
+  char hostname[256] = {0};
+  gethostname(hostname, sizeof(hostname) - 1);
+  return std::string(hostname) + "-" + std::to_string(getpid());
+}
 
-  if (config.worker_id.empty()) {
-    char hostname[256] = {0};
-    gethostname(hostname, sizeof(hostname) - 1);
-    config.worker_id = std::string(hostname) + "-" + std::to_string(getpid());
-  }
-  if (auto status = scanfleet::InitLogging("worker", log_level); !status.ok()) {
-    std::cerr << "error: " << status.message() << "\n";
-    return 2;
-  }
+// Runs the loop until SIGTERM/SIGINT has drained it; the exit code.
+int RunWorker(const scanfleet::WorkerConfig& config) {
   auto stop_fd_or = scanfleet::StopSignalFd();
   if (!stop_fd_or.ok()) {
     std::cerr << "scanfleet-worker: " << stop_fd_or.status().ToString() << "\n";
@@ -156,4 +40,27 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  scanfleet::WorkerFlags flags;
+  CLI::App app{
+      "scanfleet-worker: pulls scan jobs from a scanfleet controller, runs real scanners on\n"
+      "private checkouts and sends normalized findings back. Only the controller's API address\n"
+      "is needed; its other sockets are discovered."};
+  scanfleet::AddWorkerFlags(app, flags);
+  CLI11_PARSE(app, argc, argv);
+  if (flags.print_registry) {
+    std::cout << scanfleet::DefaultRegistryJson();
+    return 0;
+  }
+
+  if (flags.config.worker_id.empty()) flags.config.worker_id = HostnamePid();
+  if (auto status = scanfleet::InitLogging("worker", flags.log_level); !status.ok()) {
+    std::cerr << "error: " << status.message() << "\n";
+    return 2;
+  }
+  return RunWorker(flags.config);
 }

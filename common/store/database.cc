@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <utility>
+
 namespace scanfleet {
 
 namespace {
@@ -140,7 +142,7 @@ StatusOr<Statement*> Database::Prepare(const std::string& sql) {
 }
 
 Status Database::Begin() {
-  SF_CHECK(!in_transaction_);
+  if (in_transaction_) return Status::FailedPrecondition("a transaction is already open");
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   in_transaction_ = true;
   return Status::Ok();
@@ -148,6 +150,7 @@ Status Database::Begin() {
 
 Status Database::Commit() {
   SF_CHECK(in_transaction_);
+  SF_CHECK(open_savepoints_ == 0);
   in_transaction_ = false;
   return Exec("COMMIT");
 }
@@ -155,6 +158,67 @@ Status Database::Commit() {
 Status Database::Rollback() {
   in_transaction_ = false;
   return Exec("ROLLBACK");
+}
+
+StatusOr<Transaction> Transaction::Begin(Database& db) {
+  RETURN_IF_ERROR(db.Begin());
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)Rollback();
+}
+
+Status Transaction::Commit() {
+  SF_CHECK(db_ != nullptr);
+  Database* db = std::exchange(db_, nullptr);
+  Status committed = db->Commit();
+  // SQLite may keep a transaction whose COMMIT failed (SQLITE_BUSY) open:
+  // end it, so the connection can begin the next one.
+  if (!committed.ok() && !sqlite3_get_autocommit(db->db_)) (void)db->Rollback();
+  return committed;
+}
+
+Status Transaction::Rollback() {
+  SF_CHECK(db_ != nullptr);
+  return std::exchange(db_, nullptr)->Rollback();
+}
+
+StatusOr<Savepoint> Savepoint::Open(Database& db, std::string name) {
+  SF_CHECK(!name.empty() &&
+           name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos);
+  if (!db.in_transaction_) {
+    return Status::FailedPrecondition("savepoint " + name + " needs an open transaction");
+  }
+  RETURN_IF_ERROR(db.Exec("SAVEPOINT " + name));
+  ++db.open_savepoints_;
+  return Savepoint(&db, std::move(name));
+}
+
+Savepoint::~Savepoint() {
+  if (db_ != nullptr) (void)Rollback();
+}
+
+void Savepoint::Close() {
+  --db_->open_savepoints_;
+  db_ = nullptr;
+}
+
+Status Savepoint::Release() {
+  SF_CHECK(db_ != nullptr);
+  Status released = db_->Exec("RELEASE " + name_);
+  Close();
+  return released;
+}
+
+Status Savepoint::Rollback() {
+  SF_CHECK(db_ != nullptr);
+  // ROLLBACK TO keeps the savepoint open; RELEASE then closes it.
+  Status rolled_back = db_->Exec("ROLLBACK TO " + name_);
+  Status released = db_->Exec("RELEASE " + name_);
+  Close();
+  return rolled_back.ok() ? released : rolled_back;
 }
 
 int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
@@ -171,14 +235,11 @@ Status Database::Migrate(const std::vector<std::string>& migrations) {
                                       std::to_string(migrations.size()) + ")");
   }
   for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
-    RETURN_IF_ERROR(Begin());
+    ASSIGN_OR_RETURN(Transaction migration, Transaction::Begin(*this));
     Status applied = Exec(migrations[i]);
     if (applied.ok()) applied = Exec("PRAGMA user_version=" + std::to_string(i + 1));
-    if (!applied.ok()) {
-      (void)Rollback();
-      return applied.WithContext("schema migration " + std::to_string(i + 1));
-    }
-    RETURN_IF_ERROR(Commit());
+    if (!applied.ok()) return applied.WithContext("schema migration " + std::to_string(i + 1));
+    RETURN_IF_ERROR(migration.Commit());
   }
   schema_version_ = static_cast<int>(migrations.size());
   return Status::Ok();

@@ -1,11 +1,18 @@
 // Database: a small RAII wrapper over one SQLite connection; the only file that
 // includes sqlite3.h.
 //
-// Opens in WAL mode with synchronous=FULL (a commit is durable when Commit()
-// returns), applies schema migrations in order (tracked with PRAGMA
-// user_version) and caches prepared statements by their SQL text. SQLite
-// result codes are converted to Status here and nowhere else.
-// Thread-safety: a Database and its Statements belong to one thread.
+// Opens in WAL mode with synchronous=FULL (a transaction is durable when
+// Transaction::Commit() returns), applies schema migrations in order (tracked
+// with PRAGMA user_version) and caches prepared statements by their SQL text.
+// SQLite result codes are converted to Status here and nowhere else.
+//
+// Transactions and savepoints are scoped objects, never SQL a caller writes:
+// whoever owns the unit of work (the controller loop: one Transaction per
+// iteration, its group commit) opens a Transaction; code inside it that must
+// be able to undo just its own writes (one API request) opens a Savepoint.
+// Either, destroyed before it is committed or released, rolls back.
+// Thread-safety: a Database, its Statements, Transactions and Savepoints
+// belong to one thread; none of them may outlive the Database.
 #pragma once
 
 #include <cstdint>
@@ -70,9 +77,6 @@ class Database {
   // Returns a cached, reset statement; valid until the Database is destroyed.
   StatusOr<Statement*> Prepare(const std::string& sql);
 
-  Status Begin();
-  Status Commit();
-  Status Rollback();
   bool in_transaction() const { return in_transaction_; }
 
   int64_t last_insert_rowid() const;
@@ -80,12 +84,75 @@ class Database {
   int schema_version() const { return schema_version_; }
 
  private:
+  friend class Transaction;
+  friend class Savepoint;
+
   explicit Database(sqlite3* db) : db_(db) {}
   Status Migrate(const std::vector<std::string>& migrations);
+  Status Begin();
+  Status Commit();
+  Status Rollback();
+
   sqlite3* db_;
   bool in_transaction_ = false;
+  int open_savepoints_ = 0;  // a Commit() with one open is a bug of ours
   int schema_version_ = 0;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+// One BEGIN IMMEDIATE ... COMMIT. Destroyed without a successful Commit(), it
+// rolls back. Stores write inside the caller's transaction and never open one.
+class Transaction {
+ public:
+  // FailedPrecondition when `db` already has an open transaction (they do not
+  // nest; use a Savepoint inside one).
+  static StatusOr<Transaction> Begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  // Makes every write since Begin durable. Once called, successful or not,
+  // the transaction is over: a failed commit's writes are discarded.
+  Status Commit();
+  // Discards every write since Begin (the destructor does it too).
+  Status Rollback();
+  bool open() const { return db_ != nullptr; }
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;  // null once committed, rolled back or moved from
+};
+
+// A named point inside an open Transaction that writes since it can be undone
+// to, keeping the enclosing transaction's (and outer savepoints') writes.
+// Release() keeps its writes as part of the transaction; Rollback(), or
+// destruction without Release(), undoes them. Savepoints nest; close an inner
+// one before an outer one, and every one before the transaction commits.
+class Savepoint {
+ public:
+  // `name` is an SQL identifier of our own (letters, digits, '_'); a bad one
+  // aborts. FailedPrecondition when `db` has no open transaction.
+  static StatusOr<Savepoint> Open(Database& db, std::string name);
+  Savepoint(Savepoint&& other) noexcept : db_(other.db_), name_(std::move(other.name_)) {
+    other.db_ = nullptr;
+  }
+  Savepoint& operator=(Savepoint&&) = delete;
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  ~Savepoint();
+
+  // Keeps the writes since Open; they commit or roll back with the transaction.
+  Status Release();
+  // Undoes the writes since Open and closes the savepoint.
+  Status Rollback();
+
+ private:
+  Savepoint(Database* db, std::string name) : db_(db), name_(std::move(name)) {}
+  void Close();
+  Database* db_;  // null once released, rolled back or moved from
+  std::string name_;
 };
 
 }  // namespace scanfleet

@@ -86,15 +86,15 @@ Status ValidateSubmission(const v1::SubmitScanRequest& request) {
 v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now, ApiEffects& effects) {
   // A request's writes share the loop's transaction with other messages: a
   // savepoint makes a failed request leave no partial rows behind.
-  if (!store_.db().Exec("SAVEPOINT api_request").ok()) {
-    return ErrorResponse(Status::Internal("cannot open a savepoint"));
-  }
+  auto savepoint = store_.OpenSavepoint("api_request");
+  if (!savepoint.ok()) return ErrorResponse(Status::Internal("cannot open a savepoint"));
   v1::ApiResponse response = HandleInSavepoint(request, now, effects);
   if (!response.error().empty()) {
-    (void)store_.db().Exec("ROLLBACK TO api_request");
+    (void)savepoint->Rollback();
     effects = ApiEffects{};
+  } else {
+    (void)savepoint->Release();
   }
-  (void)store_.db().Exec("RELEASE api_request");
   return response;
 }
 
@@ -109,7 +109,7 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
       return response;
     }
     case v1::ApiRequest::kGetScan: {
-      auto scan = store_.GetScan(request.get_scan().scan_id());
+      auto scan = store_.views().GetScan(request.get_scan().scan_id());
       if (!scan.ok()) return ErrorResponse(scan.status());
       for (v1::JobStatus& job : *scan->mutable_jobs()) {
         if (JobStateOf(job) == v1::JOB_QUEUED &&
@@ -122,10 +122,10 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
       return response;
     }
     case v1::ApiRequest::kListFindings: {
-      auto scan = store_.GetScan(request.list_findings().scan_id());
+      auto scan = store_.views().GetScan(request.list_findings().scan_id());
       if (!scan.ok()) return ErrorResponse(scan.status());
-      auto findings = store_.ListFindings(request.list_findings().scan_id(),
-                                          request.list_findings().min_severity());
+      auto findings = store_.findings().List(request.list_findings().scan_id(),
+                                             request.list_findings().min_severity());
       if (!findings.ok()) return ErrorResponse(findings.status());
       for (auto& f : *findings) *response.mutable_findings()->add_findings() = std::move(f);
       return response;
@@ -139,7 +139,7 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
     case v1::ApiRequest::kReplayEvents: {
       uint32_t limit = request.replay_events().limit();
       if (limit == 0 || limit > config_.replay_limit) limit = config_.replay_limit;
-      auto replay = store_.ReplayEvents(request.replay_events().after_seq(), limit);
+      auto replay = store_.events().Replay(request.replay_events().after_seq(), limit);
       if (!replay.ok()) return ErrorResponse(replay.status());
       *response.mutable_events() = std::move(replay).value();
       return response;
@@ -181,7 +181,7 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
   RETURN_IF_ERROR(CheckText("idempotency key", request.idempotency_key(), 256));
   if (!request.idempotency_key().empty()) {
     // A client that retries a submit whose reply it lost gets the first scan.
-    ASSIGN_OR_RETURN(auto earlier, store_.FindSubmission(request.idempotency_key()));
+    ASSIGN_OR_RETURN(auto earlier, store_.scans().FindSubmission(request.idempotency_key()));
     if (earlier) return *earlier;
   }
   std::string normalized_url;
@@ -212,7 +212,7 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
   RETURN_IF_ERROR(CheckText("trigger", request.trigger(), 128));
   RETURN_IF_ERROR(CheckText("baseline branch", request.baseline_branch(), kMaxRefLength));
   // Chosen now and stored with the scan, so its reports stay stable.
-  ASSIGN_OR_RETURN(BaselineChoice baseline, store_.ResolveBaseline(request, profile));
+  ASSIGN_OR_RETURN(BaselineChoice baseline, store_.baselines().Resolve(request, profile));
   std::string kind = dast ? "dast" : "sast";
   for (const std::string& scanner : scanners->second) {
     auto scanner_kind = config_.scanner_kinds.find(scanner);
@@ -240,8 +240,8 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
         job.incremental_note = "no baseline: " + baseline.note;
       } else {
         ASSIGN_OR_RETURN(IncrementalBase base,
-                         store_.ResolveIncrementalBase(baseline.scan_id, scanner,
-                                                       request.target().repo()));
+                         store_.views().ResolveIncrementalBase(baseline.scan_id, scanner,
+                                                               request.target().repo()));
         job.incremental_note = base.reason;
         if (!base.commit.empty()) {
           job.base_scan_id = baseline.scan_id;
@@ -265,9 +265,9 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
                                    " scanner; pick a profile for a " +
                                    (dast ? "DAST target" : "repository"));
   }
-  ASSIGN_OR_RETURN(CreatedScan created, store_.CreateScan(scan, now));
-  RETURN_IF_ERROR(store_.RecordBaseline(created.scan_id, baseline,
-                                        request.trigger().empty() ? "cli" : request.trigger()));
+  ASSIGN_OR_RETURN(CreatedScan created, store_.lifecycle().CreateScan(scan, now));
+  RETURN_IF_ERROR(store_.baselines().Record(created.scan_id, baseline,
+                                            request.trigger().empty() ? "cli" : request.trigger()));
   v1::SubmitScanResponse response;
   response.set_scan_id(created.scan_id);
   for (size_t i = 0; i < created.job_ids.size(); ++i) {
@@ -284,7 +284,8 @@ StatusOr<v1::CancelScanResponse> ApiHandler::Cancel(const v1::CancelScanRequest&
                                                     TimeMs now, ApiEffects& effects) {
   RETURN_IF_ERROR(CheckText("reason", request.reason(), 1024));
   std::string reason = request.reason().empty() ? "cancelled by a client" : request.reason();
-  ASSIGN_OR_RETURN(CancelledScan cancelled, store_.CancelScan(request.scan_id(), reason, now));
+  ASSIGN_OR_RETURN(CancelledScan cancelled,
+                   store_.lifecycle().CancelScan(request.scan_id(), reason, now));
   v1::CancelScanResponse response;
   response.set_jobs_cancelled(static_cast<uint32_t>(cancelled.job_ids.size()));
   for (uint64_t job_id : cancelled.job_ids) {
@@ -303,7 +304,7 @@ StatusOr<v1::RetryJobsResponse> ApiHandler::Retry(const v1::RetryJobsRequest& re
     return Status::InvalidArgument("name either a scan or a job to retry");
   }
   ASSIGN_OR_RETURN(RetriedJobs retried,
-                   store_.RetryDeadJobs(request.scan_id(), request.job_id(), now));
+                   store_.lifecycle().RetryDeadJobs(request.scan_id(), request.job_id(), now));
   if (retried.jobs.empty()) {
     return Status::NotFound(request.scan_id() != 0
                                 ? "scan " + std::to_string(request.scan_id()) + " has no dead job"

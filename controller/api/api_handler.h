@@ -16,7 +16,7 @@
 #include "common/time/clock.h"
 #include "controller/config/controller_config.h"
 #include "controller/scheduler/scheduler.h"
-#include "controller/store/scan_store.h"
+#include "controller/store/controller_store.h"
 #include "proto/scanfleet.pb.h"
 
 namespace scanfleet {
@@ -29,7 +29,7 @@ struct ApiEffects {
 
 class ApiHandler {
  public:
-  ApiHandler(ScanStore& store, Scheduler& scheduler, const ControllerConfig& config,
+  ApiHandler(ControllerStore& store, Scheduler& scheduler, const ControllerConfig& config,
              const std::map<std::string, v1::WorkerHello>& hellos,
              v1::GetEndpointsResponse endpoints)
       : store_(store),
@@ -55,7 +55,7 @@ class ApiHandler {
   // diff_scan.cc: classification against the baseline, with suppressions.
   StatusOr<v1::DiffScanResponse> Diff(const v1::DiffScanRequest& request, TimeMs now);
 
-  ScanStore& store_;
+  ControllerStore& store_;
   Scheduler& scheduler_;
   const ControllerConfig& config_;
   const std::map<std::string, v1::WorkerHello>& hellos_;

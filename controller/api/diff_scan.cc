@@ -7,13 +7,13 @@
 namespace scanfleet {
 
 StatusOr<v1::DiffScanResponse> ApiHandler::Diff(const v1::DiffScanRequest& request, TimeMs now) {
-  ASSIGN_OR_RETURN(ScanDiffData current, store_.LoadDiffData(request.scan_id()));
+  ASSIGN_OR_RETURN(ScanDiffData current, store_.views().LoadDiffData(request.scan_id()));
   BaselineChoice baseline = current.baseline;
   if (request.baseline_scan_id() != 0) {
     if (request.baseline_scan_id() == request.scan_id()) {
       return Status::InvalidArgument("a scan cannot be its own baseline");
     }
-    ASSIGN_OR_RETURN(ScanDiffData other, store_.LoadDiffData(request.baseline_scan_id()));
+    ASSIGN_OR_RETURN(ScanDiffData other, store_.views().LoadDiffData(request.baseline_scan_id()));
     if (other.repo != current.repo) {
       return Status::InvalidArgument("baseline scan " + std::to_string(request.baseline_scan_id()) +
                                      " is of another target (" + other.repo + ")");
@@ -25,7 +25,7 @@ StatusOr<v1::DiffScanResponse> ApiHandler::Diff(const v1::DiffScanRequest& reque
   if (baseline.scan_id == 0) {
     classified = AllNew(current.side, baseline.note.empty() ? "none was recorded" : baseline.note);
   } else {
-    ASSIGN_OR_RETURN(ScanDiffData base, store_.LoadDiffData(baseline.scan_id));
+    ASSIGN_OR_RETURN(ScanDiffData base, store_.views().LoadDiffData(baseline.scan_id));
     classified = ClassifyFindings(current.side, base.side, current.renames);
     classified.notes.insert(classified.notes.begin(), "baseline: " + baseline.note);
   }

@@ -31,13 +31,13 @@ SourceLineFn StoredSnippets(std::map<std::pair<std::string, int>, std::string> s
 // nullopt when it cannot be (no parser, a corrupt report, a parse error).
 StatusOr<std::optional<v1::JobResult>> ReparsedResult(const RawReport& raw,
                                                       const ControllerConfig& config,
-                                                      ScanStore& store) {
+                                                      ControllerStore& store) {
   auto parser_name = config.scanner_parsers.find(raw.scanner);
   auto kind = config.scanner_kinds.find(raw.scanner);
   auto report = Decompress(raw.report, kMaxReportBytes);
   if (parser_name == config.scanner_parsers.end() || !report.ok())
     return std::optional<v1::JobResult>();
-  ASSIGN_OR_RETURN(auto snippets, store.SnippetsOfJob(raw.job_id));
+  ASSIGN_OR_RETURN(auto snippets, store.findings().SnippetsOfJob(raw.job_id));
   bool dast = kind != config.scanner_kinds.end() && kind->second == "dast";
   auto processed = ProcessReport({.report = *report,
                                   .parse = FindParser(parser_name->second),
@@ -59,14 +59,14 @@ StatusOr<std::optional<v1::JobResult>> ReparsedResult(const RawReport& raw,
 
 StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanRequest& request,
                                                       TimeMs now, ApiEffects& effects) {
-  ASSIGN_OR_RETURN(v1::ScanStatus scan, store_.GetScan(request.scan_id()));
+  ASSIGN_OR_RETURN(v1::ScanStatus scan, store_.views().GetScan(request.scan_id()));
   if (scan.state() == v1::SCAN_QUEUED || scan.state() == v1::SCAN_RUNNING) {
     return Status::FailedPrecondition("scan " + std::to_string(request.scan_id()) +
                                       " has not finished; reparse it once it has");
   }
   uint32_t without_report = 0;
   ASSIGN_OR_RETURN(std::vector<RawReport> reports,
-                   store_.LoadRawReports(request.scan_id(), &without_report));
+                   store_.raw_reports().LoadOfScan(request.scan_id(), &without_report));
   v1::ReparseScanResponse response;
   response.set_jobs_without_report(without_report);
   response.set_findings_before(scan.findings());
@@ -76,11 +76,12 @@ StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanReque
       response.set_jobs_still_failing(response.jobs_still_failing() + 1);
       continue;
     }
-    ASSIGN_OR_RETURN(auto events, store_.ReplaceFindings(request.scan_id(), *result, now));
+    ASSIGN_OR_RETURN(auto events,
+                     store_.lifecycle().ReplaceFindings(request.scan_id(), *result, now));
     for (auto& event : events) effects.events.push_back(std::move(event));
     response.set_jobs_reparsed(response.jobs_reparsed() + 1);
   }
-  ASSIGN_OR_RETURN(v1::ScanStatus after, store_.GetScan(request.scan_id()));
+  ASSIGN_OR_RETURN(v1::ScanStatus after, store_.views().GetScan(request.scan_id()));
   response.set_findings_after(after.findings());
   v1::Event event;
   event.set_topic("scan.reparsed");
@@ -88,7 +89,7 @@ StatusOr<v1::ReparseScanResponse> ApiHandler::Reparse(const v1::ReparseScanReque
   event.set_created_ms(now);
   *event.mutable_scan() = after;
   event.mutable_scan()->clear_jobs();
-  RETURN_IF_ERROR(store_.AppendEvent(&event));
+  RETURN_IF_ERROR(store_.events().Append(&event));
   effects.events.push_back(std::move(event));
   return response;
 }

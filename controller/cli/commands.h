@@ -1,6 +1,7 @@
 // The scanfleet CLI's subcommands. Each returns the process exit code:
 // 0 success, 1 --fail-on threshold met, 2 usage or request error,
 // 3 the scan failed, 4 the controller could not be reached.
+// Their flags are set up beside each of them (command_table.h lists where).
 // Thread-safety: each runs on the main thread.
 #pragma once
 
@@ -18,6 +19,12 @@ inline constexpr int kExitFailOn = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitScanFailed = 3;
 inline constexpr int kExitUnreachable = 4;
+
+// The options of the commands about one scan (status, findings, cancel, ...).
+struct ScanQuery {
+  uint64_t scan_id = 0;
+  bool json = false;  // machine-readable output
+};
 
 struct SubmitOptions {
   std::string repo;
@@ -69,6 +76,7 @@ struct SiemOptions {
   int stop_fd = -1;                         // StopSignalFd(), made before any thread starts
 };
 
+// submit.cc: submits and, with options.wait, waits, diffs, reports and gates.
 int Submit(ApiClient& client, const SubmitOptions& options, int timeout_ms);
 int ShowStatus(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severity, bool json,
@@ -98,6 +106,10 @@ int Reparse(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 // up to patience_ms. Only for requests that are safe to repeat.
 StatusOr<v1::ApiResponse> CallPatiently(ApiClient& client, const v1::ApiRequest& request,
                                         int timeout_ms, int patience_ms);
+
+// The scan's state and jobs (patience_ms: as CallPatiently).
+StatusOr<v1::ScanStatus> FetchScan(ApiClient& client, uint64_t scan_id, int timeout_ms,
+                                   int patience_ms = 0);
 
 // Prints a failed call's status and maps it to an exit code.
 int ReportError(const scanfleet::Status& status);

@@ -1,13 +1,16 @@
 #include "controller/cli/diff.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/siem/event_fields.h"
 #include "common/wire/convert.h"
+#include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 #include "controller/diff/diff_report.h"
 
@@ -120,6 +123,18 @@ int Diff(ApiClient& client, const DiffOptions& options, int timeout_ms) {
   std::cout << (options.json ? DiffJson(*diff, options.new_only)
                              : DiffTable(*diff, options.new_only));
   return kExitOk;
+}
+
+CommandRun SetUpDiff(CLI::App& command) {
+  auto diff = std::make_shared<DiffOptions>();
+  command.add_option("scan", diff->scan_id, "Scan id")->required();
+  command.add_option("--baseline", diff->baseline_scan_id,
+                     "Compare with this scan instead of the baseline stored with the scan");
+  command.add_flag("--json", diff->json, "Machine-readable output");
+  command.add_flag("--new-only", diff->new_only, "List only the new findings");
+  return RemoteRun([diff](Connection& connection) {
+    return Diff(connection.client, *diff, connection.timeout_ms);
+  });
 }
 
 }  // namespace scanfleet::cli

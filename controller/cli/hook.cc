@@ -2,13 +2,16 @@
 
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "common/finding/finding.h"
+#include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 
 namespace scanfleet::cli {
@@ -51,6 +54,28 @@ std::vector<std::string> Kinds(const HookOptions& options) {
   if (options.pre_push || !options.post_commit) kinds.push_back("pre-push");
   if (options.post_commit) kinds.push_back("post-commit");
   return kinds;
+}
+
+// How the hook reaches the controller: this invocation's global options, with
+// key files made absolute (git runs hooks from the repository's top).
+std::vector<std::string> ConnectionArgs(const GlobalOptions& global) {
+  auto absolute = [](const std::string& path) {
+    return path.empty() ? path : fs::absolute(path).lexically_normal().string();
+  };
+  std::vector<std::string> args = {"--controller", global.controller};
+  if (!global.key_file.empty()) args.insert(args.end(), {"--key", absolute(global.key_file)});
+  if (!global.controller_key_file.empty()) {
+    args.insert(args.end(), {"--controller-key", absolute(global.controller_key_file)});
+  }
+  if (global.insecure_dev) args.push_back("--insecure-dev");
+  return args;
+}
+
+// This CLI's own path, written into the hook (the hook's $SCANFLEET_BIN overrides it).
+std::string ThisBinary() {
+  std::error_code error;
+  std::string binary = fs::read_symlink("/proc/self/exe", error).string();
+  return error ? "scanfleet" : binary;
 }
 
 }  // namespace
@@ -177,6 +202,35 @@ int HookUninstall(const HookOptions& options) {
               << (fs::exists(hook) ? " (restored the previous hook)" : "") << "\n";
   }
   return kExitOk;
+}
+
+CommandRun SetUpHook(CLI::App& command) {
+  auto hook = std::make_shared<HookOptions>();
+  command.require_subcommand(1);
+  auto* install = command.add_subcommand(
+      "install",
+      "Write a pre-push hook that scans the pushed commits and blocks the push on new findings "
+      "at or above --fail-on (bypass: SCANFLEET_HOOK_BYPASS=\"reason\" git push, logged to "
+      ".git/scanfleet-hook.log), and/or a post-commit hook that submits without blocking. The "
+      "hook reaches the controller with this invocation's --controller/--key/--controller-key");
+  install->add_option("--repo", hook->repo, "Repository to install into")->capture_default_str();
+  install->add_flag("--pre-push", hook->pre_push, "Install the pre-push hook (the default)");
+  install->add_flag("--post-commit", hook->post_commit, "Install the post-commit hook");
+  install->add_option("--fail-on", hook->fail_on, "Block a push on new findings at or above")
+      ->capture_default_str();
+  install->add_option("--profile", hook->profile, "Scan profile (controller default)");
+  install->add_flag("--force", hook->force,
+                    "Replace a hook scanfleet did not write (kept as HOOK.pre-scanfleet)");
+  auto* uninstall = command.add_subcommand(
+      "uninstall", "Remove scanfleet's hooks (restoring a hook --force replaced)");
+  uninstall->add_option("--repo", hook->repo, "Repository")->capture_default_str();
+  return LocalRun([hook, install, uninstall](const GlobalOptions& global) {
+    if (uninstall->parsed()) return HookUninstall(*hook);
+    if (!install->parsed()) return kExitUsage;
+    hook->connection_args = ConnectionArgs(global);
+    hook->scanfleet_binary = ThisBinary();
+    return HookInstall(*hook);
+  });
 }
 
 }  // namespace scanfleet::cli

@@ -2,8 +2,11 @@
 // client or subscriber (docs/SECURITY.md).
 #include "common/security/keys.h"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
 
+#include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 
 namespace scanfleet::cli {
@@ -20,6 +23,24 @@ int GenerateKeys(const std::string& name, const std::string& dir) {
             << ".pub into the controller's --authorized-keys directory under workers/, "
                "clients/ or subscribers/, then send the controller SIGHUP\n";
   return kExitOk;
+}
+
+CommandRun SetUpKeys(CLI::App& command) {
+  struct Options {
+    std::string name;
+    std::string dir = ".";
+  };
+  auto options = std::make_shared<Options>();
+  command.require_subcommand(1);
+  auto* generate = command.add_subcommand(
+      "generate", "Write NAME.key (secret, 0600) and NAME.pub (public) into a directory");
+  generate->add_option("name", options->name, "Key name, e.g. controller, worker-1, ci")
+      ->required();
+  generate->add_option("--out", options->dir, "Directory to write into (created if missing)")
+      ->capture_default_str();
+  return LocalRun([options, generate](const GlobalOptions&) {
+    return generate->parsed() ? GenerateKeys(options->name, options->dir) : kExitUsage;
+  });
 }
 
 }  // namespace scanfleet::cli

@@ -1,10 +1,13 @@
-// Operator commands (cancel, retry) and the patient call the CLI uses to ride
-// through a controller restart.
+// Operator commands (cancel, retry, reparse) and the patient call the CLI uses
+// to ride through a controller restart.
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 
 namespace scanfleet::cli {
@@ -96,6 +99,47 @@ int Reparse(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms) {
     std::cout << "\n";
   }
   return kExitOk;
+}
+
+CommandRun SetUpCancel(CLI::App& command) {
+  struct Options : ScanQuery {
+    std::string reason;
+  };
+  auto options = std::make_shared<Options>();
+  command.add_option("scan", options->scan_id, "Scan id")->required();
+  command.add_option("--reason", options->reason, "Recorded with the cancelled jobs");
+  command.add_flag("--json", options->json, "Machine-readable output");
+  return RemoteRun([options](Connection& connection) {
+    return Cancel(connection.client, options->scan_id, options->reason, options->json,
+                  connection.timeout_ms);
+  });
+}
+
+CommandRun SetUpRetry(CLI::App& command) {
+  struct Options : ScanQuery {
+    uint64_t job_id = 0;
+  };
+  auto options = std::make_shared<Options>();
+  auto* scan = command.add_option("scan", options->scan_id, "Scan id: retry all its dead jobs");
+  command.add_option("--job", options->job_id, "Retry only this dead job")->excludes(scan);
+  command.add_flag("--json", options->json, "Machine-readable output");
+  return RemoteRun([options](Connection& connection) {
+    if (options->scan_id == 0 && options->job_id == 0) {
+      std::cerr << "scanfleet retry: give a scan id or --job ID\n";
+      return kExitUsage;
+    }
+    return Retry(connection.client, options->scan_id, options->job_id, options->json,
+                 connection.timeout_ms);
+  });
+}
+
+CommandRun SetUpReparse(CLI::App& command) {
+  auto options = std::make_shared<ScanQuery>();
+  command.add_option("scan", options->scan_id, "Scan id")->required();
+  command.add_flag("--json", options->json, "Machine-readable output");
+  return RemoteRun([options](Connection& connection) {
+    return Reparse(connection.client, options->scan_id, options->json, connection.timeout_ms);
+  });
 }
 
 }  // namespace scanfleet::cli

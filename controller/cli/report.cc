@@ -1,16 +1,19 @@
 // `scanfleet report SCAN --format F`: fetches the scan, its findings and (for
 // tool versions of jobs that found nothing) the workers, builds a ScanReport
 // and hands it to the pure formatters in controller/report.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "common/fs/atomic_write.h"
 #include "common/fs/posix_file_system.h"
 #include "common/job/job_state.h"
 #include "common/wire/convert.h"
+#include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/diff.h"
 #include "controller/report/formats.h"
@@ -157,6 +160,22 @@ int Report(ApiClient& client, const ReportOptions& options, int timeout_ms) {
   Status written = WriteOutput(options.output, report::Render(*format, scan_report));
   if (!written.ok()) return ReportError(written);
   return kExitOk;
+}
+
+CommandRun SetUpReport(CLI::App& command) {
+  auto report = std::make_shared<ReportOptions>();
+  command.add_option("scan", report->scan_id, "Scan id")->required();
+  command.add_option("--format", report->format, "sarif, defectdojo, gitlab, json or csv")
+      ->required();
+  command.add_option("--output,-o", report->output, "Write to this file (default stdout)");
+  command.add_option("--checkout", report->checkout,
+                     "Checkout of the scanned commit: SARIF computes GitHub's "
+                     "primaryLocationLineHash from the real file contents");
+  command.add_flag("--allow-running", report->allow_running,
+                   "Report on a scan that has not finished (marked partial)");
+  return RemoteRun([report](Connection& connection) {
+    return Report(connection.client, *report, connection.timeout_ms);
+  });
 }
 
 }  // namespace scanfleet::cli

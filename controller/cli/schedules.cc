@@ -1,10 +1,13 @@
 // `scanfleet schedules`: the controller's scheduled scans, their next slot and
 // what their last run did.
+#include <CLI/CLI.hpp>
 #include <ctime>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "common/wire/convert.h"
+#include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 
 namespace scanfleet::cli {
@@ -68,6 +71,14 @@ int Schedules(ApiClient& client, bool json, int timeout_ms) {
               << Pad(s.overlap(), 9) << Pad(last, 11) << Pad(state, 11) << s.skipped() << "\n";
   }
   return kExitOk;
+}
+
+CommandRun SetUpSchedules(CLI::App& command) {
+  auto json = std::make_shared<bool>(false);
+  command.add_flag("--json", *json, "Machine-readable output");
+  return RemoteRun([json](Connection& connection) {
+    return Schedules(connection.client, *json, connection.timeout_ms);
+  });
 }
 
 }  // namespace scanfleet::cli

@@ -1,10 +1,13 @@
 // `scanfleet tail`: prints findings (and optionally scan events) as they are
 // stored, one JSON object per line, with no gap and no duplicate: the
 // EventFollower subscribes, replays after the starting seq and fills gaps.
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
 
 #include "common/siem/event_fields.h"
 #include "common/wire/convert.h"
+#include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/event_follower.h"
 #include "controller/cli/render.h"
@@ -73,6 +76,21 @@ int Tail(Context& context, ApiClient& client, const ClientSecurity& security,
   });
   if (!status.ok()) return ReportError(status);
   return kExitOk;
+}
+
+CommandRun SetUpTail(CLI::App& command) {
+  auto tail = std::make_shared<TailOptions>();
+  command.add_option("--scan", tail->scan_id, "Only events of this scan");
+  command.add_option("--from-seq", tail->from_seq,
+                     "Replay stored events after this sequence number first (0 = everything)");
+  command.add_option("--until-scan-done", tail->until_scan_done,
+                     "Exit once this scan has finished");
+  command.add_option("--max-findings", tail->max_findings, "Exit after this many findings");
+  command.add_flag("--all-events", tail->all_events, "Print scan lifecycle events too");
+  return RemoteRun([tail](Connection& connection) {
+    return Tail(connection.context, connection.client, connection.security, *tail,
+                connection.timeout_ms);
+  });
 }
 
 }  // namespace scanfleet::cli

@@ -1,11 +1,11 @@
 // Everything the controller can be configured with, and its documented
-// defaults. Filled from flags and an optional TOML config file (main.cc).
+// defaults. Filled from flags and an optional TOML config file (controller/flags).
 //
 // It lives in controller/config, below every component that reads it (the
 // loop, api/ and triggers/), so that reading the configuration never means
 // including the loop that owns it. It depends only on the value types it
 // holds (scheduler, diff, wire). One struct, in sections by topic, because
-// main.cc's flag table fills it in one place and each component takes the
+// controller/flags fills it in one place and each component takes the
 // whole value by const reference.
 // Thread-safety: a plain value; the loop owns it, the others read it.
 #pragma once
@@ -42,8 +42,9 @@ struct ControllerConfig {
   std::map<std::string, std::string> scanner_parsers;
   int64_t raw_report_retention_ms = 30LL * 24 * 3600 * 1000;  // kept reports older are deleted
   int64_t event_retention_ms = 90LL * 24 * 3600 * 1000;       // events older are deleted (0: kept)
-  // Deployment scanner registry overlaid on the shipped one (main.cc fills
-  // profiles, scanner_pools and scanner_kinds from it).
+  // Deployment scanner registry overlaid on the shipped one
+  // (controller/flags/config_from_flags.cc fills profiles, scanner_pools and
+  // scanner_kinds from it).
   std::string scanner_registry;
   // DAST targets must have a host in this list (IPs, CIDRs, exact host names);
   // empty: every DAST submission is refused.

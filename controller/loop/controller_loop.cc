@@ -45,7 +45,7 @@ Status ControllerLoop::Start() {
     }
   }
   RETURN_IF_ERROR(TargetAllowlist::Parse(config_.dast_allow).status().WithContext("--dast-allow"));
-  ASSIGN_OR_RETURN(store_, ScanStore::Open(config_.database_path, db_options));
+  ASSIGN_OR_RETURN(store_, ControllerStore::Open(config_.database_path, db_options));
   context_ = std::make_unique<Context>();
   SocketOptions options;
   options.max_frame_bytes = config_.max_frame_bytes;
@@ -102,7 +102,7 @@ Status ControllerLoop::Start() {
   api_handler_ = std::make_unique<ApiHandler>(*store_, scheduler_, config_, hellos_, endpoints);
   RETURN_IF_ERROR(Recover());
   ASSIGN_OR_RETURN(triggers_, TriggerHub::Start(config_, *store_, clock_.NowMs()));
-  ASSIGN_OR_RETURN(last_event_seq_, store_->LastEventSeq());
+  ASSIGN_OR_RETURN(last_event_seq_, store_->events().LastSeq());
   RETURN_IF_ERROR(WriteEndpointsFile());
   spdlog::info("controller listening: api={} results={} control={} events={} database={}",
                api_->last_endpoint(), results_->last_endpoint(), control_->last_endpoint(),
@@ -112,11 +112,11 @@ Status ControllerLoop::Start() {
 
 Status ControllerLoop::Recover() {
   TimeMs now = clock_.NowMs();
-  ASSIGN_OR_RETURN(auto hellos, store_->LoadWorkerHellos());
+  ASSIGN_OR_RETURN(auto hellos, store_->worker_hellos().LoadAll());
   for (auto& [id, hello] : hellos) hellos_[id] = std::move(hello);
   stored_hellos_until_ms_ = now + config_.scheduler.worker_retention_ms;
   size_t unfinished = 0, in_flight = 0;
-  RETURN_IF_ERROR(store_->ForEachUnfinishedJob([&](const UnfinishedJob& job) {
+  RETURN_IF_ERROR(store_->jobs().ForEachUnfinished([&](const UnfinishedJob& job) {
     ++unfinished;
     if (job.state == JobStateName(v1::JOB_QUEUED)) {
       scheduler_.AddQueuedJob(job.descriptor);
@@ -182,10 +182,10 @@ Status ControllerLoop::Run(int stop_fd, int reload_fd) {
 Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
   TimeMs now = clock_.NowMs();
   Outbox outbox;
-  RETURN_IF_ERROR(store_->Begin());
+  ASSIGN_OR_RETURN(Transaction batch, store_->BeginTransaction());
   for (const auto& [job_id, attempt] : failed_dispatches_) {
     if (auto requeue = scheduler_.OnDispatchFailed(job_id, attempt, now)) {
-      RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
+      RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
     }
   }
   failed_dispatches_.clear();
@@ -201,10 +201,11 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
   RETURN_IF_ERROR(ApplyDecisions(scheduler_.Tick(now), now, outbox));
   if (now >= next_prune_ms_) {
     ASSIGN_OR_RETURN(int64_t pruned,
-                     store_->PruneRawReports(now - config_.raw_report_retention_ms));
+                     store_->raw_reports().PruneBefore(now - config_.raw_report_retention_ms));
     if (pruned > 0) spdlog::info("deleted {} raw reports past their retention", pruned);
     if (config_.event_retention_ms > 0) {
-      ASSIGN_OR_RETURN(int64_t events, store_->PruneEvents(now - config_.event_retention_ms));
+      ASSIGN_OR_RETURN(int64_t events,
+                       store_->events().PruneBefore(now - config_.event_retention_ms));
       if (events > 0) spdlog::info("deleted {} events past their retention", events);
     }
     // Stored hellos of workers that did not come back within the retention
@@ -215,7 +216,7 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     }
     next_prune_ms_ = now + 60000;
   }
-  Status committed = store_->Commit();
+  Status committed = batch.Commit();
   if (!committed.ok()) {
     // Nothing that depends on this batch has been sent; restart recovers from SQLite.
     spdlog::critical("commit failed, stopping: {}", committed.ToString());

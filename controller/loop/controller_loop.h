@@ -21,7 +21,7 @@
 #include "controller/config/controller_config.h"
 #include "controller/loop/controller_security.h"
 #include "controller/scheduler/scheduler.h"
-#include "controller/store/scan_store.h"
+#include "controller/store/controller_store.h"
 #include "controller/triggers/trigger_hub.h"
 
 namespace scanfleet {
@@ -70,7 +70,7 @@ class ControllerLoop {
   ControllerConfig config_;
   const Clock& clock_;
   WireCounters counters_;
-  std::unique_ptr<ScanStore> store_;
+  std::unique_ptr<ControllerStore> store_;
   Scheduler scheduler_;
   std::map<std::string, v1::WorkerHello> hellos_;
   std::unique_ptr<ApiHandler> api_handler_;

@@ -45,7 +45,7 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
       scheduler_.OnWorkerHello(worker_id, {hello.pools().begin(), hello.pools().end()},
                                std::move(scanners), hello.slots(), now);
       hellos_[worker_id] = hello;
-      RETURN_IF_ERROR(store_->RecordWorkerHello(worker_id, hello, now));
+      RETURN_IF_ERROR(store_->worker_hellos().Record(worker_id, hello, now));
       v1::Envelope ack;
       ack.mutable_hello_ack()->set_heartbeat_interval_ms(
           static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
@@ -71,7 +71,7 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
           scheduler_.OnDeclined(worker_id, declined.job().job_id(), declined.job().attempt(),
                                 DeclineFromProto(declined.reason()), now);
       if (requeue) {
-        RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
+        RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
         spdlog::debug("job {} attempt {} declined by {}: {} {}", requeue->job_id, requeue->attempt,
                       worker_id, requeue->reason, declined.detail());
       }
@@ -86,8 +86,8 @@ Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs
         SendControl(worker_id, std::move(cancel), outbox);
         return Status::Ok();
       }
-      ASSIGN_OR_RETURN(auto started,
-                       store_->RecordAccepted(ref.job_id(), ref.attempt(), worker_id, now));
+      ASSIGN_OR_RETURN(auto started, store_->lifecycle().RecordAccepted(ref.job_id(), ref.attempt(),
+                                                                        worker_id, now));
       if (started) outbox.events.push_back(std::move(*started));
       return Status::Ok();
     }
@@ -115,8 +115,8 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
                                : JobOutcome::kDeadLettered;
       v1::AttemptOutcome attempt_outcome =
           outcome == JobOutcome::kSucceeded ? v1::ATTEMPT_SUCCEEDED : v1::ATTEMPT_FAILED;
-      RETURN_IF_ERROR(store_->RecordAttempt(result, worker_id,
-                                            std::string(AttemptOutcomeName(attempt_outcome)), now));
+      RETURN_IF_ERROR(store_->jobs().RecordAttempt(
+          result, worker_id, std::string(AttemptOutcomeName(attempt_outcome)), now));
       // An adopted result ends the job in its current attempt's row.
       std::optional<v1::JobResult> fenced;
       if (verdict.live_attempt != result.job().attempt()) {
@@ -124,9 +124,9 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
         fenced->mutable_job()->set_attempt(verdict.live_attempt);
       }
       ASSIGN_OR_RETURN(JobFinish finish,
-                       store_->FinishJob(fenced ? *fenced : result, outcome, now));
+                       store_->lifecycle().FinishJob(fenced ? *fenced : result, outcome, now));
       for (auto& event : finish.events) outbox.events.push_back(std::move(event));
-      if (finish.applied) RETURN_IF_ERROR(store_->StoreRawReport(result, now));
+      if (finish.applied) RETURN_IF_ERROR(store_->raw_reports().Keep(result, now));
       if (outcome == JobOutcome::kFailed) {
         spdlog::warn("job {} failed for good on attempt {}: {}", result.job().job_id(),
                      result.job().attempt(), result.error());
@@ -137,15 +137,15 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
       break;
     }
     case ResultVerdict::Kind::kRetry:
-      RETURN_IF_ERROR(store_->RecordAttempt(
+      RETURN_IF_ERROR(store_->jobs().RecordAttempt(
           result, worker_id, std::string(AttemptOutcomeName(v1::ATTEMPT_RETRY)), now));
       verdict.requeue.reason = result.error();
-      RETURN_IF_ERROR(store_->RecordRequeue(verdict.requeue, now));
+      RETURN_IF_ERROR(store_->jobs().RecordRequeue(verdict.requeue, now));
       spdlog::info("job {} attempt {} failed ({}), retry after {} ms", result.job().job_id(),
                    result.job().attempt(), result.error(), verdict.requeue.not_before_ms - now);
       break;
     case ResultVerdict::Kind::kStale:
-      RETURN_IF_ERROR(store_->RecordAttempt(
+      RETURN_IF_ERROR(store_->jobs().RecordAttempt(
           result, worker_id, std::string(AttemptOutcomeName(v1::ATTEMPT_STALE)), now));
       break;
   }
@@ -165,13 +165,13 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
                                       Outbox& outbox) {
   for (const Decision& decision : decisions) {
     if (const auto* dispatch = std::get_if<DispatchJob>(&decision)) {
-      RETURN_IF_ERROR(store_->RecordDispatch(*dispatch, now));
+      RETURN_IF_ERROR(store_->jobs().RecordDispatch(*dispatch, now));
       ASSIGN_OR_RETURN(v1::JobAssignment job,
-                       store_->BuildAssignment(dispatch->job_id, dispatch->attempt));
+                       store_->jobs().BuildAssignment(dispatch->job_id, dispatch->attempt));
       job.set_accept_by_ms(dispatch->accept_by_ms);
       outbox.jobs.emplace_back(dispatch->pool, std::move(job));
     } else if (const auto* requeue = std::get_if<RequeueJob>(&decision)) {
-      RETURN_IF_ERROR(store_->RecordRequeue(*requeue, now));
+      RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
       spdlog::info("job {} attempt {} requeued: {}", requeue->job_id, requeue->attempt,
                    requeue->reason);
     } else if (const auto* lost = std::get_if<WorkerLost>(&decision)) {
@@ -184,7 +184,8 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
       failed.mutable_job()->set_attempt(abandon->attempt);
       failed.set_failure(v1::FAILURE_SCANNER_MISSING);
       failed.set_error(abandon->reason);
-      ASSIGN_OR_RETURN(JobFinish finish, store_->FinishJob(failed, JobOutcome::kFailed, now));
+      ASSIGN_OR_RETURN(JobFinish finish,
+                       store_->lifecycle().FinishJob(failed, JobOutcome::kFailed, now));
       for (auto& event : finish.events) outbox.events.push_back(std::move(event));
       spdlog::warn("job {} failed: {}", abandon->job_id, abandon->reason);
     } else if (const auto* cancel = std::get_if<CancelAttempt>(&decision)) {

@@ -2,10 +2,10 @@
 
 namespace scanfleet {
 
-StatusOr<std::map<std::string, ScheduleRun>> LoadScheduleRuns(Database& db) {
+StatusOr<std::map<std::string, ScheduleRun>> ScheduleRuns::LoadAll() {
   ASSIGN_OR_RETURN(Statement * query,
-                   db.Prepare("SELECT name, last_slot_ms, last_scan_id, skipped FROM "
-                              "schedule_runs"));
+                   db_.Prepare("SELECT name, last_slot_ms, last_scan_id, skipped FROM "
+                               "schedule_runs"));
   std::map<std::string, ScheduleRun> runs;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());
@@ -18,10 +18,10 @@ StatusOr<std::map<std::string, ScheduleRun>> LoadScheduleRuns(Database& db) {
   return runs;
 }
 
-Status SaveScheduleRun(Database& db, const std::string& name, const ScheduleRun& run) {
+Status ScheduleRuns::Save(const std::string& name, const ScheduleRun& run) {
   ASSIGN_OR_RETURN(Statement * upsert,
-                   db.Prepare("INSERT OR REPLACE INTO schedule_runs(name, last_slot_ms, "
-                              "last_scan_id, skipped) VALUES(?,?,?,?)"));
+                   db_.Prepare("INSERT OR REPLACE INTO schedule_runs(name, last_slot_ms, "
+                               "last_scan_id, skipped) VALUES(?,?,?,?)"));
   upsert->Bind(1, name)
       .Bind(2, run.last_slot_ms)
       .Bind(3, static_cast<int64_t>(run.last_scan_id))

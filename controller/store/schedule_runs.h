@@ -1,5 +1,10 @@
-// What each scheduled scan last did, persisted in the schedule_runs table.
-// Thread-safety: like Database, owned by the controller loop thread.
+// ScheduleRuns: what each scheduled scan last did (the schedule_runs table),
+// so a restarted controller never fires a slot twice. Owned by the
+// ControllerStore; TriggerHub is its only user.
+//
+// Save() writes inside the caller's open transaction: the loop's, so a fired
+// slot commits together with the scan it created.
+// Thread-safety: like Database, used on the controller loop thread only.
 #pragma once
 
 #include <cstdint>
@@ -18,9 +23,17 @@ struct ScheduleRun {
   uint64_t skipped = 0;       // slots skipped by the overlap policy
 };
 
-// Every stored run, by schedule name.
-StatusOr<std::map<std::string, ScheduleRun>> LoadScheduleRuns(Database& db);
-// Inserts or replaces a schedule's run (inside the caller's transaction).
-Status SaveScheduleRun(Database& db, const std::string& name, const ScheduleRun& run);
+class ScheduleRuns {
+ public:
+  explicit ScheduleRuns(Database& db) : db_(db) {}
+
+  // Every stored run, by schedule name.
+  StatusOr<std::map<std::string, ScheduleRun>> LoadAll();
+  // Inserts or replaces a schedule's run.
+  Status Save(const std::string& name, const ScheduleRun& run);
+
+ private:
+  Database& db_;
+};
 
 }  // namespace scanfleet

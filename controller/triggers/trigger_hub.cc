@@ -26,7 +26,7 @@ v1::ApiResponse Refused(const Status& status) {
 }  // namespace
 
 StatusOr<std::unique_ptr<TriggerHub>> TriggerHub::Start(const ControllerConfig& config,
-                                                        ScanStore& store, TimeMs now) {
+                                                        ControllerStore& store, TimeMs now) {
   std::unique_ptr<TriggerHub> hub(new TriggerHub(store, config.default_profile));
   if (!config.repos_file.empty()) {
     ASSIGN_OR_RETURN(hub->repos_, LoadReposFile(config.repos_file));
@@ -34,8 +34,8 @@ StatusOr<std::unique_ptr<TriggerHub>> TriggerHub::Start(const ControllerConfig& 
   for (const RepoEntry& repo : hub->repos_.repos) {
     RETURN_IF_ERROR(CheckProfile(config, repo.profile, "repo '" + repo.name + "'"));
   }
-  ASSIGN_OR_RETURN(auto runs, LoadScheduleRuns(store.db()));
-  RETURN_IF_ERROR(store.Begin());
+  ASSIGN_OR_RETURN(auto runs, store.schedule_runs().LoadAll());
+  ASSIGN_OR_RETURN(Transaction initial_runs, store.BeginTransaction());
   for (const ScheduleEntry& entry : hub->repos_.schedules) {
     RETURN_IF_ERROR(CheckProfile(config, entry.profile, "schedule '" + entry.name + "'"));
     auto run = runs.find(entry.name);
@@ -43,11 +43,11 @@ StatusOr<std::unique_ptr<TriggerHub>> TriggerHub::Start(const ControllerConfig& 
     if (run == runs.end()) {
       // A new schedule starts counting slots from now, not from 1970.
       schedule.run.last_slot_ms = now;
-      RETURN_IF_ERROR(SaveScheduleRun(store.db(), entry.name, schedule.run));
+      RETURN_IF_ERROR(store.schedule_runs().Save(entry.name, schedule.run));
     }
     hub->schedules_.push_back(schedule);
   }
-  RETURN_IF_ERROR(store.Commit());
+  RETURN_IF_ERROR(initial_runs.Commit());
   if (!config.webhook_listen.empty()) {
     if (hub->repos_.repos.empty()) {
       spdlog::warn("--webhook-listen without repositories in --repos: every delivery gets 404");
@@ -108,7 +108,7 @@ std::string TriggerHub::ProfileOf(const ScheduleEntry& entry) const {
 
 StatusOr<v1::ScanState> TriggerHub::ScanState(uint64_t scan_id) {
   if (scan_id == 0) return v1::SCAN_STATE_UNSPECIFIED;
-  auto scan = store_.GetScan(scan_id);
+  auto scan = store_.views().GetScan(scan_id);
   if (!scan.ok()) {
     if (scan.status().code() == StatusCode::kNotFound) return v1::SCAN_STATE_UNSPECIFIED;
     return scan.status();
@@ -138,7 +138,7 @@ Status TriggerHub::RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handl
     ++schedule.run.skipped;
     spdlog::warn("schedule '{}': slot {} skipped, scan {} is still unfinished (skipped so far: {})",
                  entry.name, decision.slot_ms, schedule.run.last_scan_id, schedule.run.skipped);
-    return SaveScheduleRun(store_.db(), entry.name, schedule.run);
+    return store_.schedule_runs().Save(entry.name, schedule.run);
   }
   v1::ApiRequest request;
   v1::SubmitScanRequest& submit = *request.mutable_submit_scan();
@@ -166,7 +166,7 @@ Status TriggerHub::RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handl
                  schedule.run.last_scan_id,
                  response.submit_scan().duplicate() ? " (already submitted)" : "");
   }
-  return SaveScheduleRun(store_.db(), entry.name, schedule.run);
+  return store_.schedule_runs().Save(entry.name, schedule.run);
 }
 
 std::optional<TimeMs> TriggerHub::NextWake() const {

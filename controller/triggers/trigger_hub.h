@@ -19,7 +19,7 @@
 #include "common/time/clock.h"
 #include "controller/api/api_handler.h"
 #include "controller/config/controller_config.h"
-#include "controller/store/scan_store.h"
+#include "controller/store/controller_store.h"
 #include "controller/store/schedule_runs.h"
 #include "controller/triggers/loop_inbox.h"
 #include "controller/triggers/repos_file.h"
@@ -32,7 +32,7 @@ class TriggerHub {
   // Loads config.repos_file (if set), checks its profiles, restores the
   // schedules' runs and starts the webhook server (if config.webhook_listen).
   static StatusOr<std::unique_ptr<TriggerHub>> Start(const ControllerConfig& config,
-                                                     ScanStore& store, TimeMs now);
+                                                     ControllerStore& store, TimeMs now);
   ~TriggerHub();
 
   // Readable when webhook submissions wait (-1 without a webhook server).
@@ -52,7 +52,7 @@ class TriggerHub {
     const ScheduleEntry* entry;
     ScheduleRun run;
   };
-  TriggerHub(ScanStore& store, std::string default_profile)
+  TriggerHub(ControllerStore& store, std::string default_profile)
       : store_(store), default_profile_(std::move(default_profile)) {}
   Status RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handler,
                      std::vector<v1::Event>& events);
@@ -60,7 +60,7 @@ class TriggerHub {
   // The schedule's profile, else its repo's; empty: the controller's default.
   std::string ProfileOf(const ScheduleEntry& entry) const;
 
-  ScanStore& store_;
+  ControllerStore& store_;
   std::string default_profile_;
   ReposFile repos_;
   std::vector<Schedule> schedules_;

@@ -2,7 +2,7 @@
 // limits, the unprivileged user it runs as, the pids cgroup that bounds how
 // many processes it may have and whether it gets a network.
 //
-// Plain values filled from the worker's flags (worker/main.cc) and applied by
+// Plain values filled from the worker's flags (worker/flags/worker_flags.cc) and applied by
 // SpawnSandboxed (sandboxed_spawn.h) in the child between fork and exec.
 // RLIMIT_NPROC counts every process of the child's real uid and is not
 // enforced for root, which is why a root worker runs scanners as RunAsUser.

@@ -1,10 +1,11 @@
-// ScanStore::ResolveBaseline, RecordBaseline and LoadDiffData on real SQLite.
+// BaselineRecords::Resolve and Record, and ScanViews::LoadDiffData, on real SQLite.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
-#include "controller/store/scan_store.h"
+#include "controller/store/controller_store.h"
 
 namespace scanfleet {
 namespace {
@@ -17,13 +18,16 @@ class BaselineStoreTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto store = ScanStore::Open((dir_ / "test.db").string(), Database::Options{});
+    auto store = ControllerStore::Open((dir_ / "test.db").string(), Database::Options{});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    ASSERT_TRUE(store_->Begin().ok());
+    auto batch = store_->BeginTransaction();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    batch_.emplace(std::move(batch).value());
   }
   void TearDown() override {
-    (void)store_->Commit();
+    if (batch_) (void)batch_->Commit();
+    batch_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -40,7 +44,7 @@ class BaselineStoreTest : public ::testing::Test {
     job.pool = "sast";
     job.timeout_ms = 1000;
     scan.jobs = {job};
-    auto created = store_->CreateScan(scan, ++now_);
+    auto created = store_->lifecycle().CreateScan(scan, ++now_);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     if (finish) {
       v1::JobResult result;
@@ -55,7 +59,7 @@ class BaselineStoreTest : public ::testing::Test {
       v1::PathRename* rename = result.add_renames();
       rename->set_from("old.c");
       rename->set_to("new.c");
-      EXPECT_TRUE(store_->FinishJob(result, outcome, ++now_).ok());
+      EXPECT_TRUE(store_->lifecycle().FinishJob(result, outcome, ++now_).ok());
     }
     return created->scan_id;
   }
@@ -67,7 +71,8 @@ class BaselineStoreTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<ScanStore> store_;
+  std::unique_ptr<ControllerStore> store_;
+  std::optional<Transaction> batch_;  // every test runs in one transaction
   TimeMs now_ = 1000;
 };
 
@@ -79,24 +84,24 @@ TEST_F(BaselineStoreTest, LatestSucceededScanOfTheBranchWithTheSameProfile) {
   Scan("/r", "feature", "c", JobOutcome::kSucceeded);      // other branch
   Scan("/other", "main", "c", JobOutcome::kSucceeded);     // other repository
   Scan("/r", "main", "c", JobOutcome::kSucceeded, false);  // still queued
-  auto chosen = store_->ResolveBaseline(Request("/r", "main"), "c");
+  auto chosen = store_->baselines().Resolve(Request("/r", "main"), "c");
   ASSERT_TRUE(chosen.ok()) << chosen.status().ToString();
   EXPECT_EQ(chosen->scan_id, main);
   // Created before a given scan (an incremental merge resolving later).
-  chosen = store_->ResolveBaseline(Request("/r", "main"), "c", main);
+  chosen = store_->baselines().Resolve(Request("/r", "main"), "c", main);
   ASSERT_TRUE(chosen.ok());
   EXPECT_EQ(chosen->scan_id, old_main);
   // baseline_branch overrides the scan's own branch.
   auto request = Request("/r", "feature-2");
   request.set_baseline_branch("main");
-  chosen = store_->ResolveBaseline(request, "c");
+  chosen = store_->baselines().Resolve(request, "c");
   ASSERT_TRUE(chosen.ok());
   EXPECT_EQ(chosen->scan_id, main);
 }
 
 TEST_F(BaselineStoreTest, NoBaselineIsANoteNotAnError) {
   Scan("/r", "main", "c", JobOutcome::kFailed);
-  auto chosen = store_->ResolveBaseline(Request("/r", "main"), "c");
+  auto chosen = store_->baselines().Resolve(Request("/r", "main"), "c");
   ASSERT_TRUE(chosen.ok());
   EXPECT_EQ(chosen->scan_id, 0u);
   EXPECT_NE(chosen->note.find("no succeeded earlier scan of branch 'main'"), std::string::npos)
@@ -109,12 +114,12 @@ TEST_F(BaselineStoreTest, ExplicitBaselineIsValidated) {
   uint64_t other = Scan("/other", "main", "c", JobOutcome::kSucceeded);
   auto request = Request("/r", "main");
   request.set_baseline_scan_id(done);
-  auto chosen = store_->ResolveBaseline(request, "c");
+  auto chosen = store_->baselines().Resolve(request, "c");
   ASSERT_TRUE(chosen.ok());
   EXPECT_EQ(chosen->scan_id, done);
   for (uint64_t bad : {running, other, uint64_t{999}}) {
     request.set_baseline_scan_id(bad);
-    auto refused = store_->ResolveBaseline(request, "c");
+    auto refused = store_->baselines().Resolve(request, "c");
     ASSERT_FALSE(refused.ok()) << bad;
     EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
   }
@@ -123,8 +128,8 @@ TEST_F(BaselineStoreTest, ExplicitBaselineIsValidated) {
 TEST_F(BaselineStoreTest, StoredBaselineAndDiffInputsRoundTrip) {
   uint64_t base = Scan("/r", "main", "c", JobOutcome::kSucceeded);
   uint64_t scan = Scan("/r", "main", "c", JobOutcome::kSucceeded);
-  ASSERT_TRUE(store_->RecordBaseline(scan, {base, "scan 1, the latest"}, "hook").ok());
-  auto data = store_->LoadDiffData(scan);
+  ASSERT_TRUE(store_->baselines().Record(scan, {base, "scan 1, the latest"}, "hook").ok());
+  auto data = store_->views().LoadDiffData(scan);
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   EXPECT_EQ(data->baseline.scan_id, base);
   EXPECT_EQ(data->state, v1::SCAN_SUCCEEDED);
@@ -139,12 +144,12 @@ TEST_F(BaselineStoreTest, StoredBaselineAndDiffInputsRoundTrip) {
 
 TEST_F(BaselineStoreTest, PartialOrFailedJobMakesTheRunIncomplete) {
   uint64_t partial = Scan("/r", "main", "c", JobOutcome::kSucceeded, true, /*skipped=*/3);
-  auto data = store_->LoadDiffData(partial);
+  auto data = store_->views().LoadDiffData(partial);
   ASSERT_TRUE(data.ok());
   EXPECT_FALSE(data->side.runs.at("flawfinder").complete);
   EXPECT_NE(data->side.runs.at("flawfinder").why_incomplete.find("partial"), std::string::npos);
   uint64_t failed = Scan("/r", "main", "c", JobOutcome::kFailed);
-  data = store_->LoadDiffData(failed);
+  data = store_->views().LoadDiffData(failed);
   ASSERT_TRUE(data.ok());
   EXPECT_FALSE(data->side.runs.at("flawfinder").complete);
   EXPECT_NE(data->side.runs.at("flawfinder").why_incomplete.find("failed"), std::string::npos);

@@ -1,4 +1,4 @@
-// ScanStore's side of incremental and sharded scans, on a real SQLite file:
+// The store's side of incremental and sharded scans, on a real SQLite file:
 // a base is usable only when its jobs of the scanner all succeeded on one
 // commit of the same repository; an incremental result carries the base's
 // findings of unchanged files (a shard only its own), marked and counted; a
@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "common/incremental/shard.h"
-#include "controller/store/scan_store.h"
+#include "controller/store/controller_store.h"
+#include "controller/store/schema.h"
 
 namespace scanfleet {
 namespace {
@@ -25,12 +27,15 @@ class IncrementalStoreTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto store = ScanStore::Open((dir_ / "test.db").string(), Database::Options{});
+    auto store = ControllerStore::Open((dir_ / "test.db").string(), Database::Options{});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    ASSERT_TRUE(store_->Begin().ok());
+    auto batch = store_->BeginTransaction();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    batch_.emplace(std::move(batch).value());
   }
   void TearDown() override {
+    batch_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -40,7 +45,7 @@ class IncrementalStoreTest : public ::testing::Test {
     scan.target.set_ref("main");
     scan.profile = "default";
     scan.jobs = std::move(jobs);
-    auto created = store_->CreateScan(scan, 100);
+    auto created = store_->lifecycle().CreateScan(scan, 100);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     return created.value();
   }
@@ -67,7 +72,7 @@ class IncrementalStoreTest : public ::testing::Test {
     return f;
   }
   void Finish(const v1::JobResult& result) {
-    auto finish = store_->FinishJob(result, JobOutcome::kSucceeded, 200);
+    auto finish = store_->lifecycle().FinishJob(result, JobOutcome::kSucceeded, 200);
     ASSERT_TRUE(finish.ok()) << finish.status().ToString();
     ASSERT_TRUE(finish->applied);
   }
@@ -89,7 +94,7 @@ class IncrementalStoreTest : public ::testing::Test {
     return base.scan_id;
   }
   std::multiset<std::string> PathsOf(uint64_t scan_id) {
-    auto findings = store_->ListFindings(scan_id, v1::SEVERITY_INFO);
+    auto findings = store_->findings().List(scan_id, v1::SEVERITY_INFO);
     EXPECT_TRUE(findings.ok());
     std::multiset<std::string> paths;
     for (const auto& f : *findings) paths.insert(f.path() + ":" + std::to_string(f.line()));
@@ -97,32 +102,33 @@ class IncrementalStoreTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<ScanStore> store_;
+  std::unique_ptr<ControllerStore> store_;
+  std::optional<Transaction> batch_;  // every test runs in one transaction
 };
 
 TEST_F(IncrementalStoreTest, ResolvesABaseOnlyWhenItsJobsSucceededOnOneCommit) {
   uint64_t base = BaseScan();
-  auto resolved = store_->ResolveIncrementalBase(base, "flawfinder", "/srv/repo");
+  auto resolved = store_->views().ResolveIncrementalBase(base, "flawfinder", "/srv/repo");
   ASSERT_TRUE(resolved.ok());
   EXPECT_EQ(resolved->commit, kCommitA);
   EXPECT_TRUE(resolved->reason.empty());
 
-  resolved = store_->ResolveIncrementalBase(base, "bandit", "/srv/repo");
+  resolved = store_->views().ResolveIncrementalBase(base, "bandit", "/srv/repo");
   ASSERT_TRUE(resolved.ok());
   EXPECT_TRUE(resolved->commit.empty());
   EXPECT_NE(resolved->reason.find("did not run bandit"), std::string::npos);
 
-  resolved = store_->ResolveIncrementalBase(base, "flawfinder", "/srv/other");
+  resolved = store_->views().ResolveIncrementalBase(base, "flawfinder", "/srv/other");
   ASSERT_TRUE(resolved.ok());
   EXPECT_NE(resolved->reason.find("another repository"), std::string::npos);
 
-  EXPECT_EQ(store_->ResolveIncrementalBase(999, "flawfinder", "/srv/repo").status().code(),
+  EXPECT_EQ(store_->views().ResolveIncrementalBase(999, "flawfinder", "/srv/repo").status().code(),
             StatusCode::kNotFound);
 
   // A sharded base with one shard still running is not complete.
   CreatedScan sharded = Create({Job("flawfinder", 0, 0, 2), Job("flawfinder", 0, 1, 2)});
   Finish(Result(sharded.job_ids[0], kCommitA));
-  resolved = store_->ResolveIncrementalBase(sharded.scan_id, "flawfinder", "/srv/repo");
+  resolved = store_->views().ResolveIncrementalBase(sharded.scan_id, "flawfinder", "/srv/repo");
   ASSERT_TRUE(resolved.ok());
   EXPECT_TRUE(resolved->commit.empty());
   EXPECT_NE(resolved->reason.find("did not succeed (queued)"), std::string::npos);
@@ -150,7 +156,7 @@ TEST_F(IncrementalStoreTest, CarriesUnchangedFilesForwardAndCountsThem) {
   EXPECT_EQ(PathsOf(scan.scan_id),
             (std::multiset<std::string>{"changed.c:4", "edited2.c:5", "keep.c:3", "keep.c:9",
                                         "dir/moved.c:3"}));
-  auto status = store_->GetScan(scan.scan_id);
+  auto status = store_->views().GetScan(scan.scan_id);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->findings(), 5u);
   EXPECT_EQ(status->jobs(0).findings(), 5u);
@@ -158,9 +164,15 @@ TEST_F(IncrementalStoreTest, CarriesUnchangedFilesForwardAndCountsThem) {
   EXPECT_NE(status->jobs(0).note().find("2 files scanned, 3 findings carried forward"),
             std::string::npos)
       << status->jobs(0).note();
-  // Carried findings are marked with their origin, scanned ones are not.
+  // Carried findings are marked with their origin, scanned ones are not
+  // (read on a second connection: no store reads the mark back).
+  ASSERT_TRUE(batch_->Commit().ok());
+  batch_.reset();
+  auto db =
+      Database::Open((dir_ / "test.db").string(), Database::Options{}, ControllerMigrations());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
   auto marked =
-      store_->db().Prepare("SELECT COUNT(*) FROM findings WHERE scan_id=? AND carried_from_scan=?");
+      (*db)->Prepare("SELECT COUNT(*) FROM findings WHERE scan_id=? AND carried_from_scan=?");
   ASSERT_TRUE(marked.ok());
   (*marked)->Bind(1, static_cast<int64_t>(scan.scan_id)).Bind(2, static_cast<int64_t>(base));
   ASSERT_TRUE((*marked)->Step().value());
@@ -177,7 +189,7 @@ TEST_F(IncrementalStoreTest, ShardsCarryOnlyTheirOwnFiles) {
     Finish(result);
   }
   EXPECT_EQ(PathsOf(scan.scan_id), PathsOf(base));
-  auto status = store_->GetScan(scan.scan_id);
+  auto status = store_->views().GetScan(scan.scan_id);
   ASSERT_TRUE(status.ok());
   for (const auto& job : status->jobs()) {
     auto findings = 0u;
@@ -197,7 +209,7 @@ TEST_F(IncrementalStoreTest, AFullScanFallbackCarriesNothingAndSaysWhy) {
   Add(result, "keep.c", 3);
   Finish(result);
   EXPECT_EQ(PathsOf(scan.scan_id), std::multiset<std::string>{"keep.c:3"});
-  auto status = store_->GetScan(scan.scan_id);
+  auto status = store_->views().GetScan(scan.scan_id);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->jobs(0).note(), "full scan: cannot diff against base commit: gone");
   EXPECT_EQ(status->jobs(0).carried_findings(), 0u);

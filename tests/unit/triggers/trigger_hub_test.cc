@@ -40,7 +40,7 @@ class TriggerHubTest : public ::testing::Test {
   void Open() {
     hub_.reset();
     handler_.reset();
-    store_ = ScanStore::Open(config_.database_path, Database::Options{}).value();
+    store_ = ControllerStore::Open(config_.database_path, Database::Options{}).value();
     scheduler_ = std::make_unique<Scheduler>(config_.scheduler, [] { return 0.5; });
     handler_ = std::make_unique<ApiHandler>(*store_, *scheduler_, config_, hellos_,
                                             v1::GetEndpointsResponse{});
@@ -52,9 +52,10 @@ class TriggerHubTest : public ::testing::Test {
   // One loop iteration at the fake clock's time.
   std::vector<v1::Event> Iterate() {
     std::vector<v1::Event> events;
-    EXPECT_TRUE(store_->Begin().ok());
+    auto batch = store_->BeginTransaction();
+    EXPECT_TRUE(batch.ok());
     EXPECT_TRUE(hub_->Run(clock_.NowMs(), *handler_, events).ok());
-    EXPECT_TRUE(store_->Commit().ok());
+    EXPECT_TRUE(batch->Commit().ok());
     hub_->AfterCommit();
     return events;
   }
@@ -73,7 +74,7 @@ class TriggerHubTest : public ::testing::Test {
   FakeClock clock_{kStart};
   ControllerConfig config_;
   std::map<std::string, v1::WorkerHello> hellos_;
-  std::unique_ptr<ScanStore> store_;
+  std::unique_ptr<ControllerStore> store_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<TriggerHub> hub_;
@@ -94,7 +95,7 @@ TEST_F(TriggerHubTest, FiresSkipsQueuesAndNeverFiresASlotTwiceAcrossARestart) {
   EXPECT_EQ(skipper.next_fire_ms(), kStart + 4000);
   EXPECT_EQ(skipper.target(), "app@main");
   EXPECT_EQ(skipper.profile(), "python");
-  auto scan = store_->GetScan(skipper.last_scan_id());
+  auto scan = store_->views().GetScan(skipper.last_scan_id());
   ASSERT_TRUE(scan.ok());
   EXPECT_EQ(scan->target().repo(), "/srv/git/app");
   EXPECT_EQ(scan->target().ref(), "main");
@@ -118,9 +119,13 @@ TEST_F(TriggerHubTest, FiresSkipsQueuesAndNeverFiresASlotTwiceAcrossARestart) {
   EXPECT_EQ(Status("skipper").skipped(), 1u);
 
   // Once the skipper's scan has ended, its next slot fires again.
-  ASSERT_TRUE(store_->Begin().ok());
-  ASSERT_TRUE(store_->CancelScan(skipper.last_scan_id(), "test", clock_.NowMs()).ok());
-  ASSERT_TRUE(store_->Commit().ok());
+  {
+    auto batch = store_->BeginTransaction();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE(
+        store_->lifecycle().CancelScan(skipper.last_scan_id(), "test", clock_.NowMs()).ok());
+    ASSERT_TRUE(batch->Commit().ok());
+  }
   clock_.Advance(2000);
   events = Iterate();
   EXPECT_EQ(events.size(), 2u);
