@@ -154,7 +154,8 @@ int Report(ApiClient& client, const ReportOptions& options, int timeout_ms) {
     }
   }
   if (scan_report.partial()) {
-    std::cerr << "scanfleet report: scan " << options.scan_id << " is " << scan_report.state
+    std::cerr << "scanfleet report: scan " << options.scan_id << " is "
+              << ScanStateName(scan_report.state)
               << " and not every scanner job succeeded: the report is marked partial\n";
   }
   Status written = WriteOutput(options.output, report::Render(*format, scan_report));
