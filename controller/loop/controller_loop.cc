@@ -8,7 +8,6 @@
 
 #include "common/fs/atomic_write.h"
 #include "common/fs/posix_file_system.h"
-#include "common/job/job_state.h"
 #include "common/process/stop_signal.h"
 #include "common/wire/convert.h"
 
@@ -118,7 +117,7 @@ Status ControllerLoop::Recover() {
   size_t unfinished = 0, in_flight = 0;
   RETURN_IF_ERROR(store_->jobs().ForEachUnfinished([&](const UnfinishedJob& job) {
     ++unfinished;
-    if (job.state == JobStateName(v1::JOB_QUEUED)) {
+    if (job.state == v1::JOB_QUEUED) {
       scheduler_.AddQueuedJob(job.descriptor);
     } else {
       scheduler_.RestoreInFlight(job.descriptor, job.worker_id, now);

@@ -115,8 +115,7 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
                                : JobOutcome::kDeadLettered;
       v1::AttemptOutcome attempt_outcome =
           outcome == JobOutcome::kSucceeded ? v1::ATTEMPT_SUCCEEDED : v1::ATTEMPT_FAILED;
-      RETURN_IF_ERROR(store_->jobs().RecordAttempt(
-          result, worker_id, std::string(AttemptOutcomeName(attempt_outcome)), now));
+      RETURN_IF_ERROR(store_->jobs().RecordAttempt(result, worker_id, attempt_outcome, now));
       // An adopted result ends the job in its current attempt's row.
       std::optional<v1::JobResult> fenced;
       if (verdict.live_attempt != result.job().attempt()) {
@@ -137,16 +136,14 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
       break;
     }
     case ResultVerdict::Kind::kRetry:
-      RETURN_IF_ERROR(store_->jobs().RecordAttempt(
-          result, worker_id, std::string(AttemptOutcomeName(v1::ATTEMPT_RETRY)), now));
+      RETURN_IF_ERROR(store_->jobs().RecordAttempt(result, worker_id, v1::ATTEMPT_RETRY, now));
       verdict.requeue.reason = result.error();
       RETURN_IF_ERROR(store_->jobs().RecordRequeue(verdict.requeue, now));
       spdlog::info("job {} attempt {} failed ({}), retry after {} ms", result.job().job_id(),
                    result.job().attempt(), result.error(), verdict.requeue.not_before_ms - now);
       break;
     case ResultVerdict::Kind::kStale:
-      RETURN_IF_ERROR(store_->jobs().RecordAttempt(
-          result, worker_id, std::string(AttemptOutcomeName(v1::ATTEMPT_STALE)), now));
+      RETURN_IF_ERROR(store_->jobs().RecordAttempt(result, worker_id, v1::ATTEMPT_STALE, now));
       break;
   }
   if (verdict.adopted) {

@@ -2,11 +2,29 @@
 
 #include <utility>
 
+#include "common/job/job_state.h"
 #include "common/target/dast_target.h"
 #include "controller/store/scan_records.h"
 #include "controller/store/schema.h"
 
 namespace scanfleet {
+
+namespace {
+
+v1::JobState TerminalState(JobOutcome outcome) {
+  switch (outcome) {
+    case JobOutcome::kSucceeded:
+      return v1::JOB_SUCCEEDED;
+    case JobOutcome::kFailed:
+      return v1::JOB_FAILED;
+    case JobOutcome::kDeadLettered:
+      return v1::JOB_DEAD_LETTERED;
+  }
+  SF_CHECK(false);  // a JobOutcome outside its enum: only a broken cast gets here
+  return v1::JOB_FAILED;
+}
+
+}  // namespace
 
 StatusOr<std::vector<uint64_t>> JobRecords::InsertQueued(uint64_t scan_id,
                                                          const std::vector<NewJob>& jobs,
@@ -80,7 +98,7 @@ Status JobRecords::RecordRequeue(const RequeueJob& requeue, TimeMs now) {
 }
 
 Status JobRecords::RecordAttempt(const v1::JobResult& result, const std::string& worker_id,
-                                 const std::string& outcome, TimeMs now) {
+                                 v1::AttemptOutcome outcome, TimeMs now) {
   // An attempt's final outcome is written once: a duplicate delivery of a result
   // that was already applied changes nothing. A result for an attempt this
   // database never dispatched (but of a known job) still gets a row.
@@ -97,7 +115,7 @@ Status JobRecords::RecordAttempt(const v1::JobResult& result, const std::string&
       .Bind(2, result.job().attempt())
       .Bind(3, worker_id)
       .Bind(4, now)
-      .Bind(5, outcome)
+      .Bind(5, AttemptOutcomeName(outcome))
       .Bind(6, result.error())
       .Bind(7, result.exit_code())
       .Bind(8, static_cast<int64_t>(result.duration_ms()))
@@ -114,8 +132,7 @@ StatusOr<bool> JobRecords::Finish(const v1::JobResult& result, JobOutcome outcom
                                "findings=?, resolved_commit=?, skipped_records=? WHERE id=? AND "
                                "attempt=? AND " +
                                std::string(kUnfinishedJob)));
-  static const char* const kStates[] = {"succeeded", "failed", "dead"};
-  job->Bind(1, kStates[static_cast<int>(outcome)])
+  job->Bind(1, JobStateName(TerminalState(outcome)))
       .Bind(2, now)
       .Bind(3, result.error())
       .Bind(4, succeeded ? result.findings_size() : 0)
@@ -249,13 +266,14 @@ StatusOr<std::optional<JobPlacement>> JobRecords::Placement(uint64_t job_id) {
   return placement;
 }
 
-StatusOr<std::string> JobRecords::State(uint64_t job_id) {
+StatusOr<v1::JobState> JobRecords::State(uint64_t job_id) {
   ASSIGN_OR_RETURN(Statement * state, db_.Prepare("SELECT state FROM jobs WHERE id=?"));
   state->Bind(1, static_cast<int64_t>(job_id));
   ASSIGN_OR_RETURN(bool found, state->Step());
   std::string current = found ? state->ColumnText(0) : "";
   state->Reset();
-  return current;
+  if (!found) return v1::JOB_STATE_UNSPECIFIED;
+  return StoredJobState(current);
 }
 
 StatusOr<std::vector<UnfinishedJob>> JobRecords::LoadUnfinished() {
@@ -284,7 +302,12 @@ Status JobRecords::ForEachUnfinished(const std::function<Status(const Unfinished
     job.descriptor.attempt = static_cast<uint32_t>(query->ColumnInt(4));
     job.descriptor.failures = static_cast<uint32_t>(query->ColumnInt(5));
     job.descriptor.not_before_ms = query->ColumnInt(6);
-    job.state = query->ColumnText(7);
+    StatusOr<v1::JobState> state = StoredJobState(query->ColumnText(7));
+    if (!state.ok()) {
+      query->Reset();
+      return state.status();
+    }
+    job.state = *state;
     job.worker_id = query->ColumnText(8);
     job.descriptor.max_failures = static_cast<uint32_t>(query->ColumnInt(9));
     job.descriptor.target_key = TargetKey(query->ColumnText(10));

@@ -37,13 +37,13 @@ struct NewJob {
   std::string incremental_note;  // why an incremental scan's job scans everything, if so
 };
 
-// How a job ended.
+// How a job ended: its terminal state JOB_SUCCEEDED, JOB_FAILED or JOB_DEAD_LETTERED.
 enum class JobOutcome { kSucceeded, kFailed, kDeadLettered };
 
 // A job that was not terminal when the controller last stopped.
 struct UnfinishedJob {
   JobDescriptor descriptor;
-  std::string state;      // queued / dispatched / running
+  v1::JobState state = v1::JOB_STATE_UNSPECIFIED;  // JOB_QUEUED, JOB_DISPATCHED or JOB_RUNNING
   std::string worker_id;  // worker of the current attempt, if any
 };
 
@@ -74,11 +74,12 @@ class JobRecords {
   Status RecordAccepted(uint64_t job_id, uint32_t attempt, const std::string& worker_id,
                         TimeMs now);
   Status RecordRequeue(const RequeueJob& requeue, TimeMs now);
-  // Stores the outcome of one attempt (succeeded/failed/retry/stale) with its
-  // diagnostics. An outcome already recorded is never overwritten. Never
+  // Stores the outcome of one attempt (ATTEMPT_SUCCEEDED, _FAILED, _RETRY or
+  // _STALE) with its diagnostics. An outcome already recorded is never
+  // overwritten (a "requeued" one is: a late result tells more). Never
   // touches the job row.
   Status RecordAttempt(const v1::JobResult& result, const std::string& worker_id,
-                       const std::string& outcome, TimeMs now);
+                       v1::AttemptOutcome outcome, TimeMs now);
   // The job's terminal transition; false (nothing written) when the job was
   // already terminal or `result`'s attempt is not its live one.
   StatusOr<bool> Finish(const v1::JobResult& result, JobOutcome outcome, TimeMs now);
@@ -105,8 +106,8 @@ class JobRecords {
   StatusOr<JobShape> Shape(uint64_t job_id);
   // nullopt when the job does not exist.
   StatusOr<std::optional<JobPlacement>> Placement(uint64_t job_id);
-  // The job's state; empty when the job does not exist.
-  StatusOr<std::string> State(uint64_t job_id);
+  // The job's state; JOB_STATE_UNSPECIFIED when the job does not exist.
+  StatusOr<v1::JobState> State(uint64_t job_id);
 
   // Every queued, dispatched or running job, in id order. ForEach streams
   // them (a restart may find a million; none is held longer than its visit)

@@ -1,5 +1,7 @@
 #include "controller/store/raw_reports.h"
 
+#include "controller/store/schema.h"
+
 namespace scanfleet {
 
 Status RawReports::Keep(const v1::JobResult& result, TimeMs now) {
@@ -34,9 +36,14 @@ StatusOr<std::vector<RawReport>> RawReports::LoadOfScan(uint64_t scan_id,
       ++*without_report;
       continue;
     }
+    StatusOr<v1::JobState> state = StoredJobState(query->ColumnText(3));
+    if (!state.ok()) {
+      query->Reset();
+      return state.status();
+    }
     reports.push_back(RawReport{static_cast<uint64_t>(query->ColumnInt(0)),
                                 static_cast<uint32_t>(query->ColumnInt(1)), query->ColumnText(2),
-                                query->ColumnText(3), std::move(report), query->ColumnText(5)});
+                                *state, std::move(report), query->ColumnText(5)});
   }
   query->Reset();
   return reports;

@@ -20,7 +20,7 @@ struct RawReport {
   uint64_t job_id = 0;
   uint32_t attempt = 0;
   std::string scanner;
-  std::string state;   // the job's terminal state
+  v1::JobState state = v1::JOB_STATE_UNSPECIFIED;  // the job's terminal state
   std::string report;  // zlib-compressed
   std::string tool_version;
 };

@@ -5,6 +5,7 @@
 
 #include "common/finding/finding.h"
 #include "common/incremental/carry_forward.h"
+#include "common/job/job_state.h"
 #include "common/wire/convert.h"
 
 namespace scanfleet {
@@ -154,7 +155,7 @@ StatusOr<v1::Event> ScanLifecycle::DeadLetterEvent(const v1::JobResult& result, 
   v1::JobStatus* job = event.mutable_job();
   job->set_job_id(result.job().job_id());
   job->set_attempt(result.job().attempt());
-  job->set_state("dead");
+  SetJobState(job, v1::JOB_DEAD_LETTERED);
   job->set_error(result.error());
   if (placement) {
     job->set_scanner(placement->scanner);
@@ -211,8 +212,9 @@ StatusOr<std::vector<v1::Event>> ScanLifecycle::ReplaceFindings(uint64_t scan_id
                                                                 const v1::JobResult& result,
                                                                 TimeMs now) {
   uint64_t job_id = result.job().job_id();
-  ASSIGN_OR_RETURN(std::string previous, jobs_.State(job_id));
-  if (previous != "succeeded" && previous != "failed" && previous != "dead") {
+  ASSIGN_OR_RETURN(v1::JobState previous, jobs_.State(job_id));
+  if (previous != v1::JOB_SUCCEEDED && previous != v1::JOB_FAILED &&
+      previous != v1::JOB_DEAD_LETTERED) {
     return Status::FailedPrecondition("job " + std::to_string(job_id) + " is not finished");
   }
   ASSIGN_OR_RETURN(int first_ordinal, findings_.DeleteScanned(job_id));
@@ -222,7 +224,7 @@ StatusOr<std::vector<v1::Event>> ScanLifecycle::ReplaceFindings(uint64_t scan_id
   // A job that failed only because its report could not be parsed now counts
   // as succeeded; the scan's totals are recomputed from its jobs.
   ASSIGN_OR_RETURN(v1::ScanState scan_state, scans_.RecountAfterReparse(scan_id));
-  if (previous != "succeeded" && scan_state == v1::SCAN_SUCCEEDED) {
+  if (previous != v1::JOB_SUCCEEDED && scan_state == v1::SCAN_SUCCEEDED) {
     v1::Event event = ScanEvent(scan_id, v1::SCAN_SUCCEEDED, now);
     RETURN_IF_ERROR(events_.Append(&event));
     events.push_back(std::move(event));

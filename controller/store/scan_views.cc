@@ -2,6 +2,9 @@
 
 #include <map>
 
+#include "common/job/job_state.h"
+#include "controller/store/schema.h"
+
 namespace scanfleet {
 
 namespace {
@@ -9,12 +12,12 @@ namespace {
 // What `status` says about an incremental job (empty for other jobs).
 std::string IncrementalJobNote(uint64_t base_scan_id, const std::string& base_commit,
                                const std::string& full_scan_reason, int64_t files_scanned,
-                               uint64_t carried, const std::string& state) {
+                               uint64_t carried, v1::JobState state) {
   if (!full_scan_reason.empty()) return "full scan: " + full_scan_reason;
   if (base_scan_id == 0) return "";
   std::string note = "incremental since scan " + std::to_string(base_scan_id) + " (" +
                      base_commit.substr(0, 12) + ")";
-  if (state != "succeeded" || files_scanned < 0) return note;
+  if (state != v1::JOB_SUCCEEDED || files_scanned < 0) return note;
   return note + ": " + std::to_string(files_scanned) + " files scanned, " +
          std::to_string(carried) + " findings carried forward";
 }
@@ -40,11 +43,16 @@ StatusOr<v1::ScanStatus> ScanViews::GetScan(uint64_t scan_id) {
   while (true) {
     ASSIGN_OR_RETURN(bool row, jobs->Step());
     if (!row) break;
+    StatusOr<v1::JobState> state = StoredJobState(jobs->ColumnText(3));
+    if (!state.ok()) {
+      jobs->Reset();
+      return state.status();
+    }
     v1::JobStatus* job = status.add_jobs();
     job->set_job_id(static_cast<uint64_t>(jobs->ColumnInt(0)));
     job->set_scanner(jobs->ColumnText(1));
     job->set_pool(jobs->ColumnText(2));
-    job->set_state(jobs->ColumnText(3));
+    SetJobState(job, *state);
     job->set_attempt(static_cast<uint32_t>(jobs->ColumnInt(4)));
     job->set_worker_id(jobs->ColumnText(5));
     job->set_error(jobs->ColumnText(6));
@@ -58,7 +66,7 @@ StatusOr<v1::ScanStatus> ScanViews::GetScan(uint64_t scan_id) {
     job->set_carried_findings(static_cast<uint64_t>(jobs->ColumnInt(14)));
     job->set_note(IncrementalJobNote(static_cast<uint64_t>(jobs->ColumnInt(15)),
                                      jobs->ColumnText(16), jobs->ColumnText(17),
-                                     jobs->ColumnInt(18), job->carried_findings(), job->state()));
+                                     jobs->ColumnInt(18), job->carried_findings(), *state));
   }
   jobs->Reset();
   ASSIGN_OR_RETURN(std::vector<uint64_t> by_severity, findings_.CountBySeverity(scan_id));
@@ -94,13 +102,19 @@ StatusOr<ScanDiffData> ScanViews::LoadDiffData(uint64_t scan_id) {
     ASSIGN_OR_RETURN(bool row, jobs->Step());
     if (!row) break;
     int64_t job_id = jobs->ColumnInt(0);
-    std::string scanner = jobs->ColumnText(1), state = jobs->ColumnText(2);
+    std::string scanner = jobs->ColumnText(1);
+    StatusOr<v1::JobState> state = StoredJobState(jobs->ColumnText(2));
+    if (!state.ok()) {
+      jobs->Reset();
+      return state.status();
+    }
     int64_t skipped = jobs->ColumnInt(3);
     scanner_of_job[static_cast<uint64_t>(job_id)] = scanner;
     auto [run, first] = data.side.runs.try_emplace(scanner, ScannerRun{true, ""});
     if (run->second.complete) {
-      if (state != "succeeded") {
-        run->second = {false, "job " + std::to_string(job_id) + " " + state +
+      if (*state != v1::JOB_SUCCEEDED) {
+        run->second = {false, "job " + std::to_string(job_id) + " " +
+                                  std::string(JobStateName(*state)) +
                                   (jobs->ColumnText(4).empty() ? "" : ": " + jobs->ColumnText(4))};
       } else if (skipped > 0) {
         run->second = {false, "job " + std::to_string(job_id) + " is partial (" +
@@ -142,9 +156,15 @@ StatusOr<IncrementalBase> ScanViews::ResolveIncrementalBase(uint64_t base_scan_i
     ASSIGN_OR_RETURN(bool row, jobs->Step());
     if (!row) break;
     ++count;
-    std::string state = jobs->ColumnText(0), commit = jobs->ColumnText(1);
-    if (state != "succeeded") {
-      resolved.reason = base + "'s " + scanner + " job did not succeed (" + state + ")";
+    StatusOr<v1::JobState> state = StoredJobState(jobs->ColumnText(0));
+    if (!state.ok()) {
+      jobs->Reset();
+      return state.status();
+    }
+    std::string commit = jobs->ColumnText(1);
+    if (*state != v1::JOB_SUCCEEDED) {
+      resolved.reason = base + "'s " + scanner + " job did not succeed (" +
+                        std::string(JobStateName(*state)) + ")";
     } else if (!IsCommitId(commit) || (!resolved.commit.empty() && commit != resolved.commit)) {
       resolved.reason = base + "'s " + scanner + " jobs did not all scan one commit";
     }

@@ -1,5 +1,7 @@
 #include "controller/store/schema.h"
 
+#include "common/job/job_state.h"
+
 namespace scanfleet {
 
 const std::vector<std::string>& ControllerMigrations() {
@@ -163,6 +165,12 @@ CREATE INDEX scans_latest_by_branch ON scans(repo, branch, profile, state, id);
 )sql",
   };
   return kMigrations;
+}
+
+StatusOr<v1::JobState> StoredJobState(const std::string& text) {
+  StatusOr<v1::JobState> state = ParseJobState(text);
+  if (!state.ok()) return Status::DataLoss("jobs.state: " + state.status().message());
+  return state;
 }
 
 }  // namespace scanfleet

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "common/status/status.h"
+#include "proto/scanfleet.pb.h"
+
 namespace scanfleet {
 
 const std::vector<std::string>& ControllerMigrations();
@@ -17,5 +20,11 @@ const std::vector<std::string>& ControllerMigrations();
 // the index predicate is evaluated on every write to a job.
 inline constexpr char kUnfinishedJob[] =
     "(state='queued' OR state='dispatched' OR state='running')";
+
+// jobs.state and attempts.outcome hold the names of v1::JobState and
+// v1::AttemptOutcome (JobStateName, AttemptOutcomeName in common/job), which
+// the SQL above and in the queries spells out. A state read back: DataLoss for
+// any other text, which this store never writes.
+StatusOr<v1::JobState> StoredJobState(const std::string& text);
 
 }  // namespace scanfleet

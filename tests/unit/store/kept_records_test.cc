@@ -30,7 +30,7 @@ TEST_F(KeptRecordsTest, RawReportsOfFinishedJobsAreKeptUntilPruned) {
   ASSERT_EQ(reports->size(), 1u);
   EXPECT_EQ(without_report, 0u) << "the unfinished job is not counted";
   EXPECT_EQ((*reports)[0].job_id, scan.job_ids[0]);
-  EXPECT_EQ((*reports)[0].state, "succeeded");
+  EXPECT_EQ((*reports)[0].state, v1::JOB_SUCCEEDED);
   EXPECT_EQ((*reports)[0].report, "compressed bytes");
   EXPECT_EQ((*reports)[0].tool_version, "flawfinder 2.0.19");
 

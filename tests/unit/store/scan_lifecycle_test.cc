@@ -24,15 +24,15 @@ TEST_F(ScanLifecycleTest, ScanLifecycleIsStoredAndSurvivesReopen) {
   auto unfinished = store_->jobs().LoadUnfinished();
   ASSERT_TRUE(unfinished.ok());
   ASSERT_EQ(unfinished->size(), 2u);
-  EXPECT_EQ((*unfinished)[0].state, "running");
+  EXPECT_EQ((*unfinished)[0].state, v1::JOB_RUNNING);
   EXPECT_EQ((*unfinished)[0].worker_id, "w1");
   EXPECT_EQ((*unfinished)[0].descriptor.attempt, 1u);
-  EXPECT_EQ((*unfinished)[1].state, "queued");
+  EXPECT_EQ((*unfinished)[1].state, v1::JOB_QUEUED);
 
   Begin();
   v1::JobResult result = Result(scan.job_ids[0], 1, 3);
   result.set_skipped_records(2);
-  ASSERT_TRUE(store_->jobs().RecordAttempt(result, "w1", "succeeded", 300).ok());
+  ASSERT_TRUE(store_->jobs().RecordAttempt(result, "w1", v1::ATTEMPT_SUCCEEDED, 300).ok());
   auto finish = store_->lifecycle().FinishJob(result, JobOutcome::kSucceeded, 300);
   ASSERT_TRUE(finish.ok()) << finish.status().ToString();
   EXPECT_TRUE(finish->applied);
@@ -107,7 +107,7 @@ TEST_F(ScanLifecycleTest, DeadLetteredJobKeepsItsErrorAndRetryReopensTheScan) {
   EXPECT_EQ(finish->events[0].job().scanner(), "bandit");
   EXPECT_EQ(finish->events[1].topic(), "scan.failed");
   Commit();
-  EXPECT_EQ(store_->views().GetScan(scan.scan_id)->jobs(1).state(), "dead");
+  EXPECT_EQ(store_->views().GetScan(scan.scan_id)->jobs(1).job_state(), v1::JOB_DEAD_LETTERED);
 
   Begin();
   auto retried = store_->lifecycle().RetryDeadJobs(scan.scan_id, 0, 500);
@@ -125,7 +125,7 @@ TEST_F(ScanLifecycleTest, DeadLetteredJobKeepsItsErrorAndRetryReopensTheScan) {
   EXPECT_EQ(status->jobs_failed(), 0u);
   auto unfinished = store_->jobs().LoadUnfinished();
   ASSERT_EQ(unfinished->size(), 1u);
-  EXPECT_EQ((*unfinished)[0].state, "queued");
+  EXPECT_EQ((*unfinished)[0].state, v1::JOB_QUEUED);
   // Nothing dead is left to retry.
   Begin();
   EXPECT_TRUE(store_->lifecycle().RetryDeadJobs(scan.scan_id, 0, 600)->jobs.empty());
@@ -195,7 +195,7 @@ TEST_F(ScanLifecycleTest, AReparseReplacesTheFindingsAndCanTurnAFailedScanSuccee
   EXPECT_EQ(status->state(), v1::SCAN_SUCCEEDED);
   EXPECT_EQ(status->jobs_failed(), 0u);
   EXPECT_EQ(status->findings(), 5u);
-  EXPECT_EQ(status->jobs(1).state(), "succeeded");
+  EXPECT_EQ(status->jobs(1).job_state(), v1::JOB_SUCCEEDED);
   EXPECT_EQ(status->jobs(1).error(), "");
 
   // Again: the job's findings are replaced, not added to; the scan stays.
