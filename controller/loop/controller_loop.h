@@ -86,10 +86,9 @@ class ControllerLoop {
   uint64_t next_message_id_ = 1;
   uint64_t incarnation_ = 0;
   TimeMs next_heartbeat_ms_ = 0;
-  TimeMs next_prune_ms_ = 0;
+  TimeMs next_prune_ms_ = 0;  // next deletion of raw reports and events past retention
   TimeMs stored_hellos_until_ms_ = 0;  // hellos reloaded by Recover() are kept until then
-  uint64_t last_event_seq_ = 0;  // highest seq published, for the stream heartbeat  // next
-                                 // deletion of raw reports past retention
+  uint64_t last_event_seq_ = 0;        // highest seq published, for the stream heartbeat
   std::mt19937_64 random_;
 };
 
