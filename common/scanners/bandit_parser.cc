@@ -18,10 +18,10 @@
 namespace scanfleet {
 namespace {
 
-constexpr std::string_view kTool = "bandit";
+constexpr std::string_view kBanditTool = "bandit";
 // Same bound as the CSV reader: far above any real report, small enough that
 // a runaway tool cannot make the worker allocate without limit.
-constexpr size_t kMaxOutputBytes = size_t{64} << 20;
+constexpr size_t kMaxBanditOutputBytes = size_t{64} << 20;
 
 std::optional<Severity> SeverityFromBandit(const std::string& level) {
   const std::string lower = Lower(level);
@@ -126,7 +126,7 @@ std::optional<Finding> ResultToFinding(const Json& entry, std::string_view tool_
   std::optional<Severity> severity = SeverityFromBandit(*severity_name);
   if (!severity) return std::nullopt;
   Finding f;
-  f.tool = std::string(kTool);
+  f.tool = std::string(kBanditTool);
   f.tool_version = std::string(tool_version);
   f.rule_id = std::move(*test_id);
   f.title = std::move(*test_name);
@@ -143,10 +143,10 @@ std::optional<Finding> ResultToFinding(const Json& entry, std::string_view tool_
 }  // namespace
 
 StatusOr<ParseResult> ParseBanditJson(std::string_view output, std::string_view tool_version) {
-  if (output.size() > kMaxOutputBytes) {
+  if (output.size() > kMaxBanditOutputBytes) {
     return Status::ResourceExhausted("bandit output of " + std::to_string(output.size()) +
                                      " bytes exceeds the limit of " +
-                                     std::to_string(kMaxOutputBytes));
+                                     std::to_string(kMaxBanditOutputBytes));
   }
   // allow_exceptions=false: a syntax error yields a "discarded" value.
   const Json doc = ParseJson(output);

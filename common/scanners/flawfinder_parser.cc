@@ -13,7 +13,7 @@
 namespace scanfleet {
 namespace {
 
-constexpr std::string_view kTool = "flawfinder";
+constexpr std::string_view kFlawfinderTool = "flawfinder";
 constexpr size_t kNoColumn = static_cast<size_t>(-1);
 
 // Where each column we read sits in this particular output.
@@ -156,7 +156,7 @@ std::optional<Finding> RowToFinding(const CsvRecord& row, const Columns& cols,
   if (row[cols.file].empty() || row[cols.rule_id].empty()) return std::nullopt;
 
   Finding f;
-  f.tool = std::string(kTool);
+  f.tool = std::string(kFlawfinderTool);
   const std::string& reported_version = FieldOr(row, cols.tool_version, kEmpty);
   f.tool_version = reported_version.empty() ? std::string(tool_version) : Bounded(reported_version);
   f.rule_id = Bounded(row[cols.rule_id]);

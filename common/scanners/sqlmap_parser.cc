@@ -15,8 +15,8 @@
 namespace scanfleet {
 namespace {
 
-constexpr std::string_view kTool = "sqlmap";
-constexpr size_t kMaxOutputBytes = size_t{64} << 20;
+constexpr std::string_view kSqlmapTool = "sqlmap";
+constexpr size_t kMaxSqlmapOutputBytes = size_t{64} << 20;
 // Parts of a finding keep less than kMaxFieldBytes (text_fields.h): the
 // evidence joins several.
 constexpr size_t kMaxPartBytes = 1024;                // one Title/Payload/URL
@@ -322,7 +322,7 @@ std::string MethodOf(const InjectionPoint& point) {
 
 Finding ToFinding(const InjectionPoint& point, const std::string& version) {
   Finding f;
-  f.tool = std::string(kTool);
+  f.tool = std::string(kSqlmapTool);
   f.tool_version = version;
   f.rule_id = "sql-injection";
   f.title = "SQL injection";
@@ -352,10 +352,10 @@ Finding ToFinding(const InjectionPoint& point, const std::string& version) {
 }  // namespace
 
 StatusOr<ParseResult> ParseSqlmapLog(std::string_view output, std::string_view tool_version) {
-  if (output.size() > kMaxOutputBytes) {
+  if (output.size() > kMaxSqlmapOutputBytes) {
     return Status::ResourceExhausted("sqlmap output of " + std::to_string(output.size()) +
                                      " bytes exceeds the limit of " +
-                                     std::to_string(kMaxOutputBytes));
+                                     std::to_string(kMaxSqlmapOutputBytes));
   }
   SqlmapScan scan;
   for (const std::string& line : CleanLines(output)) scan.Feed(line);

@@ -17,11 +17,15 @@ std::string Truncate(const std::string& text, size_t width) {
   return flat.substr(0, width - 3) + "...";
 }
 
+}  // namespace
+
 std::string Pad(const std::string& text, size_t width) {
   return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
 }
 
-}  // namespace
+bool IsTerminal(v1::ScanState state) {
+  return state == v1::SCAN_SUCCEEDED || state == v1::SCAN_FAILED || state == v1::SCAN_CANCELLED;
+}
 
 nlohmann::json ScanJson(const v1::ScanStatus& scan) {
   nlohmann::json jobs = nlohmann::json::array();

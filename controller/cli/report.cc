@@ -16,6 +16,7 @@
 #include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/diff.h"
+#include "controller/cli/render.h"
 #include "controller/report/formats.h"
 
 namespace scanfleet::cli {
@@ -25,10 +26,6 @@ namespace {
 // A checkout file larger than this is not hashed (its findings fall back to
 // the snippet): the CLI's memory stays bounded whatever the repository holds.
 constexpr std::uintmax_t kMaxSourceBytes = 32u << 20;
-
-bool IsTerminal(v1::ScanState state) {
-  return state == v1::SCAN_SUCCEEDED || state == v1::SCAN_FAILED || state == v1::SCAN_CANCELLED;
-}
 
 // The version a worker advertised for a scanner, for jobs whose findings carry
 // none (e.g. a job that found nothing). Workers report what is installed now,

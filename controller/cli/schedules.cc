@@ -9,6 +9,7 @@
 #include "common/wire/convert.h"
 #include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
+#include "controller/cli/render.h"
 
 namespace scanfleet::cli {
 
@@ -21,11 +22,6 @@ std::string UtcTime(int64_t ms) {
   gmtime_r(&seconds, &tm);
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
-std::string Pad(std::string text, size_t width) {
-  if (text.size() < width) text.append(width - text.size(), ' ');
   return text;
 }
 

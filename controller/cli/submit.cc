@@ -33,10 +33,6 @@ std::string RandomKey() {
   return key.str();
 }
 
-bool IsTerminal(v1::ScanState state) {
-  return state == v1::SCAN_SUCCEEDED || state == v1::SCAN_FAILED || state == v1::SCAN_CANCELLED;
-}
-
 // The checks made before anything is sent: kExitOk, or the usage error.
 int CheckOptions(const SubmitOptions& options) {
   if (!options.fail_on.empty() && !ParseSeverity(options.fail_on)) {

@@ -2,13 +2,9 @@
 
 #include <set>
 
+#include "common/wire/repo_suppressions_contract.h"
+
 namespace scanfleet {
-namespace {
-
-// worker/workspace/repo_suppressions.h: a file the worker refused to take.
-constexpr char kRepoFileErrorPrefix[] = "#error ";
-
-}  // namespace
 
 std::vector<Suppression> RepoSuppressions(const std::vector<std::string>& files,
                                           std::vector<std::string>& notes, int& invalid_files) {
@@ -16,10 +12,10 @@ std::vector<Suppression> RepoSuppressions(const std::vector<std::string>& files,
   std::set<std::string> seen;
   for (const std::string& text : files) {
     if (!seen.insert(text).second) continue;
-    if (text.rfind(kRepoFileErrorPrefix, 0) == 0) {  // the worker could not take the file
+    if (text.rfind(kRepoSuppressionsErrorPrefix, 0) == 0) {  // the worker could not take the file
       ++invalid_files;
       notes.push_back("warning: nothing in the repository's suppressions file is suppressed: " +
-                      text.substr(sizeof(kRepoFileErrorPrefix) - 1));
+                      text.substr(sizeof(kRepoSuppressionsErrorPrefix) - 1));
       continue;
     }
     auto parsed = ParseSuppressions(text, std::string("repo:") + kRepoSuppressionsPath);

@@ -23,12 +23,12 @@
 #include <vector>
 
 #include "common/status/status.h"
+#include "common/wire/repo_suppressions_contract.h"
 #include "proto/scanfleet.pb.h"
 
 namespace scanfleet {
 
-inline constexpr size_t kMaxSuppressionsFileBytes = 64 * 1024;
-inline constexpr char kRepoSuppressionsPath[] = ".scanfleet/suppressions.json";
+inline constexpr size_t kMaxSuppressionsFileBytes = kMaxRepoSuppressionsBytes;
 
 struct Suppression {
   enum class Kind { kFingerprint, kRule, kPathGlob };

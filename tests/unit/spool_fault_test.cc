@@ -8,23 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "common/fs/testing/fake_file_system.h"
-#include "common/wire/envelope.h"
+#include "tests/unit/spool_test_frames.h"
 #include "worker/spool/result_spool.h"
 
 namespace scanfleet {
 namespace {
 
-constexpr int64_t kMaxFrameBytes = 1 << 20;
+using ::scanfleet::testing::ResultFrame;
+using ::scanfleet::testing::kMaxSpoolFrameBytes;
 constexpr char kDir[] = "/var/lib/scanfleet/spool";
-
-std::string ResultFrame(uint64_t job_id, uint32_t attempt, const std::string& error = "") {
-  v1::Envelope envelope;
-  v1::JobResult* result = envelope.mutable_result();
-  result->mutable_job()->set_job_id(job_id);
-  result->mutable_job()->set_attempt(attempt);
-  result->set_error(error);
-  return EncodeEnvelope(envelope, 7, "worker-1", 1'700'000'000'000);
-}
 
 constexpr CrashKind kAllCrashKinds[] = {CrashKind::kProcess, CrashKind::kPowerLoss,
                                         CrashKind::kPowerLossNamesFirst};
@@ -33,7 +25,7 @@ class SpoolFaultTest : public ::testing::Test {
  protected:
   // A spool that already holds one acknowledged-to-the-job-thread result.
   void SetUp() override {
-    auto spool = ResultSpool::Open(fs_, kDir, kMaxFrameBytes);
+    auto spool = ResultSpool::Open(fs_, kDir, kMaxSpoolFrameBytes);
     ASSERT_TRUE(spool.ok()) << spool.status().ToString();
     spool_.emplace(std::move(*spool));
     ASSERT_TRUE(spool_->Put(1, 1, earlier_).ok());
@@ -44,7 +36,7 @@ class SpoolFaultTest : public ::testing::Test {
   std::vector<SpooledResult> Restart(CrashKind kind) {
     spool_.reset();
     fs_.Restart(kind);
-    auto spool = ResultSpool::Open(fs_, kDir, kMaxFrameBytes);
+    auto spool = ResultSpool::Open(fs_, kDir, kMaxSpoolFrameBytes);
     EXPECT_TRUE(spool.ok()) << spool.status().ToString();
     if (!spool.ok()) return {};
     spool_.emplace(std::move(*spool));
@@ -175,7 +167,7 @@ TEST_F(SpoolFaultTest, AFailingRemoveIsReportedAndTheResultKept) {
 TEST_F(SpoolFaultTest, ASpoolThatCannotBeCreatedSaysWhereAndWhy) {
   FakeFileSystem fs;
   fs.FailCalls(FsOp::kCreateDir, EACCES, 0, -1);
-  auto opened = ResultSpool::Open(fs, "/srv/spool", kMaxFrameBytes);
+  auto opened = ResultSpool::Open(fs, "/srv/spool", kMaxSpoolFrameBytes);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(opened.status().message().find("/srv"), std::string::npos);

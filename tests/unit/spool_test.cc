@@ -13,22 +13,14 @@
 
 #include "common/fs/posix_file_system.h"
 #include "common/wire/envelope.h"
+#include "tests/unit/spool_test_frames.h"
 #include "worker/spool/result_spool.h"
 
 namespace scanfleet {
 namespace {
 
-constexpr int64_t kMaxFrameBytes = 1 << 20;
-
-std::string ResultFrame(uint64_t job_id, uint32_t attempt, const std::string& error = "",
-                        const std::string& sender = "worker-1") {
-  v1::Envelope envelope;
-  v1::JobResult* result = envelope.mutable_result();
-  result->mutable_job()->set_job_id(job_id);
-  result->mutable_job()->set_attempt(attempt);
-  result->set_error(error);
-  return EncodeEnvelope(envelope, 7, sender, 1'700'000'000'000);
-}
+using ::scanfleet::testing::ResultFrame;
+using ::scanfleet::testing::kMaxSpoolFrameBytes;
 
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -51,7 +43,7 @@ class ResultSpoolTest : public ::testing::Test {
   }
 
   ResultSpool OpenOrDie() {
-    auto spool = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxFrameBytes);
+    auto spool = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxSpoolFrameBytes);
     EXPECT_TRUE(spool.ok()) << spool.status().ToString();
     return std::move(spool).value();
   }
@@ -196,7 +188,7 @@ TEST_F(ResultSpoolTest, AnInterruptedPutIsDiscarded) {
 
 TEST_F(ResultSpoolTest, OneProcessAtATimeOwnsTheDirectory) {
   ResultSpool first = OpenOrDie();
-  auto second = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxFrameBytes);
+  auto second = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxSpoolFrameBytes);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(second.status().message().find("another worker"), std::string::npos);
@@ -205,12 +197,12 @@ TEST_F(ResultSpoolTest, OneProcessAtATimeOwnsTheDirectory) {
 TEST_F(ResultSpoolTest, APathThatCannotBeADirectoryIsAnError) {
   WriteFile(root_ + "/plain-file", "x");
   auto under_file =
-      ResultSpool::Open(DefaultFileSystem(), root_ + "/plain-file/spool", kMaxFrameBytes);
+      ResultSpool::Open(DefaultFileSystem(), root_ + "/plain-file/spool", kMaxSpoolFrameBytes);
   EXPECT_FALSE(under_file.ok());
-  auto is_file = ResultSpool::Open(DefaultFileSystem(), root_ + "/plain-file", kMaxFrameBytes);
+  auto is_file = ResultSpool::Open(DefaultFileSystem(), root_ + "/plain-file", kMaxSpoolFrameBytes);
   ASSERT_FALSE(is_file.ok());
   EXPECT_EQ(is_file.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_FALSE(ResultSpool::Open(DefaultFileSystem(), "", kMaxFrameBytes).ok());
+  EXPECT_FALSE(ResultSpool::Open(DefaultFileSystem(), "", kMaxSpoolFrameBytes).ok());
 }
 
 // Root writes through permission bits, so these run in a child process that
@@ -226,7 +218,7 @@ TEST_F(ResultSpoolTest, AnUnwritableDirectoryIsAnError) {
   EXPECT_EXIT(
       {
         BecomeUnprivileged();
-        auto opened = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxFrameBytes);
+        auto opened = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxSpoolFrameBytes);
         _exit(!opened.ok() && opened.status().code() == StatusCode::kPermissionDenied ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "");

@@ -9,15 +9,9 @@
 #include <string>
 
 #include "common/status/status.h"
+#include "common/wire/repo_suppressions_contract.h"
 
 namespace scanfleet {
-
-// Relative to the repository root.
-inline constexpr char kRepoSuppressionsPath[] = ".scanfleet/suppressions.json";
-inline constexpr size_t kMaxRepoSuppressionsBytes = 64 * 1024;
-// A file that could not be taken is reported to the controller as this prefix
-// plus the reason, so the scan records a clear warning (never JSON).
-inline constexpr char kRepoSuppressionsErrorPrefix[] = "#error ";
 
 // The file's bytes; an empty string when the repository has none;
 // kRepoSuppressionsErrorPrefix + reason when it exists but cannot be taken.

@@ -18,8 +18,10 @@
 namespace scanfleet {
 namespace {
 
+using ::scanfleet::testing::CommandResult;
 using ::scanfleet::testing::FixturePath;
 using ::scanfleet::testing::ReadFileOrFail;
+using ::scanfleet::testing::RunShell;
 using ::scanfleet::testing::SampleRepoPath;
 using ::scanfleet::testing::SourcePath;
 
@@ -27,32 +29,16 @@ using ::scanfleet::testing::SourcePath;
 constexpr char kCppcheck[] =
     "cppcheck --xml --xml-version=2 --quiet --enable=warning,style,performance,portability";
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;  // stdout, or stdout and stderr when the command redirects
-};
-
-CommandResult RunShell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) result.out.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 // A scratch directory holding `src/` (a copy of the scanned tree) and `out/`.
-class ScratchCheckout {
+class CppcheckCheckout {
  public:
-  explicit ScratchCheckout(const std::string& tree) {
+  explicit CppcheckCheckout(const std::string& tree) {
     char pattern[] = "/tmp/sf_cppcheck_test_XXXXXX";
     root_ = mkdtemp(pattern) ? pattern : "";
     std::filesystem::copy(tree, root_ + "/src", std::filesystem::copy_options::recursive);
     std::filesystem::create_directory(root_ + "/out");
   }
-  ~ScratchCheckout() { std::filesystem::remove_all(root_); }
+  ~CppcheckCheckout() { std::filesystem::remove_all(root_); }
   std::string src() const { return root_ + "/src"; }
   std::string report() const { return root_ + "/out/cppcheck.xml"; }
 
@@ -62,7 +48,7 @@ class ScratchCheckout {
 
 bool Cppcheck210Installed() { return RunShell("cppcheck --version 2>&1").out == "Cppcheck 2.10\n"; }
 
-std::vector<Finding> FixtureFindings(const std::string& name) {
+std::vector<Finding> CppcheckFixtureFindings(const std::string& name) {
   auto parsed = ParseCppcheckXmlV2(ReadFileOrFail(FixturePath(name)), "2.10");
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
   return parsed.ok() ? parsed->findings : std::vector<Finding>{};
@@ -70,20 +56,20 @@ std::vector<Finding> FixtureFindings(const std::string& name) {
 
 TEST(CppcheckLiveTest, SampleRepoReportFileMatchesTheFixture) {
   if (!Cppcheck210Installed()) GTEST_SKIP() << "cppcheck 2.10 not installed";
-  ScratchCheckout checkout(SampleRepoPath());
+  CppcheckCheckout checkout(SampleRepoPath());
   CommandResult run = RunShell("cd '" + checkout.src() + "' && " + kCppcheck + " --output-file='" +
                                checkout.report() + "' . 2>&1");
   EXPECT_EQ(run.exit_code, 0) << "findings do not change cppcheck's exit code";
   EXPECT_EQ(run.out, "") << "--quiet: nothing on stdout or stderr";
   auto live = ParseCppcheckXmlV2(ReadFileOrFail(checkout.report()), "2.10");
   ASSERT_TRUE(live.ok()) << live.status().ToString();
-  EXPECT_EQ(live->findings, FixtureFindings("cppcheck.xml"));
+  EXPECT_EQ(live->findings, CppcheckFixtureFindings("cppcheck.xml"));
   EXPECT_EQ(live->skipped_records, 0u);
 }
 
 TEST(CppcheckLiveTest, DefectsSampleMatchesTheFixture) {
   if (!Cppcheck210Installed()) GTEST_SKIP() << "cppcheck 2.10 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck"));
+  CppcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck"));
   CommandResult run =
       RunShell("cd '" + checkout.src() +
                "' && cppcheck --xml --xml-version=2 --quiet --inconclusive --enable=all "
@@ -92,12 +78,12 @@ TEST(CppcheckLiveTest, DefectsSampleMatchesTheFixture) {
   EXPECT_EQ(run.exit_code, 0);
   auto live = ParseCppcheckXmlV2(ReadFileOrFail(checkout.report()), "2.10");
   ASSERT_TRUE(live.ok()) << live.status().ToString();
-  EXPECT_EQ(live->findings, FixtureFindings("cppcheck_defects.xml"));
+  EXPECT_EQ(live->findings, CppcheckFixtureFindings("cppcheck_defects.xml"));
 }
 
 TEST(CppcheckLiveTest, ReportOnStderrIsTheSameReportButSharesTheStream) {
   if (!Cppcheck210Installed()) GTEST_SKIP() << "cppcheck 2.10 not installed";
-  ScratchCheckout checkout(SampleRepoPath());
+  CppcheckCheckout checkout(SampleRepoPath());
   // Without --output-file the XML goes to stderr; progress lines (without
   // --quiet) go to stdout, so stderr alone is still a whole report.
   CommandResult run = RunShell("cd '" + checkout.src() +
@@ -106,7 +92,7 @@ TEST(CppcheckLiveTest, ReportOnStderrIsTheSameReportButSharesTheStream) {
   EXPECT_EQ(run.exit_code, 0);
   auto live = ParseCppcheckXmlV2(run.out, "2.10");
   ASSERT_TRUE(live.ok()) << live.status().ToString();
-  EXPECT_EQ(live->findings, FixtureFindings("cppcheck.xml"));
+  EXPECT_EQ(live->findings, CppcheckFixtureFindings("cppcheck.xml"));
   // The progress lines on stdout are not XML: reading the wrong stream is DataLoss.
   CommandResult progress =
       RunShell("cd '" + checkout.src() + "' && cppcheck --xml --xml-version=2 . 2>/dev/null");
@@ -116,7 +102,7 @@ TEST(CppcheckLiveTest, ReportOnStderrIsTheSameReportButSharesTheStream) {
 
 TEST(CppcheckLiveTest, NonUtf8FileNameIsReportedByteForByte) {
   if (!Cppcheck210Installed()) GTEST_SKIP() << "cppcheck 2.10 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck/lib"));
+  CppcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck/lib"));
   std::filesystem::rename(checkout.src() + "/two_hits.c", checkout.src() + "/caf\xe9.c");
   CommandResult run = RunShell("cd '" + checkout.src() + "' && " + kCppcheck + " --output-file='" +
                                checkout.report() + "' . 2>&1");
@@ -129,7 +115,7 @@ TEST(CppcheckLiveTest, NonUtf8FileNameIsReportedByteForByte) {
 
 TEST(CppcheckLiveTest, MissingPathIsAFailureExitWithoutReport) {
   if (!Cppcheck210Installed()) GTEST_SKIP() << "cppcheck 2.10 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck/lib"));
+  CppcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck/lib"));
   CommandResult run = RunShell("cd '" + checkout.src() + "' && " + kCppcheck + " --output-file='" +
                                checkout.report() + "' does/not/exist 2>&1");
   EXPECT_EQ(run.exit_code, 1);
@@ -144,7 +130,7 @@ TEST(CppcheckLiveTest, MissingPathIsAFailureExitWithoutReport) {
 // treat a missing report file as a failed run, not as "no findings".
 TEST(CppcheckLiveTest, UnwritableReportFileStillExitsZero) {
   if (!Cppcheck210Installed()) GTEST_SKIP() << "cppcheck 2.10 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck/lib"));
+  CppcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/cppcheck/lib"));
   const std::string report = checkout.src() + "/no/such/dir/cppcheck.xml";
   CommandResult run = RunShell("cd '" + checkout.src() + "' && " + kCppcheck + " --output-file='" +
                                report + "' . 2>&1");

@@ -10,43 +10,43 @@ namespace {
 
 using Records = std::vector<CsvRecord>;
 
-Records ParseOk(std::string_view input) {
+Records ParseCsvOk(std::string_view input) {
   StatusOr<Records> records = ParseCsv(input);
   EXPECT_TRUE(records.ok()) << records.status().ToString();
   return records.ok() ? *records : Records{};
 }
 
-TEST(CsvReaderTest, EmptyInputHasNoRecords) { EXPECT_TRUE(ParseOk("").empty()); }
+TEST(CsvReaderTest, EmptyInputHasNoRecords) { EXPECT_TRUE(ParseCsvOk("").empty()); }
 
 TEST(CsvReaderTest, PlainFieldsAndRecords) {
-  EXPECT_EQ(ParseOk("a,b,c\n1,2,3\n"), (Records{{"a", "b", "c"}, {"1", "2", "3"}}));
+  EXPECT_EQ(ParseCsvOk("a,b,c\n1,2,3\n"), (Records{{"a", "b", "c"}, {"1", "2", "3"}}));
 }
 
 TEST(CsvReaderTest, LastRecordWithoutLineEnding) {
-  EXPECT_EQ(ParseOk("a,b\n1,2"), (Records{{"a", "b"}, {"1", "2"}}));
+  EXPECT_EQ(ParseCsvOk("a,b\n1,2"), (Records{{"a", "b"}, {"1", "2"}}));
 }
 
 TEST(CsvReaderTest, CrlfAndLfMayBeMixed) {
-  EXPECT_EQ(ParseOk("a,b\r\n1,2\n3,4\r\n"), (Records{{"a", "b"}, {"1", "2"}, {"3", "4"}}));
+  EXPECT_EQ(ParseCsvOk("a,b\r\n1,2\n3,4\r\n"), (Records{{"a", "b"}, {"1", "2"}, {"3", "4"}}));
 }
 
 TEST(CsvReaderTest, EmptyFieldsAreKept) {
-  EXPECT_EQ(ParseOk(",a,,b,\n"), (Records{{"", "a", "", "b", ""}}));
+  EXPECT_EQ(ParseCsvOk(",a,,b,\n"), (Records{{"", "a", "", "b", ""}}));
 }
 
 TEST(CsvReaderTest, BlankLinesProduceNoRecord) {
-  EXPECT_EQ(ParseOk("a\n\n\r\nb\n"), (Records{{"a"}, {"b"}}));
+  EXPECT_EQ(ParseCsvOk("a\n\n\r\nb\n"), (Records{{"a"}, {"b"}}));
 }
 
-TEST(CsvReaderTest, QuotedEmptyFieldIsARecord) { EXPECT_EQ(ParseOk("\"\"\n"), (Records{{""}})); }
+TEST(CsvReaderTest, QuotedEmptyFieldIsARecord) { EXPECT_EQ(ParseCsvOk("\"\"\n"), (Records{{""}})); }
 
 TEST(CsvReaderTest, QuotedFieldKeepsCommasQuotesAndNewlines) {
-  EXPECT_EQ(ParseOk("x,\"a, \"\"b\"\"\r\nc\",y\n"), (Records{{"x", "a, \"b\"\r\nc", "y"}}));
+  EXPECT_EQ(ParseCsvOk("x,\"a, \"\"b\"\"\r\nc\",y\n"), (Records{{"x", "a, \"b\"\r\nc", "y"}}));
 }
 
 TEST(CsvReaderTest, FlawfinderStyleContextField) {
   // A real flawfinder row: the Context column quotes a C string literal.
-  EXPECT_EQ(ParseOk("f.c,16,\"  p = popen(cmd, \"\"r\"\");\"\r\n"),
+  EXPECT_EQ(ParseCsvOk("f.c,16,\"  p = popen(cmd, \"\"r\"\");\"\r\n"),
             (Records{{"f.c", "16", "  p = popen(cmd, \"r\");"}}));
 }
 
@@ -64,16 +64,16 @@ TEST(CsvReaderTest, LoneQuoteAtEndIsDataLoss) {
 
 TEST(CsvReaderTest, StrayQuotesAreKeptLiterally) {
   // Not RFC 4180, but what Python's csv module accepts too.
-  EXPECT_EQ(ParseOk("ab\"c,\"q\"tail\n"), (Records{{"ab\"c", "qtail"}}));
+  EXPECT_EQ(ParseCsvOk("ab\"c,\"q\"tail\n"), (Records{{"ab\"c", "qtail"}}));
 }
 
 TEST(CsvReaderTest, LoneCarriageReturnAndNulAreData) {
   const std::string input("a\rb,c\0d\n", 8);
-  EXPECT_EQ(ParseOk(input), (Records{{"a\rb", std::string("c\0d", 3)}}));
+  EXPECT_EQ(ParseCsvOk(input), (Records{{"a\rb", std::string("c\0d", 3)}}));
 }
 
 TEST(CsvReaderTest, NonUtf8BytesPassThrough) {
-  EXPECT_EQ(ParseOk("\xff\xfe,\"\xc3\x28\"\n"), (Records{{"\xff\xfe", "\xc3\x28"}}));
+  EXPECT_EQ(ParseCsvOk("\xff\xfe,\"\xc3\x28\"\n"), (Records{{"\xff\xfe", "\xc3\x28"}}));
 }
 
 TEST(CsvReaderTest, RefusesInputAboveTheLimit) {
@@ -85,7 +85,7 @@ TEST(CsvReaderTest, RefusesInputAboveTheLimit) {
 
 TEST(CsvReaderTest, HugeFieldIsReadWhole) {
   const std::string big(8 << 20, 'x');
-  Records records = ParseOk("a,\"" + big + "\"\n");
+  Records records = ParseCsvOk("a,\"" + big + "\"\n");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0][1].size(), big.size());
 }

@@ -17,17 +17,17 @@ namespace {
 using ::scanfleet::testing::FixturePath;
 using ::scanfleet::testing::ReadFileOrFail;
 
-constexpr size_t kFixtureFindings = 40;
+constexpr size_t kFlawfinderFixtureFindings = 40;
 
-std::string Fixture() { return ReadFileOrFail(FixturePath("flawfinder.csv")); }
+std::string FlawfinderFixture() { return ReadFileOrFail(FixturePath("flawfinder.csv")); }
 
-ParseResult ParseOk(std::string_view output, std::string_view version = "0.0-arg") {
+ParseResult ParseFlawfinderOk(std::string_view output, std::string_view version = "0.0-arg") {
   StatusOr<ParseResult> result = ParseFlawfinderCsv(output, version);
   EXPECT_TRUE(result.ok()) << result.status().ToString();
   return result.ok() ? *result : ParseResult{};
 }
 
-std::vector<const Finding*> FindAt(const ParseResult& result, std::string_view path, int line) {
+std::vector<const Finding*> FlawfinderFindAt(const ParseResult& result, std::string_view path, int line) {
   std::vector<const Finding*> out;
   for (const Finding& f : result.findings) {
     if (f.path == path && f.line == line) out.push_back(&f);
@@ -36,8 +36,8 @@ std::vector<const Finding*> FindAt(const ParseResult& result, std::string_view p
 }
 
 TEST(FlawfinderParserTest, FixtureCountAndSeverities) {
-  ParseResult result = ParseOk(Fixture());
-  EXPECT_EQ(result.findings.size(), kFixtureFindings);
+  ParseResult result = ParseFlawfinderOk(FlawfinderFixture());
+  EXPECT_EQ(result.findings.size(), kFlawfinderFixtureFindings);
   EXPECT_EQ(result.skipped_records, 0u);
   std::map<Severity, int> by_severity;
   for (const Finding& f : result.findings) ++by_severity[f.severity];
@@ -56,7 +56,7 @@ TEST(FlawfinderParserTest, FixtureCountAndSeverities) {
 }
 
 TEST(FlawfinderParserTest, GetsIsCritical) {
-  ParseResult result = ParseOk(Fixture());
+  ParseResult result = ParseFlawfinderOk(FlawfinderFixture());
   ASSERT_FALSE(result.findings.empty());
   const Finding& f = result.findings.front();  // flawfinder sorts by level, highest first
   EXPECT_EQ(f.path, "src/server.c");
@@ -73,37 +73,37 @@ TEST(FlawfinderParserTest, GetsIsCritical) {
 }
 
 TEST(FlawfinderParserTest, SpotChecks) {
-  ParseResult result = ParseOk(Fixture());
+  ParseResult result = ParseFlawfinderOk(FlawfinderFixture());
 
-  auto access = FindAt(result, "src/server.c", 51);
+  auto access = FlawfinderFindAt(result, "src/server.c", 51);
   ASSERT_EQ(access.size(), 1u);
   EXPECT_EQ(access[0]->rule_id, "FF1030");
   EXPECT_EQ(access[0]->severity, Severity::kHigh);
   EXPECT_EQ(access[0]->cwes, (std::vector<int>{362, 367}));  // "CWE-362/CWE-367!"
 
-  auto tmpnam = FindAt(result, "src/util.c", 25);
+  auto tmpnam = FlawfinderFindAt(result, "src/util.c", 25);
   ASSERT_EQ(tmpnam.size(), 1u);
   EXPECT_EQ(tmpnam[0]->rule_id, "FF1037");
   EXPECT_EQ(tmpnam[0]->severity, Severity::kMedium);
   EXPECT_EQ(tmpnam[0]->cwes, (std::vector<int>{377}));
   EXPECT_EQ(tmpnam[0]->message, "Temporary file race condition (CWE-377).");  // no Suggestion
 
-  auto array = FindAt(result, "src/util.h", 11);
+  auto array = FlawfinderFindAt(result, "src/util.h", 11);
   ASSERT_EQ(array.size(), 1u);
   EXPECT_EQ(array[0]->rule_id, "FF1013");
   EXPECT_EQ(array[0]->severity, Severity::kLow);
   EXPECT_EQ(array[0]->cwes, (std::vector<int>{119, 120}));  // "CWE-119!/CWE-120"
 
   // DefaultLevel 4 but Level 2 (constant source string): Level wins.
-  auto greeting = FindAt(result, "src/server.c", 26);
+  auto greeting = FlawfinderFindAt(result, "src/server.c", 26);
   ASSERT_EQ(greeting.size(), 1u);
   EXPECT_EQ(greeting[0]->rule_id, "FF1001");
   EXPECT_EQ(greeting[0]->severity, Severity::kLow);
 }
 
 TEST(FlawfinderParserTest, TwoHitsOfOneRuleOnOneLineStayDistinct) {
-  ParseResult result = ParseOk(Fixture());
-  auto hits = FindAt(result, "src/util.c", 10);  // strcpy(...); strcpy(...);
+  ParseResult result = ParseFlawfinderOk(FlawfinderFixture());
+  auto hits = FlawfinderFindAt(result, "src/util.c", 10);  // strcpy(...); strcpy(...);
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0]->rule_id, "FF1001");
   EXPECT_EQ(hits[1]->rule_id, "FF1001");
@@ -114,9 +114,9 @@ TEST(FlawfinderParserTest, TwoHitsOfOneRuleOnOneLineStayDistinct) {
 }
 
 TEST(FlawfinderParserTest, RepeatedLineContentStaysDistinct) {
-  ParseResult result = ParseOk(Fixture());
-  auto first = FindAt(result, "src/server.c", 49);
-  auto second = FindAt(result, "src/server.c", 64);
+  ParseResult result = ParseFlawfinderOk(FlawfinderFixture());
+  auto first = FlawfinderFindAt(result, "src/server.c", 49);
+  auto second = FlawfinderFindAt(result, "src/server.c", 64);
   ASSERT_EQ(first.size(), 1u);
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(first[0]->snippet, "  strcpy(workdir, home);");
@@ -125,7 +125,7 @@ TEST(FlawfinderParserTest, RepeatedLineContentStaysDistinct) {
 }
 
 TEST(FlawfinderParserTest, AllFingerprintsUnique) {
-  ParseResult result = ParseOk(Fixture());
+  ParseResult result = ParseFlawfinderOk(FlawfinderFixture());
   std::vector<std::string> prints;
   for (const Finding& f : result.findings) prints.push_back(f.fingerprint);
   std::sort(prints.begin(), prints.end());
@@ -133,7 +133,7 @@ TEST(FlawfinderParserTest, AllFingerprintsUnique) {
 }
 
 TEST(FlawfinderParserTest, FingerprintIgnoresLineNumber) {
-  const std::string original = Fixture();
+  const std::string original = FlawfinderFixture();
   // The gets() hit moves from line 57 to 99, as if lines were added above it.
   std::string moved = original;
   const std::string from = "./src/server.c,57,9,";
@@ -141,8 +141,8 @@ TEST(FlawfinderParserTest, FingerprintIgnoresLineNumber) {
   ASSERT_NE(at, std::string::npos);
   moved.replace(at, from.size(), "./src/server.c,99,9,");
 
-  ParseResult before = ParseOk(original);
-  ParseResult after = ParseOk(moved);
+  ParseResult before = ParseFlawfinderOk(original);
+  ParseResult after = ParseFlawfinderOk(moved);
   ASSERT_EQ(before.findings.size(), after.findings.size());
   EXPECT_EQ(after.findings[0].line, 99);
   for (size_t i = 0; i < before.findings.size(); ++i) {
@@ -151,14 +151,14 @@ TEST(FlawfinderParserTest, FingerprintIgnoresLineNumber) {
 }
 
 TEST(FlawfinderParserTest, HeaderOnlyMeansNoFindings) {
-  const std::string fixture = Fixture();
-  ParseResult result = ParseOk(fixture.substr(0, fixture.find('\n') + 1));
+  const std::string fixture = FlawfinderFixture();
+  ParseResult result = ParseFlawfinderOk(fixture.substr(0, fixture.find('\n') + 1));
   EXPECT_TRUE(result.findings.empty());
   EXPECT_EQ(result.skipped_records, 0u);
 }
 
 TEST(FlawfinderParserTest, ArgumentVersionUsedWithoutToolVersionColumn) {
-  ParseResult result = ParseOk(
+  ParseResult result = ParseFlawfinderOk(
       "File,Line,Level,Name,Warning,RuleId\n"
       "./a.c,3,4,strcpy,Does not check.,FF1001\n",
       "2.0.10");

@@ -27,7 +27,7 @@ using testing::FixturePath;
 using testing::ReadFileOrFail;
 using testing::SourcePath;
 
-std::string Report(const std::string& hosts, const std::string& exit = "success") {
+std::string NmapReport(const std::string& hosts, const std::string& exit = "success") {
   return "<?xml version=\"1.0\"?><nmaprun scanner=\"nmap\" version=\"7.93\">" + hosts +
          "<runstats><finished exit=\"" + exit +
          "\" errormsg=\"boom\"/><hosts up=\"1\" total=\"1\"/></runstats></nmaprun>";
@@ -122,7 +122,7 @@ TEST(NmapXmlParserTest, VulnsStatesScoresAndTextOutput) {
     return "<table key=\"CVE-1\"><elem key=\"title\">T</elem><elem key=\"state\">" + state +
            "</elem>" + extra + "</table>";
   };
-  ParseResult result = ParseOrFail(Report(Host(OpenPort(
+  ParseResult result = ParseOrFail(NmapReport(Host(OpenPort(
       80,
       "<script id=\"v\" output=\"x\">" + vuln("VULNERABLE (DoS)", "") +
           vuln("VULNERABLE", "<table key=\"scores\"><elem key=\"CVSSv2\">9.3</elem></table>") +
@@ -149,7 +149,7 @@ TEST(NmapXmlParserTest, VulnsStatesScoresAndTextOutput) {
 
 TEST(NmapXmlParserTest, AddressesProtocolsTunnelsAndMalformedPorts) {
   ParseResult result = ParseOrFail(
-      Report(Host("<port protocol=\"tcp\" portid=\"22\"><state state=\"closed\"/></port>"
+      NmapReport(Host("<port protocol=\"tcp\" portid=\"22\"><state state=\"closed\"/></port>"
                   "<port protocol=\"tcp\" portid=\"443\"><state state=\"open\"/>"
                   "<service name=\"http\" tunnel=\"ssl\" product=\"nginx\" conf=\"5\"/></port>"
                   "<port protocol=\"udp\" portid=\"53\"><state state=\"open|filtered\"/></port>"
@@ -173,7 +173,7 @@ TEST(NmapXmlParserTest, AddressesProtocolsTunnelsAndMalformedPorts) {
 
 TEST(NmapXmlParserTest, ForeignGarbageAndFailedReportsAreDataLoss) {
   for (std::string bad : {std::string(), std::string("<other/>"), std::string("{\"json\": 1}"),
-                          std::string("\xff\xfe garbage \x01\x00 x", 15), Report("", "error"),
+                          std::string("\xff\xfe garbage \x01\x00 x", 15), NmapReport("", "error"),
                           std::string("<nmaprun><host/></nmaprun>")}) {
     EXPECT_EQ(ParseNmapServicesXml(bad, "").status().code(), StatusCode::kDataLoss) << bad;
   }
@@ -181,7 +181,7 @@ TEST(NmapXmlParserTest, ForeignGarbageAndFailedReportsAreDataLoss) {
 
 TEST(NmapXmlParserTest, NonUtf8AndHugeValuesAreBoundedNotFatal) {
   std::string junk = "\xff\xfe\xc3(" + std::string(100000, 'A');
-  ParseResult result = ParseOrFail(Report(
+  ParseResult result = ParseOrFail(NmapReport(
       Host(OpenPort(80, "<script id=\"x\" output=\"" + junk +
                             "\"/>"
                             "<script id=\"y\" output=\"z\"><table key=\"k\"><elem key=\"state\">" +
@@ -201,7 +201,7 @@ TEST(NmapXmlParserTest, ManyPortsParseQuickly) {
   std::string ports;
   for (int port = 1; port <= 65535; ++port) ports += OpenPort(port, "");
   auto start = std::chrono::steady_clock::now();
-  ParseResult result = ParseOrFail(Report(Host(ports)));
+  ParseResult result = ParseOrFail(NmapReport(Host(ports)));
   EXPECT_EQ(result.findings.size(), 65535u);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }

@@ -20,39 +20,25 @@
 namespace scanfleet {
 namespace {
 
+using ::scanfleet::testing::CommandResult;
 using ::scanfleet::testing::FixturePath;
 using ::scanfleet::testing::ReadFileOrFail;
+using ::scanfleet::testing::RunShell;
 using ::scanfleet::testing::SampleRepoPath;
 using ::scanfleet::testing::SourcePath;
 
 // The recommended argv up to the file list.
 constexpr char kShellcheck[] = "shellcheck --norc -f json1 --";
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;  // stdout only
-};
-
-CommandResult RunShell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) result.out.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 // A private copy of the scanned tree, removed at the end of the test.
-class ScratchCheckout {
+class ShellcheckCheckout {
  public:
-  explicit ScratchCheckout(const std::string& tree) {
+  explicit ShellcheckCheckout(const std::string& tree) {
     char pattern[] = "/tmp/sf_shellcheck_test_XXXXXX";
     root_ = mkdtemp(pattern) ? pattern : "";
     std::filesystem::copy(tree, src(), std::filesystem::copy_options::recursive);
   }
-  ~ScratchCheckout() { std::filesystem::remove_all(root_); }
+  ~ShellcheckCheckout() { std::filesystem::remove_all(root_); }
   std::string src() const { return root_ + "/src"; }
   CommandResult Shellcheck(const std::string& files) const {
     return RunShell("cd '" + src() + "' && " + kShellcheck + " " + files + " 2>/dev/null");
@@ -66,7 +52,7 @@ bool Shellcheck090Installed() {
   return RunShell("shellcheck --version").out.find("\nversion: 0.9.0\n") != std::string::npos;
 }
 
-std::vector<Finding> FixtureFindings(const std::string& name) {
+std::vector<Finding> ShellcheckFixtureFindings(const std::string& name) {
   auto parsed = ParseShellcheckJson1(ReadFileOrFail(FixturePath(name)), "0.9.0");
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
   return parsed.ok() ? parsed->findings : std::vector<Finding>{};
@@ -74,29 +60,29 @@ std::vector<Finding> FixtureFindings(const std::string& name) {
 
 TEST(ShellcheckLiveTest, MultiFileRunMatchesTheFixture) {
   if (!Shellcheck090Installed()) GTEST_SKIP() << "shellcheck 0.9.0 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
+  ShellcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
   CommandResult run = checkout.Shellcheck("clean.sh errors.sh no_shebang.sh broken.sh");
   EXPECT_EQ(run.exit_code, 1) << "1 = ran and found something";
   auto live = ParseShellcheckJson1(run.out, "0.9.0");
   ASSERT_TRUE(live.ok()) << live.status().ToString();
-  EXPECT_EQ(live->findings, FixtureFindings("shellcheck_multi.json"));
+  EXPECT_EQ(live->findings, ShellcheckFixtureFindings("shellcheck_multi.json"));
 }
 
 TEST(ShellcheckLiveTest, SampleRepoScriptMatchesTheFixture) {
   if (!Shellcheck090Installed()) GTEST_SKIP() << "shellcheck 0.9.0 not installed";
-  ScratchCheckout checkout(SampleRepoPath());
+  ShellcheckCheckout checkout(SampleRepoPath());
   // The fixture was recorded as ./scripts/deploy.sh; the worker may pass
   // scripts/deploy.sh. Both clean to the same path and fingerprints.
   CommandResult run = checkout.Shellcheck("scripts/deploy.sh");
   EXPECT_EQ(run.exit_code, 1);
   auto live = ParseShellcheckJson1(run.out, "0.9.0");
   ASSERT_TRUE(live.ok()) << live.status().ToString();
-  EXPECT_EQ(live->findings, FixtureFindings("shellcheck.json"));
+  EXPECT_EQ(live->findings, ShellcheckFixtureFindings("shellcheck.json"));
 }
 
 TEST(ShellcheckLiveTest, ExitCodesCleanMissingFileAndBadOption) {
   if (!Shellcheck090Installed()) GTEST_SKIP() << "shellcheck 0.9.0 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
+  ShellcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
   CommandResult clean = checkout.Shellcheck("clean.sh");
   EXPECT_EQ(clean.exit_code, 0);
   EXPECT_EQ(clean.out, "{\"comments\":[]}\n");
@@ -118,7 +104,7 @@ TEST(ShellcheckLiveTest, ExitCodesCleanMissingFileAndBadOption) {
 
 TEST(ShellcheckLiveTest, NoRcIgnoresTheCheckoutsShellcheckrc) {
   if (!Shellcheck090Installed()) GTEST_SKIP() << "shellcheck 0.9.0 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
+  ShellcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
   std::ofstream(checkout.src() + "/.shellcheckrc") << "disable=SC2068,SC2004,SC2086,SC2164\n";
   CommandResult obeying_rc =
       RunShell("cd '" + checkout.src() + "' && shellcheck -f json1 -- errors.sh 2>/dev/null");
@@ -132,7 +118,7 @@ TEST(ShellcheckLiveTest, NoRcIgnoresTheCheckoutsShellcheckrc) {
 
 TEST(ShellcheckLiveTest, NonUtf8FileNameKeepsTheReportReadable) {
   if (!Shellcheck090Installed()) GTEST_SKIP() << "shellcheck 0.9.0 not installed";
-  ScratchCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
+  ShellcheckCheckout checkout(SourcePath("tests/fixtures/scanners/samples/shellcheck"));
   std::filesystem::rename(checkout.src() + "/errors.sh", checkout.src() + "/caf\xe9.sh");
   CommandResult run = checkout.Shellcheck("'caf\xe9.sh' no_shebang.sh");
   EXPECT_EQ(run.exit_code, 1);

@@ -76,7 +76,7 @@ class SqlmapLiveTest : public ::testing::Test {
   std::string dir_;
 };
 
-const Finding* Find(const ParseResult& result, const std::string& url, const std::string& method,
+const Finding* FindSqlmap(const ParseResult& result, const std::string& url, const std::string& method,
                     const std::string& parameter) {
   for (const Finding& f : result.findings) {
     if (f.url == url && f.http_method == method && f.parameter == parameter) return &f;
@@ -89,7 +89,7 @@ TEST_F(SqlmapLiveTest, CrawlFromTheRootFindsWhatTheFixtureRecorded) {
   auto parsed = ParseSqlmapLog(output, "");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << output;
   EXPECT_EQ(parsed->skipped_records, 0u);
-  const Finding* id = Find(*parsed, Url("/item?id=1"), "GET", "id");
+  const Finding* id = FindSqlmap(*parsed, Url("/item?id=1"), "GET", "id");
   ASSERT_NE(id, nullptr) << output;
   EXPECT_EQ(id->severity, Severity::kHigh);
   EXPECT_NE(id->evidence.find("Type: boolean-based blind"), std::string::npos);
@@ -101,7 +101,7 @@ TEST_F(SqlmapLiveTest, CrawlFromTheRootFindsWhatTheFixtureRecorded) {
   ASSERT_EQ(parsed->findings.size(), recorded->findings.size());
   for (const Finding& want : recorded->findings) {
     const std::string path = want.url.substr(want.url.find('/', 7));
-    EXPECT_NE(Find(*parsed, Url(path), want.http_method, want.parameter), nullptr)
+    EXPECT_NE(FindSqlmap(*parsed, Url(path), want.http_method, want.parameter), nullptr)
         << want.http_method << " " << path << " " << want.parameter;
   }
 }

@@ -27,7 +27,7 @@ using testing::FixturePath;
 using testing::ReadFileOrFail;
 using testing::SourcePath;
 
-const Finding* Find(const ParseResult& result, const std::string& rule, const std::string& path,
+const Finding* FindWapiti(const ParseResult& result, const std::string& rule, const std::string& path,
                     const std::string& parameter) {
   for (const Finding& f : result.findings) {
     if (f.rule_id == rule && f.url.ends_with(path) && f.parameter == parameter) return &f;
@@ -53,7 +53,7 @@ TEST(WapitiJsonParserTest, RealReportHasTheAppsInjections) {
   EXPECT_EQ(CountRule(result, "sql-injection"), 3u);
   EXPECT_EQ(CountRule(result, "cross-site-scripting"), 2u);
   EXPECT_EQ(CountRule(result, "anomaly:internal-server-error"), 2u);
-  const Finding* sqli = Find(result, "sql-injection", "/item", "id");
+  const Finding* sqli = FindWapiti(result, "sql-injection", "/item", "id");
   ASSERT_NE(sqli, nullptr);
   EXPECT_EQ(sqli->tool, "wapiti");
   EXPECT_EQ(sqli->tool_version, "Wapiti 3.0.4");
@@ -67,24 +67,24 @@ TEST(WapitiJsonParserTest, RealReportHasTheAppsInjections) {
             "SQL Injection (DMBS: SQLite) via injection in the parameter id\n"
             "GET /item?id=2%C2%BF%27%22%28 HTTP/1.1");
   EXPECT_TRUE(sqli->message.starts_with("SQL injection vulnerabilities allow an attacker"));
-  const Finding* login = Find(result, "sql-injection", "/login", "password");
+  const Finding* login = FindWapiti(result, "sql-injection", "/login", "password");
   ASSERT_NE(login, nullptr);
   EXPECT_EQ(login->http_method, "POST");
   EXPECT_EQ(login->evidence,
             "SQL Injection (DMBS: SQLite) via injection in the parameter password\n"
             "POST /login HTTP/1.1\nuser=alice&password=Letm3in_%C2%BF%27%22%28")
       << "a POST's payload is in its body";
-  const Finding* xss = Find(result, "cross-site-scripting", "/search", "q");
+  const Finding* xss = FindWapiti(result, "cross-site-scripting", "/search", "q");
   ASSERT_NE(xss, nullptr);
   EXPECT_EQ(xss->severity, Severity::kMedium);
   EXPECT_EQ(xss->cwes, std::vector<int>{79});
   EXPECT_EQ(xss->url, "http://127.0.0.1:39011/search");
-  const Finding* anomaly = Find(result, "anomaly:internal-server-error", "/item", "id");
+  const Finding* anomaly = FindWapiti(result, "anomaly:internal-server-error", "/item", "id");
   ASSERT_NE(anomaly, nullptr);
   EXPECT_EQ(anomaly->severity, Severity::kLow) << "level 3, but an anomaly proves no weakness";
   EXPECT_TRUE(anomaly->cwes.empty());
   EXPECT_EQ(result.skipped_records, 0u);
-  EXPECT_NE(sqli->fingerprint, Find(result, "cross-site-scripting", "/item", "id")->fingerprint);
+  EXPECT_NE(sqli->fingerprint, FindWapiti(result, "cross-site-scripting", "/item", "id")->fingerprint);
 }
 
 TEST(WapitiJsonParserTest, RealRegistryRunKeepsRepeatedAnomaliesApart) {
@@ -270,7 +270,7 @@ TEST_F(WapitiLiveTest, FindsTheInjectionsTheFixtureRecorded) {
   ParseResult recorded = ParseOrFail(ReadFileOrFail(FixturePath("wapiti_registry.json")));
   for (const Finding& want : recorded.findings) {
     std::string path = want.url.substr(want.url.find('/', 7));
-    const Finding* got = Find(result, want.rule_id, path, want.parameter);
+    const Finding* got = FindWapiti(result, want.rule_id, path, want.parameter);
     ASSERT_NE(got, nullptr) << want.rule_id << " " << path << " " << want.parameter;
     EXPECT_EQ(got->severity, want.severity);
     EXPECT_EQ(got->http_method, want.http_method);

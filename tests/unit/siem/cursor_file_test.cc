@@ -19,6 +19,7 @@
 #include "common/fs/posix_file_system.h"
 #include "common/fs/testing/fake_file_system.h"
 #include "common/siem/sink_fanout.h"
+#include "tests/unit/siem/test_events.h"
 
 namespace scanfleet::siem {
 namespace {
@@ -138,17 +139,7 @@ TEST_F(CursorFaultTest, ACrashDuringTheFirstSaveReadsAsNoCursorNotACorruptOne) {
   }
 }
 
-class RecordingSink final : public EventSink {
- public:
-  std::string Describe() const override { return "recording"; }
-  Status Deliver(const std::vector<v1::Event>& events) override {
-    for (const auto& event : events) seqs.push_back(event.seq());
-    return Status::Ok();
-  }
-  std::vector<uint64_t> seqs;
-};
-
-v1::Event Finding(uint64_t seq) {
+v1::Event SeqEvent(uint64_t seq) {
   v1::Event event;
   event.set_seq(seq);
   event.set_topic("finding.low.bandit");
@@ -156,8 +147,8 @@ v1::Event Finding(uint64_t seq) {
 }
 
 TEST_F(CursorFaultTest, AFanoutWhoseCursorCannotBeSavedDoesNotMovePastTheEvents) {
-  auto owned = std::make_unique<RecordingSink>();
-  RecordingSink* sink = owned.get();
+  auto owned = std::make_unique<testing::RecordingSink>();
+  testing::RecordingSink* sink = owned.get();
   std::vector<std::unique_ptr<EventSink>> sinks;
   sinks.push_back(std::move(owned));
   std::ostringstream log;
@@ -165,13 +156,13 @@ TEST_F(CursorFaultTest, AFanoutWhoseCursorCannotBeSavedDoesNotMovePastTheEvents)
       std::move(sinks), &cursor_, {}, [](int64_t) { return true; }, log);
   fanout.set_cursor_seq(100);
   fs_.FailCalls(FsOp::kWrite, ENOSPC);
-  Status delivered = fanout.Deliver({Finding(101), Finding(102)});
+  Status delivered = fanout.Deliver({SeqEvent(101), SeqEvent(102)});
   EXPECT_FALSE(delivered.ok());
   EXPECT_NE(delivered.message().find("cursor not saved"), std::string::npos);
   EXPECT_EQ(fanout.cursor_seq(), 100u);
   EXPECT_EQ(*cursor_.Load(), 100u);
   // The retry delivers them again (at least once), then the cursor moves.
-  ASSERT_TRUE(fanout.Deliver({Finding(101), Finding(102)}).ok());
+  ASSERT_TRUE(fanout.Deliver({SeqEvent(101), SeqEvent(102)}).ok());
   EXPECT_EQ(sink->seqs, (std::vector<uint64_t>{101, 102, 101, 102}));
   EXPECT_EQ(LoadAfterRestart(CrashKind::kPowerLoss), 102u);
 }

@@ -11,6 +11,7 @@
 #include "common/siem/sink_fanout.h"
 #include "common/siem/sink_uri.h"
 #include "common/siem/syslog_tcp_sink.h"
+#include "tests/unit/siem/test_events.h"
 
 namespace scanfleet::siem {
 namespace {
@@ -178,28 +179,11 @@ TEST(JsonLinesSinkTest, ResumesAfterTheLastLineOfItsFileAcrossARestart) {
   std::system(("rm -rf " + dir).c_str());
 }
 
-class RecordingSink final : public EventSink {
- public:
-  std::string Describe() const override { return "recording"; }
-  Status Deliver(const std::vector<v1::Event>& events) override {
-    ++calls;
-    if (failures > 0) {
-      --failures;
-      return Status::Unavailable("down");
-    }
-    for (const auto& event : events) seqs.push_back(event.seq());
-    return Status::Ok();
-  }
-  int failures = 0;
-  int calls = 0;
-  std::vector<uint64_t> seqs;
-};
-
 TEST(SinkFanoutTest, DownSinkBlocksWithBackoffAndNothingIsSkipped) {
   std::string dir = TempDir();
   CursorFile cursor(DefaultFileSystem(), dir + "/cursor");
-  auto owned = std::make_unique<RecordingSink>();
-  RecordingSink* sink = owned.get();
+  auto owned = std::make_unique<testing::RecordingSink>();
+  testing::RecordingSink* sink = owned.get();
   sink->failures = 5;
   std::vector<std::unique_ptr<EventSink>> sinks;
   sinks.push_back(std::move(owned));
@@ -233,7 +217,7 @@ TEST(SinkFanoutTest, DownSinkBlocksWithBackoffAndNothingIsSkipped) {
 }
 
 TEST(SinkFanoutTest, StopWhileDownKeepsCursor) {
-  auto owned = std::make_unique<RecordingSink>();
+  auto owned = std::make_unique<testing::RecordingSink>();
   owned->failures = 100;
   std::vector<std::unique_ptr<EventSink>> sinks;
   sinks.push_back(std::move(owned));

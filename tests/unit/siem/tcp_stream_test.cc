@@ -46,7 +46,7 @@ std::string ReadUntil(int fd, const std::string& needle) {
   return text;
 }
 
-v1::Event Finding(uint64_t seq) {
+v1::Event SyslogFinding(uint64_t seq) {
   v1::Event event;
   event.set_seq(seq);
   event.set_topic("finding.low.bandit");
@@ -63,7 +63,7 @@ TEST(TcpSyslogSinkTest, DeliversReconnectsAndNeverCountsALostConnectionAsDeliver
   options.ack_timeout_ms = 2000;
   SyslogTcpSink sink(MakeTcpConnector("127.0.0.1", port, 1000), options);
 
-  ASSERT_TRUE(sink.Deliver({Finding(1)}).ok());  // acknowledged by the kernel before accept
+  ASSERT_TRUE(sink.Deliver({SyslogFinding(1)}).ok());  // acknowledged by the kernel before accept
   int connection = accept(listener, nullptr, nullptr);
   ASSERT_GE(connection, 0);
   std::string first = ReadUntil(connection, "bandit:B1|");
@@ -74,15 +74,15 @@ TEST(TcpSyslogSinkTest, DeliversReconnectsAndNeverCountsALostConnectionAsDeliver
   // an acknowledgement, so it is not reported delivered.
   close(connection);
   close(listener);
-  Status lost = sink.Deliver({Finding(2)});
+  Status lost = sink.Deliver({SyslogFinding(2)});
   EXPECT_FALSE(lost.ok());
   EXPECT_EQ(sink.delivered_seq(), 1u);
-  EXPECT_FALSE(sink.Deliver({Finding(2), Finding(3)}).ok());  // nobody listens: refused
+  EXPECT_FALSE(sink.Deliver({SyslogFinding(2), SyslogFinding(3)}).ok());  // nobody listens: refused
 
   // It comes back on the same port: the sink reconnects and sends what is missing.
   listener = Listen(port);
   ASSERT_GE(listener, 0);
-  ASSERT_TRUE(sink.Deliver({Finding(2), Finding(3)}).ok());
+  ASSERT_TRUE(sink.Deliver({SyslogFinding(2), SyslogFinding(3)}).ok());
   connection = accept(listener, nullptr, nullptr);
   std::string rest = ReadUntil(connection, "bandit:B3|");
   EXPECT_NE(rest.find("bandit:B3|"), std::string::npos);

@@ -1,6 +1,12 @@
-// Events with hostile field values shared by the SIEM tests.
+// Events with hostile field values, and a sink that records what it was
+// given, shared by the SIEM tests.
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/siem/event_sink.h"
 #include "proto/scanfleet.pb.h"
 
 namespace scanfleet::siem::testing {
@@ -30,5 +36,24 @@ inline v1::Event HostileFinding() {
   f->set_fingerprint("abc123");
   return event;
 }
+
+// Records the seq of every event delivered; refuses (Unavailable) the first
+// `failures` calls.
+class RecordingSink final : public EventSink {
+ public:
+  std::string Describe() const override { return "recording"; }
+  Status Deliver(const std::vector<v1::Event>& events) override {
+    ++calls;
+    if (failures > 0) {
+      --failures;
+      return Status::Unavailable("down");
+    }
+    for (const auto& event : events) seqs.push_back(event.seq());
+    return Status::Ok();
+  }
+  int failures = 0;
+  int calls = 0;
+  std::vector<uint64_t> seqs;
+};
 
 }  // namespace scanfleet::siem::testing

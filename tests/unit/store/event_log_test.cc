@@ -5,35 +5,38 @@
 namespace scanfleet {
 namespace {
 
-using EventLogTest = StoreTest;
+class EventLogTest : public StoreTest {
+ protected:
+  // A two-job scan queued at t=100 whose first job finished at t=300 with 4
+  // findings: events 1 (scan.queued) to 5.
+  void FinishOneJobWithFourFindings() {
+    CreatedScan scan = CreateTwoJobScan();
+    Begin();
+    ASSERT_TRUE(
+        store_->jobs().RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
+    ASSERT_TRUE(store_->lifecycle()
+                    .FinishJob(Result(scan.job_ids[0], 1, 4), JobOutcome::kSucceeded, 300)
+                    .ok());
+    Commit();
+  }
+};
 
 TEST_F(EventLogTest, EventsReplayInOrderAfterASequenceNumber) {
-  CreatedScan scan = CreateTwoJobScan();
-  Begin();
-  ASSERT_TRUE(store_->jobs().RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
-  ASSERT_TRUE(store_->lifecycle()
-                  .FinishJob(Result(scan.job_ids[0], 1, 4), JobOutcome::kSucceeded, 300)
-                  .ok());
-  Commit();
+  ASSERT_NO_FATAL_FAILURE(FinishOneJobWithFourFindings());
   auto all = store_->events().Replay(0, 100);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->events_size(), 5);  // scan.queued + 4 findings
   for (int i = 0; i < all->events_size(); ++i) EXPECT_EQ(all->events(i).seq(), uint64_t(i + 1));
   EXPECT_EQ(all->last_seq(), 5u);
   auto tail = store_->events().Replay(3, 1);
+  ASSERT_TRUE(tail.ok());
   ASSERT_EQ(tail->events_size(), 1);
   EXPECT_EQ(tail->events(0).seq(), 4u);
   EXPECT_TRUE(tail->events(0).has_finding());
 }
 
 TEST_F(EventLogTest, RetentionDeletesTheOldPrefixAndReplaySaysWhereTheStoreBegins) {
-  CreatedScan scan = CreateTwoJobScan();  // scan.queued at t=100
-  Begin();
-  ASSERT_TRUE(store_->jobs().RecordDispatch(DispatchJob{scan.job_ids[0], 1, "sast", 0}, 200).ok());
-  ASSERT_TRUE(store_->lifecycle()
-                  .FinishJob(Result(scan.job_ids[0], 1, 4), JobOutcome::kSucceeded, 300)
-                  .ok());
-  Commit();
+  ASSERT_NO_FATAL_FAILURE(FinishOneJobWithFourFindings());
   Begin();
   auto none = store_->events().PruneBefore(100);  // nothing is older than t=100
   ASSERT_TRUE(none.ok());

@@ -12,7 +12,7 @@
 namespace scanfleet {
 namespace {
 
-constexpr TimeMs kStart = 1'700'000'000'000;
+constexpr TimeMs kHubStart = 1'700'000'000'000;
 
 class TriggerHubTest : public ::testing::Test {
  protected:
@@ -71,7 +71,7 @@ class TriggerHubTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  FakeClock clock_{kStart};
+  FakeClock clock_{kHubStart};
   ControllerConfig config_;
   std::map<std::string, v1::WorkerHello> hellos_;
   std::unique_ptr<ControllerStore> store_;
@@ -81,7 +81,7 @@ class TriggerHubTest : public ::testing::Test {
 };
 
 TEST_F(TriggerHubTest, FiresSkipsQueuesAndNeverFiresASlotTwiceAcrossARestart) {
-  EXPECT_EQ(hub_->NextWake(), kStart + 2000);
+  EXPECT_EQ(hub_->NextWake(), kHubStart + 2000);
   clock_.Advance(1999);
   EXPECT_TRUE(Iterate().empty());
 
@@ -89,10 +89,10 @@ TEST_F(TriggerHubTest, FiresSkipsQueuesAndNeverFiresASlotTwiceAcrossARestart) {
   std::vector<v1::Event> events = Iterate();
   ASSERT_EQ(events.size(), 2u);  // scan.queued of each schedule's first scan
   v1::ScheduleStatus skipper = Status("skipper");
-  EXPECT_EQ(skipper.last_slot_ms(), kStart + 2000);
+  EXPECT_EQ(skipper.last_slot_ms(), kHubStart + 2000);
   ASSERT_NE(skipper.last_scan_id(), 0u);
   EXPECT_EQ(skipper.last_scan_state(), v1::SCAN_QUEUED);
-  EXPECT_EQ(skipper.next_fire_ms(), kStart + 4000);
+  EXPECT_EQ(skipper.next_fire_ms(), kHubStart + 4000);
   EXPECT_EQ(skipper.target(), "app@main");
   EXPECT_EQ(skipper.profile(), "python");
   auto scan = store_->views().GetScan(skipper.last_scan_id());
@@ -108,7 +108,7 @@ TEST_F(TriggerHubTest, FiresSkipsQueuesAndNeverFiresASlotTwiceAcrossARestart) {
   EXPECT_EQ(events.size(), 1u);
   EXPECT_EQ(Status("skipper").skipped(), 1u);
   EXPECT_EQ(Status("skipper").last_scan_id(), skipper.last_scan_id());
-  EXPECT_EQ(Status("skipper").last_slot_ms(), kStart + 4000);
+  EXPECT_EQ(Status("skipper").last_slot_ms(), kHubStart + 4000);
   EXPECT_GT(Status("queuer").last_scan_id(), first_queued);
 
   // A restart at the same instant fires nothing again.
@@ -137,7 +137,7 @@ TEST_F(TriggerHubTest, AfterDowntimeMissedSlotsFireOnce) {
   Open();
   std::vector<v1::Event> events = Iterate();
   EXPECT_EQ(events.size(), 2u);
-  EXPECT_EQ(Status("queuer").last_slot_ms(), kStart + 60'000);
+  EXPECT_EQ(Status("queuer").last_slot_ms(), kHubStart + 60'000);
   EXPECT_TRUE(Iterate().empty());
 }
 
