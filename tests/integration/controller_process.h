@@ -1,6 +1,7 @@
 // ControllerProcess: a real scanfleet-controller started on ephemeral ports
 // for an integration test, stopped with SIGTERM (and its directory removed)
-// when the object goes away.
+// when the object goes away. A sanitizer report in its log (a race, a memory
+// error, a leak: `make test-tsan`, `make test-asan`) fails the test then.
 #pragma once
 
 #include <fcntl.h>
@@ -51,6 +52,14 @@ class ControllerProcess {
     kill(pid_, SIGTERM);
     int status;
     waitpid(pid_, &status, 0);
+    std::string log = Log();
+    for (const char* banner : {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+                               "ERROR: LeakSanitizer", "SUMMARY: UndefinedBehaviorSanitizer"}) {
+      if (auto at = log.find(banner); at != std::string::npos) {
+        ADD_FAILURE() << "the controller's log holds a sanitizer report:\n" << log.substr(at, 4000);
+        break;
+      }
+    }
     std::filesystem::remove_all(dir_);
   }
   // Waits (bounded) for the endpoints file; returns its JSON.

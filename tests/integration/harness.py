@@ -5,6 +5,7 @@ harness starts is stopped by Fleet.stop(), which tests call in tearDown.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,30 @@ import unittest
 
 class Deadline(Exception):
     pass
+
+
+# What a sanitizer build's daemon writes to its log when it found a race, a
+# memory error, a leak or undefined behaviour (`make test-tsan`, `make
+# test-asan`): a test whose fleet logged one fails, even if it saw nothing.
+SANITIZER_REPORT = re.compile(
+    r"(WARNING|ERROR): (ThreadSanitizer|AddressSanitizer|LeakSanitizer)"
+    r"|SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def sanitizer_reports(directory):
+    """(log name, the report's first lines) for each .log in DIRECTORY that
+    holds a sanitizer report."""
+    reports = []
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".log"):
+            continue
+        with open(os.path.join(directory, name), errors="replace") as f:
+            text = f.read()
+        match = SANITIZER_REPORT.search(text)
+        if match:
+            start = text.rfind("\n", 0, match.start()) + 1
+            reports.append((name, "\n".join(text[start:].splitlines()[:40])))
+    return reports
 
 
 def wait_until(condition, timeout_s, what):
@@ -54,6 +79,7 @@ class Fleet:
         os.chmod(self.tmp, 0o711)
         self.procs = []
         self.logs_open = []
+        self.sanitizer_reported = set()  # logs whose report failed a stop() already
         self.workers = {}
         self.api = None
         # Every fleet runs as deployed: CurveZMQ, ZAP allowlists and signed
@@ -198,6 +224,12 @@ class Fleet:
                 proc.wait()
         for log in self.logs_open:
             log.close()
+        self.logs_open = []
+        reports = [r for r in sanitizer_reports(self.tmp) if r[0] not in self.sanitizer_reported]
+        self.sanitizer_reported.update(name for name, _ in reports)
+        if reports:
+            raise AssertionError("a sanitizer reported in the fleet's logs:\n" + "\n".join(
+                f"--- {name}\n{report}" for name, report in reports))
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
