@@ -16,20 +16,27 @@ DEB_PACKAGES := cmake g++ make pkg-config git python3 \
   libpugixml-dev libcli11-dev zlib1g-dev flawfinder python3-bandit cppcheck shellcheck \
   nmap wapiti sqlmap docker-compose rsyslog libcpp-httplib-dev
 
+# $(call install-missing,PACKAGES,MESSAGE): installs those of the Debian
+# PACKAGES that are missing (apt-get, with sudo unless root); prints MESSAGE
+# when none is.
+define install-missing
+@missing=""; for p in $(1); do \
+  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  echo "installing:$$missing"; \
+  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+else echo "$(2)"; fi
+endef
+
 .PHONY: all deps npm-deps build test test-asan test-tsan sanitizer-build fuzz soak bench demo clean format
 
 all: build
 
 # Installs only what is missing; a no-op when everything is there.
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
-	else echo "all build and test dependencies are installed"; fi
+	$(call install-missing,$(DEB_PACKAGES),all build and test dependencies are installed)
 
 # Node tools the report test validates SARIF with, installed from npm into
 # $(NPM_TOOLS) (never into the repository): Ajv + the SARIF 2.1.0 schema that
@@ -68,14 +75,7 @@ test: build npm-deps
 SAN_BUILD_DIR := $(BUILD_DIR)-asan
 CLANG_PACKAGES := clang-14 libclang-rt-14-dev
 sanitizer-build: deps
-	@missing=""; for p in $(CLANG_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install-missing,$(CLANG_PACKAGES),clang and its sanitizer runtimes are installed)
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(SAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=Sanitize \
 	  -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -gline-tables-only" -DSCANFLEET_FUZZ=ON $(UNITY_FLAGS) \
 	  -DSCANFLEET_WERROR=OFF -DSCANFLEET_NPM_TOOLS=$(abspath $(NPM_TOOLS))
@@ -121,14 +121,7 @@ soak: build
 BENCH_PACKAGES := python3-celery python3-redis redis-server linux-perf
 BENCH_ARGS ?=
 bench: build
-	@missing=""; for p in $(BENCH_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install-missing,$(BENCH_PACKAGES),the benchmark packages are installed)
 	SCANFLEET_BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
 	  timeout --signal=INT --kill-after=60 900 \
 	  /usr/bin/python3 tests/bench/bench.py --build-dir $(BUILD_DIR) --write-docs docs/BENCHMARKS.md $(BENCH_ARGS)
