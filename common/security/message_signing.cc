@@ -7,7 +7,7 @@
 namespace scanfleet {
 namespace {
 
-constexpr std::string_view kDomain("scanfleet.sig.v1\0", 17);
+constexpr std::string_view kDomain("scanfleet.sig.v2\0", 17);
 constexpr size_t kMaxHeaderBytes = 512;
 constexpr size_t kNonceBytes = 16;
 
@@ -134,37 +134,14 @@ StatusOr<v1::SignedHeader> MessageVerifier::Verify(std::string_view header_bytes
 
 std::string EnvelopeBodyType(const v1::Envelope& envelope) {
   switch (envelope.body_case()) {
-    case v1::Envelope::kHello:
-      return "hello";
-    case v1::Envelope::kHeartbeat:
-      return "heartbeat";
-    case v1::Envelope::kAccepted:
-      return "accepted";
-    case v1::Envelope::kResult:
-      return "result";
-    case v1::Envelope::kDeclined:
-      return "declined";
+    case v1::Envelope::kWorkerBatch:
+      return "worker_batch";
     case v1::Envelope::kEvent:
       return "event";
     default:
       return "other";
   }
 }
-
-namespace {
-const v1::JobRef* JobOf(const v1::Envelope& envelope) {
-  switch (envelope.body_case()) {
-    case v1::Envelope::kAccepted:
-      return &envelope.accepted().job();
-    case v1::Envelope::kResult:
-      return &envelope.result().job();
-    case v1::Envelope::kDeclined:
-      return &envelope.declined().job();
-    default:
-      return nullptr;
-  }
-}
-}  // namespace
 
 Frames SignFrame(const MessageSigner& signer, std::string_view type, uint64_t job_id,
                  uint32_t attempt, std::string frame, int64_t now_ms) {
@@ -174,9 +151,8 @@ Frames SignFrame(const MessageSigner& signer, std::string_view type, uint64_t jo
 
 Frames SignEnvelopeFrame(const MessageSigner& signer, const v1::Envelope& envelope,
                          std::string frame, int64_t now_ms) {
-  const v1::JobRef* job = JobOf(envelope);
-  return SignFrame(signer, EnvelopeBodyType(envelope), job ? job->job_id() : 0,
-                   job ? job->attempt() : 0, std::move(frame), now_ms);
+  // A batch's hash binds every message in it: the header names no job.
+  return SignFrame(signer, EnvelopeBodyType(envelope), 0, 0, std::move(frame), now_ms);
 }
 
 Status CheckHeaderMatches(const v1::SignedHeader& header, const v1::Envelope& envelope) {
@@ -184,14 +160,10 @@ Status CheckHeaderMatches(const v1::SignedHeader& header, const v1::Envelope& en
     return Status::PermissionDenied("signed as '" + header.type() + "' but the body is '" +
                                     EnvelopeBodyType(envelope) + "'");
   }
-  const v1::JobRef* job = JobOf(envelope);
-  uint64_t job_id = job ? job->job_id() : 0;
-  uint32_t attempt = job ? job->attempt() : 0;
-  if (header.job_id() != job_id || header.attempt() != attempt) {
-    return Status::PermissionDenied("signature is for job " + std::to_string(header.job_id()) +
+  if (header.job_id() != 0 || header.attempt() != 0) {
+    return Status::PermissionDenied("signature names job " + std::to_string(header.job_id()) +
                                     " attempt " + std::to_string(header.attempt()) +
-                                    ", the body is for job " + std::to_string(job_id) +
-                                    " attempt " + std::to_string(attempt));
+                                    "; a signed batch or event names none");
   }
   return Status::Ok();
 }

@@ -83,8 +83,9 @@ class MessageVerifier {
   SignatureCounters counters_;
 };
 
-// Frames of a signed worker message: [frame, header, signature]. The type,
-// job and attempt are taken from the envelope the frame encodes.
+// Frames of a signed worker batch: [frame, header, signature]. The type comes
+// from the envelope the frame encodes; the header names no job (the body hash
+// binds every message of the batch). SignFrame signs any body as given.
 Frames SignEnvelopeFrame(const MessageSigner& signer, const v1::Envelope& envelope,
                          std::string frame, int64_t now_ms);
 Frames SignFrame(const MessageSigner& signer, std::string_view type, uint64_t job_id,

@@ -223,6 +223,7 @@ Status Savepoint::Rollback() {
 
 int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
+int64_t Database::total_changes() const { return sqlite3_total_changes64(db_); }
 
 Status Database::Migrate(const std::vector<std::string>& migrations) {
   ASSIGN_OR_RETURN(Statement * version_stmt, Prepare("PRAGMA user_version"));

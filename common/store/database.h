@@ -81,6 +81,7 @@ class Database {
 
   int64_t last_insert_rowid() const;
   int changes() const;  // rows changed by the last statement
+  int64_t total_changes() const;  // rows changed since the database was opened
   int schema_version() const { return schema_version_; }
 
  private:

@@ -33,6 +33,8 @@ zmq::socket_type ToZmq(SocketKind kind) {
       return zmq::socket_type::rep;
     case SocketKind::kRouter:
       return zmq::socket_type::router;
+    case SocketKind::kDealer:
+      return zmq::socket_type::dealer;
     case SocketKind::kPush:
       return zmq::socket_type::push;
     case SocketKind::kPull:
@@ -91,6 +93,9 @@ StatusOr<zmq::socket_t> MakeSocket(Context& context, SocketKind kind,
       socket.set(zmq::sockopt::req_relaxed, 1);
       socket.set(zmq::sockopt::req_correlate, 1);
     }
+    if (!options.routing_id.empty()) socket.set(zmq::sockopt::routing_id, options.routing_id);
+    if (options.router_mandatory) socket.set(zmq::sockopt::router_mandatory, 1);
+    if (options.router_handover) socket.set(zmq::sockopt::router_handover, 1);
     ApplyCurve(socket, options.curve);
     if (kind == SocketKind::kSub) {
       for (const std::string& prefix : options.subscriptions) {

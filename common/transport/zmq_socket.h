@@ -19,7 +19,7 @@ namespace scanfleet {
 
 using Frames = std::vector<std::string>;
 
-enum class SocketKind { kReq, kRep, kRouter, kPush, kPull, kPub, kSub };
+enum class SocketKind { kReq, kRep, kRouter, kDealer, kPush, kPull, kPub, kSub };
 
 // CurveZMQ for one socket. Keys are raw 32-byte strings. A server socket also
 // names the ZAP domain its connections are authorized in; ZMQ_ZAP_ENFORCE_DOMAIN
@@ -47,6 +47,12 @@ struct SocketOptions {
   int reconnect_ivl_max_ms = 0;            // ZMQ_RECONNECT_IVL_MAX (0 = no backoff)
   bool req_relaxed = false;                // ZMQ_REQ_RELAXED + ZMQ_REQ_CORRELATE for REQ sockets
   std::vector<std::string> subscriptions;  // SUB only
+  std::string routing_id;                  // ZMQ_ROUTING_ID (DEALER: how a ROUTER addresses it)
+  // ROUTER only: a send to a routing id that is not connected fails
+  // (Unavailable) instead of vanishing; a peer that reconnects with a routing
+  // id in use takes the route over.
+  bool router_mandatory = false;
+  bool router_handover = false;
   CurveOptions curve;                      // off unless role is set
 };
 

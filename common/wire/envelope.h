@@ -17,7 +17,7 @@
 
 namespace scanfleet {
 
-inline constexpr uint32_t kProtocolVersion = 1;
+inline constexpr uint32_t kProtocolVersion = 2;
 // Default frame cap; ZMQ_MAXMSGSIZE is set to the configured value on every socket.
 inline constexpr int64_t kDefaultMaxFrameBytes = 16 * 1024 * 1024;
 

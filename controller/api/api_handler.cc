@@ -223,7 +223,7 @@ StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest&
     if (pool == config_.scanner_pools.end()) {
       return Status::FailedPrecondition("profile '" + profile + "' names scanner '" + scanner +
                                         "' whose pool this controller does not serve (add "
-                                        "--pool POOL=PORT)");
+                                        "--pool POOL)");
     }
     NewJob job;
     job.scanner = scanner;

@@ -12,6 +12,10 @@ constexpr std::array kCommands = {
     Command{"status", "Show a scan's state and jobs", SetUpStatus},
     Command{"findings", "List a scan's findings", SetUpFindings},
     Command{"workers", "List the workers the controller knows", SetUpWorkers},
+    Command{"stats",
+            "Show what the controller's loop did since it started: commits, worker frames and "
+            "messages, signature verifications, jobs sent, its longest iteration",
+            SetUpStats},
     Command{"schedules",
             "List the controller's scheduled scans (from its --repos file): cron, next fire time "
             "(UTC), overlap policy, last scan and its state",

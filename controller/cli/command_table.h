@@ -77,6 +77,7 @@ CommandRun SetUpSubmit(CLI::App& command);     // submit.cc
 CommandRun SetUpStatus(CLI::App& command);     // commands.cc
 CommandRun SetUpFindings(CLI::App& command);   // commands.cc
 CommandRun SetUpWorkers(CLI::App& command);    // commands.cc
+CommandRun SetUpStats(CLI::App& command);      // commands.cc
 CommandRun SetUpSchedules(CLI::App& command);  // schedules.cc
 CommandRun SetUpTail(CLI::App& command);       // tail.cc
 CommandRun SetUpSiem(CLI::App& command);       // siem.cc

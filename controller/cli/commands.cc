@@ -99,6 +99,41 @@ CommandRun SetUpFindings(CLI::App& command) {
   });
 }
 
+int Stats(ApiClient& client, bool json, int timeout_ms) {
+  v1::ApiRequest request;
+  request.mutable_list_workers();
+  auto response = client.Call(request, timeout_ms);
+  if (!response.ok()) return ReportError(response.status());
+  const v1::ControllerStats& stats = response->workers().stats();
+  const std::vector<std::pair<const char*, int64_t>> rows = {
+      {"commits", static_cast<int64_t>(stats.commits())},
+      {"worker_frames", static_cast<int64_t>(stats.worker_frames())},
+      {"worker_messages", static_cast<int64_t>(stats.worker_messages())},
+      {"signatures_verified", static_cast<int64_t>(stats.signatures_verified())},
+      {"results", static_cast<int64_t>(stats.results())},
+      {"control_frames", static_cast<int64_t>(stats.control_frames())},
+      {"assignments", static_cast<int64_t>(stats.assignments())},
+      {"longest_iteration_ms", stats.longest_iteration_ms()},
+      {"frames_rejected", static_cast<int64_t>(stats.frames_rejected())},
+  };
+  if (json) {
+    nlohmann::json doc = nlohmann::json::object();
+    for (const auto& [name, value] : rows) doc[name] = value;
+    std::cout << doc.dump(2) << "\n";
+  } else {
+    for (const auto& [name, value] : rows) std::cout << Pad(name, 22) << value << "\n";
+  }
+  return kExitOk;
+}
+
+CommandRun SetUpStats(CLI::App& command) {
+  auto json = std::make_shared<bool>(false);
+  command.add_flag("--json", *json, "Machine-readable output");
+  return RemoteRun([json](Connection& connection) {
+    return Stats(connection.client, *json, connection.timeout_ms);
+  });
+}
+
 CommandRun SetUpWorkers(CLI::App& command) {
   auto json = std::make_shared<bool>(false);
   command.add_flag("--json", *json, "Machine-readable output");

@@ -82,6 +82,8 @@ int ShowStatus(ApiClient& client, uint64_t scan_id, bool json, int timeout_ms);
 int Findings(ApiClient& client, uint64_t scan_id, const std::string& min_severity, bool json,
              int timeout_ms);
 int Workers(ApiClient& client, bool json, int timeout_ms);
+// The controller's loop counters (ControllerStats).
+int Stats(ApiClient& client, bool json, int timeout_ms);
 // The controller's scheduled scans (schedules.cc).
 int Schedules(ApiClient& client, bool json, int timeout_ms);
 // Verifies every event against the controller's key unless security is off.

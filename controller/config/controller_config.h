@@ -26,9 +26,12 @@ struct ControllerConfig {
   std::string bind_host = "127.0.0.1";  // "0.0.0.0" to serve other hosts
   uint32_t api_port = 7700;             // REP: clients (CLI, CI, webhook bridge)
   uint32_t results_port = 7701;         // PULL: everything workers send
-  uint32_t control_port = 7702;         // PUB: acks, cancels, controller heartbeats
+  uint32_t jobs_port = 7702;            // ROUTER: jobs, acks, cancels, heartbeats to each worker
   uint32_t events_port = 7703;          // PUB: findings and scan events
-  std::map<std::string, uint32_t> pool_ports = {{"sast", 7710}, {"dast", 7711}};  // PUSH per pool
+  std::set<std::string> pools = {"sast", "dast"};  // job pools served (all on jobs_port)
+  // ZMTP heartbeats on the worker sockets (0: off; application heartbeats
+  // carry liveness, and ZMTP timers on hundreds of connections cost a core).
+  int zmtp_heartbeat_ms = 0;
   std::string database_path = "scanfleet.db";
   std::string endpoints_file;  // if set, bound endpoints are written here as JSON
   SchedulerConfig scheduler;
@@ -60,7 +63,11 @@ struct ControllerConfig {
   std::map<std::string, uint32_t> profile_max_failures;
   int64_t job_timeout_ms = 10 * 60 * 1000;  // wall-clock limit per scanner run
   int64_t max_frame_bytes = kDefaultMaxFrameBytes;
-  int max_batch = 1024;           // messages handled per transaction (group commit)
+  int max_batch = 1024;           // worker frames handled per transaction (group commit)
+  // Once an iteration has stored this many findings, further worker frames
+  // wait for the next iteration (a scan of 20 x 10,000 findings never holds
+  // the loop for seconds).
+  int64_t max_findings_per_iteration = 20000;
   bool synchronous_full = true;   // SQLite synchronous=FULL
   uint32_t replay_limit = 10000;  // most events returned per replay request
   // Security (docs/SECURITY.md). Unless insecure_dev, every socket uses

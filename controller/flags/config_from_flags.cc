@@ -31,19 +31,19 @@ uint32_t PositiveCount(const std::string& text, std::string& name) {
   return 0;
 }
 
-// --pool NAME=PORT: given at all, it replaces the default pools.
+// --pool NAME: given at all, it replaces the default pools.
 Status ApplyPools(const std::vector<std::string>& pools, ControllerConfig& config) {
-  std::string name, value;
-  if (!pools.empty()) config.pool_ports.clear();
+  if (!pools.empty()) config.pools.clear();
   for (const auto& pool : pools) {
-    if (!SplitPair(pool, name, value)) {
-      return Status::InvalidArgument("--pool wants NAME=PORT, got '" + pool + "'");
+    if (pool.find('=') != std::string::npos) {
+      return Status::InvalidArgument(
+          "--pool takes a pool name, got '" + pool +
+          "': since protocol version 2 every pool's jobs travel on --jobs-port");
     }
-    try {
-      config.pool_ports[name] = static_cast<uint32_t>(std::stoul(value));
-    } catch (...) {
-      return Status::InvalidArgument("--pool " + pool + ": port is not a number");
+    if (pool.empty() || pool.size() > 64) {
+      return Status::InvalidArgument("--pool wants a name of 1-64 characters, got '" + pool + "'");
     }
+    config.pools.insert(pool);
   }
   return Status::Ok();
 }
@@ -70,7 +70,7 @@ Status ApplyRegistry(ControllerConfig& config) {
   for (const auto& [scanner, spec] : registry.scanners) {
     // A scanner of a pool this controller does not serve is simply not
     // offered; a profile naming it is refused at submit with that reason.
-    if (!config.pool_ports.count(spec.pool)) continue;
+    if (!config.pools.count(spec.pool)) continue;
     config.scanner_pools[scanner] = spec.pool;
     config.scanner_kinds[scanner] = spec.kind == ScannerKind::kDast ? "dast" : "sast";
     config.scanner_parsers[scanner] = spec.parser;

@@ -8,7 +8,7 @@ namespace scanfleet {
 
 namespace {
 
-// Where the controller listens: one socket per role, one PUSH socket per pool.
+// Where the controller listens: one socket per role (jobs to every pool on one).
 void AddNetworkFlags(CLI::App& app, ControllerFlags& flags) {
   ControllerConfig& config = flags.config;
   app.add_option("--bind-host", config.bind_host, "Address every socket binds to")
@@ -16,12 +16,17 @@ void AddNetworkFlags(CLI::App& app, ControllerFlags& flags) {
   app.add_option("--api-port", config.api_port, "REP socket for clients")->capture_default_str();
   app.add_option("--results-port", config.results_port, "PULL socket for worker messages")
       ->capture_default_str();
-  app.add_option("--control-port", config.control_port, "PUB socket for acks/cancels to workers")
+  app.add_option("--jobs-port", config.jobs_port,
+                 "ROUTER socket for jobs, acks and cancels to each worker (every pool)")
       ->capture_default_str();
   app.add_option("--events-port", config.events_port, "PUB socket for findings and scan events")
       ->capture_default_str();
-  app.add_option("--pool", flags.pools,
-                 "Job pool and its PUSH port, NAME=PORT (default sast=7710 dast=7711)");
+  app.add_option("--pool", flags.pools, "Job pool served, repeatable (default: sast and dast)");
+  app.add_option("--zmtp-heartbeat-ms", config.zmtp_heartbeat_ms,
+                 "ZMTP heartbeats on worker sockets (0: off; application heartbeats carry "
+                 "liveness)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600000));
 }
 
 // What a scan runs (registry, profiles, pools, shards), what it may target and
@@ -131,7 +136,13 @@ void AddCommitFlags(CLI::App& app, ControllerFlags& flags) {
   ControllerConfig& config = flags.config;
   app.add_option("--max-frame-bytes", config.max_frame_bytes, "Larger frames are refused")
       ->capture_default_str();
-  app.add_option("--max-batch", config.max_batch, "Messages per transaction (group commit)")
+  app.add_option("--max-findings-per-iteration", config.max_findings_per_iteration,
+                 "Findings stored per loop iteration before the next worker frame waits for the "
+                 "next one, so large results never stall heartbeats and acks")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  app.add_option("--max-batch", config.max_batch,
+                 "Worker frames per transaction (group commit; each frame is a batch)")
       ->capture_default_str();
   app.add_option("--synchronous-full", config.synchronous_full,
                  "SQLite synchronous=FULL (durable at every commit)")

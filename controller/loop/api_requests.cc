@@ -50,6 +50,19 @@ Status ControllerLoop::HandleApiRequests(TimeMs now, Outbox& outbox) {
   return Status::Ok();
 }
 
+void ControllerLoop::FillStats(v1::ControllerStats& stats) const {
+  stats.set_commits(loop_counters_.commits);
+  stats.set_worker_frames(loop_counters_.worker_frames);
+  stats.set_worker_messages(loop_counters_.worker_messages);
+  stats.set_signatures_verified(security_ ? security_->signature_counters().verified.load() : 0);
+  stats.set_results(loop_counters_.results);
+  stats.set_control_frames(loop_counters_.control_frames);
+  stats.set_assignments(loop_counters_.assignments);
+  stats.set_longest_iteration_ms(loop_counters_.longest_iteration_ms);
+  stats.set_frames_rejected(counters_.rejected() +
+                            (security_ ? security_->signature_counters().rejected() : 0));
+}
+
 StatusOr<v1::ApiResponse> ControllerLoop::HandleApiRequest(const std::string& frame, TimeMs now,
                                                            Outbox& outbox) {
   v1::ApiResponse response;
@@ -83,6 +96,7 @@ StatusOr<v1::ApiResponse> ControllerLoop::HandleApiRequest(const std::string& fr
   }
   ApiEffects effects;
   response = api_handler_->Handle(envelope->api_request(), now, effects);
+  if (response.has_workers()) FillStats(*response.mutable_workers()->mutable_stats());
   if (security_) SignReplayedEvents(response, now);
   for (auto& event : effects.events) outbox.events.push_back(std::move(event));
   std::vector<Decision> cancels(effects.cancels.begin(), effects.cancels.end());

@@ -17,9 +17,9 @@ namespace {
 
 constexpr char kSender[] = "controller";
 constexpr int kMaxPollMs = 250;
-
-std::string WorkerTopic(const std::string& worker_id) { return "w:" + worker_id + "|"; }
-constexpr char kAllWorkersTopic[] = "all|";
+// While a hello ack waits for its worker's route, the loop wakes this often.
+constexpr int kUnroutedPollMs = 10;
+constexpr DurationMs kUnroutedHelloAckMs = 5000;
 
 }  // namespace
 
@@ -38,9 +38,9 @@ Status ControllerLoop::Start() {
   Database::Options db_options;
   db_options.synchronous_full = config_.synchronous_full;
   for (const auto& [scanner, pool] : config_.scanner_pools) {
-    if (!config_.pool_ports.count(pool)) {
+    if (!config_.pools.count(pool)) {
       return Status::InvalidArgument("scanner '" + scanner + "' is mapped to pool '" + pool +
-                                     "', which has no --pool port configured");
+                                     "', which is not served (--pool " + pool + ")");
     }
   }
   RETURN_IF_ERROR(TargetAllowlist::Parse(config_.dast_allow).status().WithContext("--dast-allow"));
@@ -48,12 +48,18 @@ Status ControllerLoop::Start() {
   context_ = std::make_unique<Context>();
   SocketOptions options;
   options.max_frame_bytes = config_.max_frame_bytes;
-  // ZMTP heartbeats close half-open TCP connections of vanished peers, so a
-  // pool socket stops routing jobs into a dead worker's pipe.
+  // ZMTP heartbeats close half-open TCP connections of vanished clients and
+  // subscribers. On the worker sockets they are off by default: application
+  // heartbeats carry liveness and jobs go to live workers by id, not by pipe,
+  // while libzmq's timers on hundreds of worker connections cost a core.
   int heartbeat_ms = static_cast<int>(config_.scheduler.heartbeat_interval_ms);
   options.heartbeat_ivl_ms = heartbeat_ms;
   options.heartbeat_timeout_ms = heartbeat_ms * config_.scheduler.dead_after_missed;
   options.heartbeat_ttl_ms = heartbeat_ms * config_.scheduler.dead_after_missed;
+  SocketOptions worker_options = options;
+  worker_options.heartbeat_ivl_ms = config_.zmtp_heartbeat_ms;
+  worker_options.heartbeat_timeout_ms = config_.zmtp_heartbeat_ms * 3;
+  worker_options.heartbeat_ttl_ms = config_.zmtp_heartbeat_ms * 3;
   if (!config_.insecure_dev) {
     // The ZAP handler runs before the first server socket exists.
     ASSIGN_OR_RETURN(security_, ControllerSecurity::Start(*context_, config_));
@@ -73,38 +79,33 @@ Status ControllerLoop::Start() {
   // ROUTER, not REP: the requests of many clients that wait at once are
   // handled in one transaction and share one commit.
   ASSIGN_OR_RETURN(api_, bind(SocketKind::kRouter, config_.api_port, options, "api"));
-  SocketOptions results_options = options;
+  SocketOptions results_options = worker_options;
   results_options.recv_hwm = 100000;
   ASSIGN_OR_RETURN(results_,
                    bind(SocketKind::kPull, config_.results_port, results_options, "workers"));
-  ASSIGN_OR_RETURN(control_, bind(SocketKind::kPub, config_.control_port, options, "workers"));
+  // ROUTER: the scheduler chooses the worker (credit), so a job is addressed
+  // to it, never round-robined onto a busy one (docs/ARCHITECTURE.md). A send
+  // to a worker that is not connected fails (MANDATORY) and the job is
+  // requeued at once; a restarted worker takes its route over (HANDOVER).
+  SocketOptions jobs_options = worker_options;
+  jobs_options.send_hwm = 1000;
+  jobs_options.router_mandatory = true;
+  jobs_options.router_handover = true;
+  ASSIGN_OR_RETURN(jobs_, bind(SocketKind::kRouter, config_.jobs_port, jobs_options, "workers"));
   SocketOptions events_options = options;
   events_options.send_hwm = 1000000;
   ASSIGN_OR_RETURN(events_, bind(SocketKind::kPub, config_.events_port, events_options, "events"));
-  // IMMEDIATE: a job is only handed to a connected worker. The scheduler never
-  // dispatches more than the pool's free slots, so that bounds what the pipes
-  // hold; the high-water mark only has to take one tick's burst. (At SNDHWM 1
-  // a burst of more than one job per worker failed to send and each failed
-  // job paused for --dispatch-retry-ms: more slots meant fewer jobs/s.)
-  SocketOptions pool_options = options;
-  pool_options.send_hwm = 1000;
-  pool_options.immediate = true;
-  for (const auto& [pool, port] : config_.pool_ports) {
-    ASSIGN_OR_RETURN(pools_[pool], bind(SocketKind::kPush, port, pool_options, "workers"));
-  }
   v1::GetEndpointsResponse endpoints;
   endpoints.set_results_port(results_->port());
-  endpoints.set_control_port(control_->port());
+  endpoints.set_jobs_port(jobs_->port());
   endpoints.set_events_port(events_->port());
-  for (const auto& [pool, socket] : pools_)
-    (*endpoints.mutable_pool_ports())[pool] = socket->port();
   api_handler_ = std::make_unique<ApiHandler>(*store_, scheduler_, config_, hellos_, endpoints);
   RETURN_IF_ERROR(Recover());
   ASSIGN_OR_RETURN(triggers_, TriggerHub::Start(config_, *store_, clock_.NowMs()));
   ASSIGN_OR_RETURN(last_event_seq_, store_->events().LastSeq());
   RETURN_IF_ERROR(WriteEndpointsFile());
-  spdlog::info("controller listening: api={} results={} control={} events={} database={}",
-               api_->last_endpoint(), results_->last_endpoint(), control_->last_endpoint(),
+  spdlog::info("controller listening: api={} results={} jobs={} events={} database={}",
+               api_->last_endpoint(), results_->last_endpoint(), jobs_->last_endpoint(),
                events_->last_endpoint(), config_.database_path);
   return Status::Ok();
 }
@@ -136,16 +137,16 @@ Status ControllerLoop::WriteEndpointsFile() const {
   nlohmann::json doc;
   doc["api"] = api_->last_endpoint();
   doc["results"] = results_->last_endpoint();
-  doc["control"] = control_->last_endpoint();
+  doc["jobs"] = jobs_->last_endpoint();
   doc["events"] = events_->last_endpoint();
-  for (const auto& [pool, socket] : pools_) doc["pools"][pool] = socket->last_endpoint();
   if (auto port = triggers_->webhook_port()) doc["webhook_port"] = *port;
   // Readers poll for this file: they see the whole document or none.
   return WriteFileAtomically(DefaultFileSystem(), config_.endpoints_file, doc.dump(2) + "\n");
 }
 
 int ControllerLoop::PollTimeoutMs(TimeMs now) const {
-  TimeMs next = std::min(next_heartbeat_ms_, now + kMaxPollMs);
+  TimeMs next = std::min(next_heartbeat_ms_,
+                         now + (unrouted_hello_acks_.empty() ? kMaxPollMs : kUnroutedPollMs));
   if (auto deadline = scheduler_.NextDeadline()) next = std::min(next, *deadline);
   if (auto schedule = triggers_->NextWake()) next = std::min(next, *schedule);
   return static_cast<int>(std::clamp<TimeMs>(next - now, 0, kMaxPollMs));
@@ -173,14 +174,19 @@ Status ControllerLoop::Run(int stop_fd, int reload_fd) {
     }
     RETURN_IF_ERROR(RunIteration(poller.Ready(api_index), poller.Ready(results_index)));
   }
-  spdlog::info("controller stopping; state is committed (frames decoded {}, rejected {})",
-               counters_.decoded.load(), counters_.rejected());
+  spdlog::info(
+      "controller stopping; state is committed (frames decoded {}, rejected {}; {} commits, {} "
+      "worker frames carrying {} messages, {} results; longest iteration {} ms)",
+      counters_.decoded.load(), counters_.rejected(), loop_counters_.commits,
+      loop_counters_.worker_frames, loop_counters_.worker_messages, loop_counters_.results,
+      loop_counters_.longest_iteration_ms);
   return Status::Ok();
 }
 
 Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
   TimeMs now = clock_.NowMs();
   Outbox outbox;
+  int64_t changes_before = store_->total_changes();
   ASSIGN_OR_RETURN(Transaction batch, store_->BeginTransaction());
   for (const auto& [job_id, attempt] : failed_dispatches_) {
     if (auto requeue = scheduler_.OnDispatchFailed(job_id, attempt, now)) {
@@ -188,8 +194,10 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     }
   }
   failed_dispatches_.clear();
+  findings_this_iteration_ = 0;
   if (results_ready) {
     for (int i = 0; i < config_.max_batch; ++i) {
+      if (findings_this_iteration_ >= config_.max_findings_per_iteration) break;
       ASSIGN_OR_RETURN(auto frames, results_->Receive(true));
       if (!frames) break;
       RETURN_IF_ERROR(HandleWorkerFrames(*frames, now, outbox));
@@ -221,11 +229,19 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     spdlog::critical("commit failed, stopping: {}", committed.ToString());
     return committed;
   }
+  if (store_->total_changes() != changes_before) ++loop_counters_.commits;
   triggers_->AfterCommit();
+  for (auto it = unrouted_hello_acks_.begin(); it != unrouted_hello_acks_.end();) {
+    if (now >= it->second) {
+      it = unrouted_hello_acks_.erase(it);  // the worker says hello again
+      continue;
+    }
+    outbox.to_workers[it->first].mutable_hello_ack()->set_heartbeat_interval_ms(
+        static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+    ++it;
+  }
   if (now >= next_heartbeat_ms_) {
-    v1::Envelope heartbeat;
-    heartbeat.mutable_controller_heartbeat()->set_incarnation(incarnation_);
-    SendControl("", std::move(heartbeat), outbox);
+    AddControllerHeartbeats(outbox);
     // The event stream's heartbeat: subscribers tell quiet from dead by it.
     v1::Event stream_heartbeat;
     stream_heartbeat.set_topic("heartbeat");
@@ -235,7 +251,18 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     next_heartbeat_ms_ = now + config_.scheduler.heartbeat_interval_ms;
   }
   Flush(outbox);
+  loop_counters_.longest_iteration_ms =
+      std::max(loop_counters_.longest_iteration_ms, clock_.NowMs() - now);
   return Status::Ok();
+}
+
+void ControllerLoop::AddControllerHeartbeats(Outbox& outbox) {
+  // One frame per known worker per interval (O(N)); a worker that is not
+  // connected costs a failed send. A worker the controller does not know
+  // hears nothing, misses the heartbeats and says hello again.
+  for (const auto& [worker_id, hello] : hellos_) {
+    outbox.to_workers[worker_id].mutable_heartbeat()->set_incarnation(incarnation_);
+  }
 }
 
 Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox) {
@@ -254,15 +281,18 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
     spdlog::warn("dropped a {}-frame message on the results socket", frames.size());
     return Status::Ok();
   }
+  ++loop_counters_.worker_frames;
   auto envelope = DecodeEnvelope(frames.front(), config_.max_frame_bytes, counters_);
   if (!envelope.ok()) {
     v1::Envelope peer;
     if (envelope.status().code() == StatusCode::kFailedPrecondition &&
-        peer.ParseFromString(frames.front()) && !peer.sender().empty()) {
-      v1::Envelope refusal;
-      refusal.mutable_refusal()->set_reason(envelope.status().message());
-      refusal.mutable_refusal()->set_supported_version(kProtocolVersion);
-      SendControl(peer.sender(), std::move(refusal), outbox);
+        peer.ParseFromString(frames.front()) && !peer.sender().empty() &&
+        peer.sender().size() <= 128) {
+      // Reaches a peer that connected a jobs DEALER; a version 1 worker never
+      // gets that far (its GetEndpoints call is refused by name).
+      v1::Refusal& refusal = *outbox.to_workers[peer.sender()].mutable_refusal();
+      refusal.set_reason(envelope.status().message());
+      refusal.set_supported_version(kProtocolVersion);
     }
     spdlog::warn("dropped a frame from a worker: {} (rejected so far: {})",
                  envelope.status().ToString(), counters_.rejected());
@@ -275,15 +305,18 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
       return Status::Ok();
     }
   }
-  return HandleWorkerEnvelope(*envelope, now, outbox);
-}
-
-void ControllerLoop::SendControl(const std::string& worker_id, v1::Envelope envelope,
-                                 Outbox& outbox) {
-  std::string frame = EncodeEnvelope(envelope, next_message_id_++, kSender, clock_.NowMs());
-  outbox.control.push_back(
-      Frames{worker_id.empty() ? std::string(kAllWorkersTopic) : WorkerTopic(worker_id),
-             std::move(frame)});
+  if (!envelope->has_worker_batch()) {
+    ++counters_.malformed;
+    spdlog::warn("worker {} sent a message the results socket does not take", envelope->sender());
+    return Status::Ok();
+  }
+  const std::string& worker_id = envelope->sender();
+  if (worker_id.empty() || worker_id.size() > 128) {
+    ++counters_.malformed;
+    spdlog::warn("dropped a worker batch without a valid sender id");
+    return Status::Ok();
+  }
+  return HandleWorkerBatch(worker_id, envelope->worker_batch(), now, outbox);
 }
 
 void ControllerLoop::SignReplayedEvents(v1::ApiResponse& response, TimeMs now) {
@@ -307,20 +340,30 @@ void ControllerLoop::Flush(Outbox& outbox) {
     Status sent = api_->Send(route, /*dont_wait=*/true);
     if (!sent.ok()) spdlog::warn("API reply not sent: {}", sent.ToString());
   }
-  for (auto& [pool, job] : outbox.jobs) {
+  for (auto& [worker_id, batch] : outbox.to_workers) {
+    bool hello_ack = batch.has_hello_ack();
+    std::vector<std::pair<uint64_t, uint32_t>> jobs;
+    for (const v1::JobAssignment& job : batch.jobs()) {
+      jobs.emplace_back(job.job().job_id(), job.job().attempt());
+    }
     v1::Envelope envelope;
-    uint64_t job_id = job.job().job_id();
-    uint32_t attempt = job.job().attempt();
-    *envelope.mutable_job() = std::move(job);
-    Status sent = pools_.at(pool)->SendOne(
-        EncodeEnvelope(envelope, next_message_id_++, kSender, now), /*dont_wait=*/true);
-    // Not handed over: requeue in the next transaction instead of waiting for
-    // the acceptance deadline.
-    if (!sent.ok()) failed_dispatches_.emplace_back(job_id, attempt);
-  }
-  for (Frames& frames : outbox.control) {
-    Status sent = control_->Send(frames, true);
-    if (!sent.ok()) spdlog::warn("control message dropped: {}", sent.ToString());
+    *envelope.mutable_control_batch() = std::move(batch);
+    Status sent = jobs_->Send(
+        Frames{worker_id, EncodeEnvelope(envelope, next_message_id_++, kSender, now)},
+        /*dont_wait=*/true);
+    if (sent.ok()) {
+      ++loop_counters_.control_frames;
+      loop_counters_.assignments += jobs.size();
+      if (hello_ack) unrouted_hello_acks_.erase(worker_id);
+      continue;
+    }
+    // Not handed over (not connected yet, gone, or its queue is full): its
+    // jobs are requeued in the next transaction instead of waiting for the
+    // acceptance deadline; a hello ack is tried again; other acks are
+    // re-earned by the worker's re-sends.
+    for (const auto& job : jobs) failed_dispatches_.push_back(job);
+    if (hello_ack) unrouted_hello_acks_.emplace(worker_id, now + kUnroutedHelloAckMs);
+    spdlog::debug("control batch to {} not sent: {}", worker_id, sent.ToString());
   }
   for (v1::Event& event : outbox.events) {
     last_event_seq_ = std::max(last_event_seq_, event.seq());

@@ -1,10 +1,12 @@
 // ControllerLoop: the controller's I/O. It binds the sockets, turns frames into
 // scheduler events and the scheduler's decisions into SQLite writes and sends.
 //
-// One iteration is one group commit: it drains up to max_batch worker
-// messages and every waiting API request (up to 64), applies them and the
-// scheduler's tick in one transaction, commits, and only then sends acks,
-// jobs, events and the API replies. A failed commit is fatal (the process restarts from SQLite).
+// One iteration is one group commit: it drains up to max_batch worker frames
+// (each a WorkerBatch of many messages) and every waiting API request (up to
+// 64), applies them and the scheduler's tick in one transaction, commits, and
+// only then sends one ControlBatch per worker that has something (acks,
+// assignments, cancels, heartbeat), the events and the API replies. A failed
+// commit is fatal (the process restarts from SQLite).
 // Thread-safety: single-threaded; Run() owns every socket.
 #pragma once
 
@@ -26,6 +28,19 @@
 
 namespace scanfleet {
 
+// What the loop did, for `make bench` and the status API: the batching is
+// visible in machine-independent ratios (jobs per commit, signature
+// verifications per job).
+struct LoopCounters {
+  uint64_t commits = 0;             // durable commits (iterations that wrote)
+  uint64_t worker_frames = 0;       // worker frames read (one signature each)
+  uint64_t worker_messages = 0;     // messages inside them
+  uint64_t results = 0;             // results applied, adopted or recorded stale
+  uint64_t control_frames = 0;      // ControlBatch frames sent
+  uint64_t assignments = 0;         // jobs sent
+  int64_t longest_iteration_ms = 0;  // the longest iteration since start
+};
+
 class ControllerLoop {
  public:
   ControllerLoop(ControllerConfig config, const Clock& clock);
@@ -39,12 +54,12 @@ class ControllerLoop {
   Status Run(int stop_fd, int reload_fd = -1);
 
   const WireCounters& counters() const { return counters_; }
+  const LoopCounters& loop_counters() const { return loop_counters_; }
 
  private:
   // Messages to send once the current transaction has committed.
   struct Outbox {
-    std::vector<std::pair<std::string, v1::JobAssignment>> jobs;  // pool, job
-    std::vector<Frames> control;
+    std::map<std::string, v1::ControlBatch> to_workers;  // by worker id
     std::vector<v1::Event> events;
     // Routing frames of the request (through its empty delimiter), reply.
     std::vector<std::pair<Frames, v1::ApiResponse>> api_replies;
@@ -57,13 +72,25 @@ class ControllerLoop {
   Status HandleApiRequests(TimeMs now, Outbox& outbox);
   StatusOr<v1::ApiResponse> HandleApiRequest(const std::string& frame, TimeMs now, Outbox& outbox);
   Status HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox);
-  Status HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs now, Outbox& outbox);
+  // worker_messages.cc: one worker's batch, in the order hello, accepted,
+  // declined, results, heartbeat.
+  Status HandleWorkerBatch(const std::string& worker_id, const v1::WorkerBatch& batch,
+                           TimeMs now, Outbox& outbox);
+  Status HandleHello(const std::string& worker_id, const v1::WorkerHello& hello, TimeMs now,
+                     Outbox& outbox);
+  Status HandleAccepted(const std::string& worker_id, const v1::JobRef& ref, TimeMs now,
+                        Outbox& outbox);
+  Status HandleDeclined(const std::string& worker_id, const v1::JobDeclined& declined,
+                        TimeMs now);
   Status HandleResult(const std::string& worker_id, const v1::JobResult& result, TimeMs now,
                       Outbox& outbox);
+  Status HandleHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat, TimeMs now,
+                         Outbox& outbox);
   Status ApplyDecisions(const std::vector<Decision>& decisions, TimeMs now, Outbox& outbox);
-  void SendControl(const std::string& worker_id, v1::Envelope envelope, Outbox& outbox);
+  void AddControllerHeartbeats(Outbox& outbox);
   void Flush(Outbox& outbox);
   int PollTimeoutMs(TimeMs now) const;
+  void FillStats(v1::ControllerStats& stats) const;
   // With signing on, replayed events travel as signed envelopes.
   void SignReplayedEvents(v1::ApiResponse& response, TimeMs now);
 
@@ -79,10 +106,14 @@ class ControllerLoop {
   std::unique_ptr<ControllerSecurity> security_;  // null in --insecure-dev mode
   std::unique_ptr<Socket> api_;
   std::unique_ptr<Socket> results_;
-  std::unique_ptr<Socket> control_;
+  std::unique_ptr<Socket> jobs_;  // ROUTER: one ControlBatch frame per worker and commit
   std::unique_ptr<Socket> events_;
-  std::map<std::string, std::unique_ptr<Socket>> pools_;
   std::vector<std::pair<uint64_t, uint32_t>> failed_dispatches_;
+  // Hello acks that found no route yet (the worker's jobs DEALER was still
+  // connecting): re-sent every iteration until they go out or expire.
+  std::map<std::string, TimeMs> unrouted_hello_acks_;
+  LoopCounters loop_counters_;
+  int64_t findings_this_iteration_ = 0;  // against --max-findings-per-iteration
   uint64_t next_message_id_ = 1;
   uint64_t incarnation_ = 0;
   TimeMs next_heartbeat_ms_ = 0;

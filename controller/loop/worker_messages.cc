@@ -1,6 +1,7 @@
-// ControllerLoop, part two: what worker messages and scheduler decisions do
-// to the store and the outbox (hello, heartbeat, decline, acceptance, result;
-// dispatch, requeue, cancel, abandon). See controller_loop.h.
+// ControllerLoop, part two: what a worker's batch and the scheduler's
+// decisions do to the store and the outbox (hello, acceptance, decline,
+// result, heartbeat; dispatch, requeue, cancel, abandon). Everything for one
+// worker goes into its ControlBatch, sent after the commit. See controller_loop.h.
 // Thread-safety: called on the loop thread only.
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -30,74 +31,86 @@ DeclineReason DeclineFromProto(v1::DeclineReason reason) {
 
 }  // namespace
 
-Status ControllerLoop::HandleWorkerEnvelope(const v1::Envelope& envelope, TimeMs now,
-                                            Outbox& outbox) {
-  const std::string& worker_id = envelope.sender();
-  if (worker_id.empty() || worker_id.size() > 128) {
-    ++counters_.malformed;
+Status ControllerLoop::HandleWorkerBatch(const std::string& worker_id,
+                                         const v1::WorkerBatch& batch, TimeMs now,
+                                         Outbox& outbox) {
+  loop_counters_.worker_messages += (batch.has_hello() ? 1 : 0) + batch.accepted_size() +
+                                    batch.declined_size() + batch.results_size() +
+                                    (batch.has_heartbeat() ? 1 : 0);
+  if (batch.has_hello()) RETURN_IF_ERROR(HandleHello(worker_id, batch.hello(), now, outbox));
+  for (const v1::JobAccepted& accepted : batch.accepted()) {
+    RETURN_IF_ERROR(HandleAccepted(worker_id, accepted.job(), now, outbox));
+  }
+  for (const v1::JobDeclined& declined : batch.declined()) {
+    RETURN_IF_ERROR(HandleDeclined(worker_id, declined, now));
+  }
+  for (const v1::JobResult& result : batch.results()) {
+    // A result implies its acceptance: a job that started and finished
+    // between two of the worker's batches sends only its result.
+    if (scheduler_.AwaitsAcceptance(result.job().job_id(), result.job().attempt())) {
+      RETURN_IF_ERROR(HandleAccepted(worker_id, result.job(), now, outbox));
+    }
+    RETURN_IF_ERROR(HandleResult(worker_id, result, now, outbox));
+  }
+  if (batch.has_heartbeat()) {
+    RETURN_IF_ERROR(HandleHeartbeat(worker_id, batch.heartbeat(), now, outbox));
+  }
+  return Status::Ok();
+}
+
+Status ControllerLoop::HandleHello(const std::string& worker_id, const v1::WorkerHello& hello,
+                                   TimeMs now, Outbox& outbox) {
+  std::set<std::string> scanners;
+  for (const auto& scanner : hello.scanners()) scanners.insert(scanner.name());
+  scheduler_.OnWorkerHello(worker_id, {hello.pools().begin(), hello.pools().end()},
+                           std::move(scanners), hello.slots(), now, hello.prefetch());
+  hellos_[worker_id] = hello;
+  RETURN_IF_ERROR(store_->worker_hellos().Record(worker_id, hello, now));
+  outbox.to_workers[worker_id].mutable_hello_ack()->set_heartbeat_interval_ms(
+      static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+  spdlog::info("worker {} joined: pools [{}], {} scanners, {} slots, prefetch {}", worker_id,
+               fmt::join(hello.pools(), ","), hello.scanners_size(), hello.slots(),
+               hello.prefetch());
+  return Status::Ok();
+}
+
+Status ControllerLoop::HandleAccepted(const std::string& worker_id, const v1::JobRef& ref,
+                                      TimeMs now, Outbox& outbox) {
+  if (!scheduler_.OnAccepted(worker_id, ref.job_id(), ref.attempt(), now)) {
+    v1::Cancel& cancel = *outbox.to_workers[worker_id].add_cancels();
+    *cancel.mutable_job() = ref;
+    cancel.set_reason("attempt is no longer live");
     return Status::Ok();
   }
-  switch (envelope.body_case()) {
-    case v1::Envelope::kHello: {
-      const v1::WorkerHello& hello = envelope.hello();
-      std::set<std::string> scanners;
-      for (const auto& scanner : hello.scanners()) scanners.insert(scanner.name());
-      scheduler_.OnWorkerHello(worker_id, {hello.pools().begin(), hello.pools().end()},
-                               std::move(scanners), hello.slots(), now);
-      hellos_[worker_id] = hello;
-      RETURN_IF_ERROR(store_->worker_hellos().Record(worker_id, hello, now));
-      v1::Envelope ack;
-      ack.mutable_hello_ack()->set_heartbeat_interval_ms(
-          static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
-      SendControl(worker_id, std::move(ack), outbox);
-      spdlog::info("worker {} joined: pools [{}], {} scanners, {} slots", worker_id,
-                   fmt::join(hello.pools(), ","), hello.scanners_size(), hello.slots());
-      return Status::Ok();
-    }
-    case v1::Envelope::kHeartbeat: {
-      HeartbeatReport report;
-      for (const auto& ref : envelope.heartbeat().running()) {
-        report.running.emplace_back(ref.job_id(), ref.attempt());
-      }
-      report.free_slots = envelope.heartbeat().free_slots();
-      report.draining = envelope.heartbeat().draining();
-      report.leaving = envelope.heartbeat().leaving();
-      if (report.leaving) spdlog::info("worker {} is leaving", worker_id);
-      return ApplyDecisions(scheduler_.OnHeartbeat(worker_id, report, now), now, outbox);
-    }
-    case v1::Envelope::kDeclined: {
-      const v1::JobDeclined& declined = envelope.declined();
-      auto requeue =
-          scheduler_.OnDeclined(worker_id, declined.job().job_id(), declined.job().attempt(),
-                                DeclineFromProto(declined.reason()), now);
-      if (requeue) {
-        RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
-        spdlog::debug("job {} attempt {} declined by {}: {} {}", requeue->job_id, requeue->attempt,
-                      worker_id, requeue->reason, declined.detail());
-      }
-      return Status::Ok();
-    }
-    case v1::Envelope::kAccepted: {
-      const v1::JobRef& ref = envelope.accepted().job();
-      if (!scheduler_.OnAccepted(worker_id, ref.job_id(), ref.attempt(), now)) {
-        v1::Envelope cancel;
-        *cancel.mutable_cancel()->mutable_job() = ref;
-        cancel.mutable_cancel()->set_reason("attempt is no longer live");
-        SendControl(worker_id, std::move(cancel), outbox);
-        return Status::Ok();
-      }
-      ASSIGN_OR_RETURN(auto started, store_->lifecycle().RecordAccepted(ref.job_id(), ref.attempt(),
-                                                                        worker_id, now));
-      if (started) outbox.events.push_back(std::move(*started));
-      return Status::Ok();
-    }
-    case v1::Envelope::kResult:
-      return HandleResult(worker_id, envelope.result(), now, outbox);
-    default:
-      ++counters_.malformed;
-      spdlog::warn("worker {} sent a message the results socket does not take", worker_id);
-      return Status::Ok();
+  ASSIGN_OR_RETURN(auto started,
+                   store_->lifecycle().RecordAccepted(ref.job_id(), ref.attempt(), worker_id, now));
+  if (started) outbox.events.push_back(std::move(*started));
+  return Status::Ok();
+}
+
+Status ControllerLoop::HandleDeclined(const std::string& worker_id,
+                                      const v1::JobDeclined& declined, TimeMs now) {
+  auto requeue = scheduler_.OnDeclined(worker_id, declined.job().job_id(),
+                                       declined.job().attempt(),
+                                       DeclineFromProto(declined.reason()), now);
+  if (requeue) {
+    RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
+    spdlog::debug("job {} attempt {} declined by {}: {} {}", requeue->job_id, requeue->attempt,
+                  worker_id, requeue->reason, declined.detail());
   }
+  return Status::Ok();
+}
+
+Status ControllerLoop::HandleHeartbeat(const std::string& worker_id,
+                                       const v1::Heartbeat& heartbeat, TimeMs now,
+                                       Outbox& outbox) {
+  HeartbeatReport report;
+  for (const auto& ref : heartbeat.running()) report.running.emplace_back(ref.job_id(), ref.attempt());
+  report.free_slots = heartbeat.free_slots();
+  report.draining = heartbeat.draining();
+  report.leaving = heartbeat.leaving();
+  if (report.leaving) spdlog::info("worker {} is leaving", worker_id);
+  return ApplyDecisions(scheduler_.OnHeartbeat(worker_id, report, now), now, outbox);
 }
 
 Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobResult& result,
@@ -151,10 +164,11 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
                  result.job().job_id(), result.job().attempt(), worker_id, verdict.live_attempt);
   }
   if (verdict.cancel) RETURN_IF_ERROR(ApplyDecisions({*verdict.cancel}, now, outbox));
-  v1::Envelope ack;
-  *ack.mutable_result_ack()->mutable_job() = result.job();
-  ack.mutable_result_ack()->set_stale(verdict.kind == ResultVerdict::Kind::kStale);
-  SendControl(worker_id, std::move(ack), outbox);
+  ++loop_counters_.results;
+  findings_this_iteration_ += result.findings_size();
+  v1::ResultAck& ack = *outbox.to_workers[worker_id].add_result_acks();
+  *ack.mutable_job() = result.job();
+  ack.set_stale(verdict.kind == ResultVerdict::Kind::kStale);
   return Status::Ok();
 }
 
@@ -166,7 +180,7 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
       ASSIGN_OR_RETURN(v1::JobAssignment job,
                        store_->jobs().BuildAssignment(dispatch->job_id, dispatch->attempt));
       job.set_accept_by_ms(dispatch->accept_by_ms);
-      outbox.jobs.emplace_back(dispatch->pool, std::move(job));
+      *outbox.to_workers[dispatch->worker_id].add_jobs() = std::move(job);
     } else if (const auto* requeue = std::get_if<RequeueJob>(&decision)) {
       RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
       spdlog::info("job {} attempt {} requeued: {}", requeue->job_id, requeue->attempt,
@@ -186,11 +200,11 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
       for (auto& event : finish.events) outbox.events.push_back(std::move(event));
       spdlog::warn("job {} failed: {}", abandon->job_id, abandon->reason);
     } else if (const auto* cancel = std::get_if<CancelAttempt>(&decision)) {
-      v1::Envelope message;
-      message.mutable_cancel()->mutable_job()->set_job_id(cancel->job_id);
-      message.mutable_cancel()->mutable_job()->set_attempt(cancel->attempt);
-      message.mutable_cancel()->set_reason(cancel->reason);
-      SendControl(cancel->worker_id, std::move(message), outbox);
+      if (cancel->worker_id.empty()) continue;  // nobody to tell
+      v1::Cancel& message = *outbox.to_workers[cancel->worker_id].add_cancels();
+      message.mutable_job()->set_job_id(cancel->job_id);
+      message.mutable_job()->set_attempt(cancel->attempt);
+      message.set_reason(cancel->reason);
     }
   }
   return Status::Ok();

@@ -157,6 +157,12 @@ bool Scheduler::OnAccepted(const std::string& worker_id, uint64_t job_id, uint32
   return true;
 }
 
+bool Scheduler::AwaitsAcceptance(uint64_t job_id, uint32_t attempt) const {
+  auto it = jobs_.find(job_id);
+  return it != jobs_.end() && it->second.attempt == attempt &&
+         it->second.phase == Phase::kDispatched;
+}
+
 ResultVerdict Scheduler::OnResult(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
                                   FailureClass failure, TimeMs now) {
   Worker& worker = Touch(worker_id, now);
@@ -237,7 +243,7 @@ std::optional<RequeueJob> Scheduler::OnDispatchFailed(uint64_t job_id, uint32_t 
     return std::nullopt;
   }
   std::vector<Decision> out;
-  Requeue(it->second, now + config_.dispatch_retry_ms, false, "pool socket refused the job", out);
+  Requeue(it->second, now + config_.dispatch_retry_ms, false, "the worker was not reachable on the jobs socket", out);
   return std::get<RequeueJob>(out.front());
 }
 

@@ -44,7 +44,7 @@ struct SchedulerConfig {
   uint32_t max_failures = 3;           // failed attempts before dead-letter (jobs may override)
   DurationMs backoff_base_ms = 1000;   // first retry delay
   DurationMs backoff_max_ms = 60000;   // cap of the exponential delay
-  DurationMs dispatch_retry_ms = 250;  // pause after the pool socket refused a job
+  DurationMs dispatch_retry_ms = 250;  // pause after a job could not be sent to its worker
   DurationMs unschedulable_timeout_ms = 600000;  // no capable worker this long: fail (0 = wait)
   // A worker dead or gone this long (and running nothing) is forgotten: every
   // restart of a "HOSTNAME-PID" worker is a new id, so without this the
@@ -144,6 +144,9 @@ class Scheduler {
   // the one the attempt was dispatched to may accept it (v1 pool sockets): the
   // attempt is then charged to the acceptor.
   bool OnAccepted(const std::string& worker_id, uint64_t job_id, uint32_t attempt, TimeMs now);
+  // True while attempt `attempt` of the job is dispatched and not accepted
+  // yet: a result of it implies its acceptance.
+  bool AwaitsAcceptance(uint64_t job_id, uint32_t attempt) const;
   // Applies, adopts or rejects a result; see ResultVerdict.
   ResultVerdict OnResult(const std::string& worker_id, uint64_t job_id, uint32_t attempt,
                          FailureClass failure, TimeMs now);

@@ -49,6 +49,8 @@ class ControllerStore {
 
   // FailedPrecondition when one is already open.
   StatusOr<Transaction> BeginTransaction() { return Transaction::Begin(*db_); }
+  // Rows written since open: an iteration that changed none made no durable commit.
+  int64_t total_changes() const { return db_->total_changes(); }
   // FailedPrecondition outside a transaction.
   StatusOr<Savepoint> OpenSavepoint(std::string name) {
     return Savepoint::Open(*db_, std::move(name));

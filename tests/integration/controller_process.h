@@ -30,9 +30,9 @@ class ControllerProcess {
     std::vector<std::string> args = {binary,
                                      "--api-port=0",
                                      "--results-port=0",
-                                     "--control-port=0",
+                                     "--jobs-port=0",
                                      "--events-port=0",
-                                     "--pool=sast=0",
+                                     "--pool=sast",
                                      "--database=" + dir + "/db",
                                      "--endpoints-file=" + dir + "/endpoints.json",
                                      "--log-level=info"};

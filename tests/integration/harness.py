@@ -140,19 +140,20 @@ class Fleet:
         self.procs.append(proc)
         return proc
 
-    def start_controller(self, *extra, ports=None):
-        """Starts the controller on ephemeral ports, or on the ports of a previous
-        run (ports=self.ports) so that connected workers find it again."""
+    def start_controller(self, *extra, ports=None, pools=None):
+        """Starts the controller serving `pools` (default: those of the previous
+        start, else sast and dast) on ephemeral ports, or on the ports of a
+        previous run (ports=self.ports) so that connected workers find it again."""
         endpoints = os.path.join(self.tmp, "endpoints.json")
         if os.path.exists(endpoints):
             os.remove(endpoints)
-        p = ports or {"api": 0, "results": 0, "control": 0, "events": 0,
-                      "pools": {"sast": 0, "dast": 0}}
+        p = ports or {"api": 0, "results": 0, "jobs": 0, "events": 0}
+        self.pools = tuple(pools or getattr(self, "pools", ("sast", "dast")))
         self.controller = self.spawn(
                    "scanfleet-controller",
                    ["--api-port", str(p["api"]), "--results-port", str(p["results"]),
-                    "--control-port", str(p["control"]), "--events-port", str(p["events"]),
-                    *[f"--pool={name}={port}" for name, port in p["pools"].items()],
+                    "--jobs-port", str(p["jobs"]), "--events-port", str(p["events"]),
+                    *[f"--pool={name}" for name in self.pools],
                     "--database", os.path.join(self.tmp, "scanfleet.db"),
                     "--endpoints-file", endpoints, "--heartbeat-interval-ms", "200",
                     "--dead-after-missed", "15", "--lease-ms", "3000",
@@ -164,8 +165,7 @@ class Fleet:
         self.api = doc["api"]
         port = lambda endpoint: int(endpoint.rsplit(":", 1)[1])
         self.ports = {"api": port(doc["api"]), "results": port(doc["results"]),
-                      "control": port(doc["control"]), "events": port(doc["events"]),
-                      "pools": {name: port(e) for name, e in doc["pools"].items()}}
+                      "jobs": port(doc["jobs"]), "events": port(doc["events"])}
         return self.api
 
     def start_worker(self, worker_id, slots=2, path_prefix=None, extra=(), env_extra=None):

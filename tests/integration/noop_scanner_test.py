@@ -26,8 +26,7 @@ class NoopScannerTest(unittest.TestCase):
                                                 "builtin": "noop", "builtin_findings": 37}},
                        "profiles": {"noop-37": ["noop-37"]}}, f)
         self.fleet.start_controller("--scanner-registry", self.registry,
-                                    ports={"api": 0, "results": 0, "control": 0, "events": 0,
-                                           "pools": {"bench": 0, "sast": 0}})
+                                    pools=("bench", "sast"))
 
     def submit(self, profile):
         out = self.fleet.cli("submit", "--repo", REPO, "--ref", "main", "--profile", profile,

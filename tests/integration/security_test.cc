@@ -105,8 +105,8 @@ class SecurityTest : public ::testing::Test {
 
   static v1::Envelope Hello() {
     v1::Envelope hello;
-    hello.mutable_hello()->add_pools("sast");
-    hello.mutable_hello()->set_slots(1);
+    hello.mutable_worker_batch()->mutable_hello()->add_pools("sast");
+    hello.mutable_worker_batch()->mutable_hello()->set_slots(1);
     return hello;
   }
 
@@ -206,10 +206,14 @@ TEST_F(SecurityTest, ForgedWorkerMessagesAreRejectedSignedOnesApplied) {
   // Unsigned.
   v1::Envelope hello = Hello();
   Frames unsigned_frames = {EncodeEnvelope(hello, next_id_++, "w-unsigned", clock.NowMs())};
-  // Signed as a heartbeat, sent as a hello.
+  // Signed as an event, sent as a worker batch.
   std::string body = EncodeEnvelope(hello, next_id_++, "w-rebound", clock.NowMs());
-  Frames rebound = SignFrame(MessageSigner(worker_key_), "heartbeat", 0, 0, body, clock.NowMs());
-  for (const Frames& frames : {tampered, wrong_key, stale, unsigned_frames, rebound}) {
+  Frames rebound = SignFrame(MessageSigner(worker_key_), "event", 0, 0, body, clock.NowMs());
+  // Signed per message, as version 1 did (the header names a job).
+  std::string named_body = EncodeEnvelope(hello, next_id_++, "w-named", clock.NowMs());
+  Frames named =
+      SignFrame(MessageSigner(worker_key_), "worker_batch", 7, 1, named_body, clock.NowMs());
+  for (const Frames& frames : {tampered, wrong_key, stale, unsigned_frames, rebound, named}) {
     ASSERT_TRUE(results->Send(frames).ok());
   }
   Frames valid = SignedHello(worker_key_, "w-valid");
@@ -224,13 +228,15 @@ TEST_F(SecurityTest, ForgedWorkerMessagesAreRejectedSignedOnesApplied) {
   ASSERT_TRUE(WaitFor([&] { return Listed("w-last"); }, 10));
 
   for (const char* id :
-       {"w-original", "w-tampered", "w-wrong-key", "w-stale", "w-unsigned", "w-rebound"}) {
+       {"w-original", "w-tampered", "w-wrong-key", "w-stale", "w-unsigned", "w-rebound",
+        "w-named"}) {
     EXPECT_FALSE(Listed(id)) << id;
   }
   std::string log = controller_->Log();
   for (const char* reason : {"body does not match its signed hash", "signed by unknown key id",
                              "outside the 30000 ms window", "signature header is missing",
-                             "signed as 'heartbeat' but the body is 'hello'", "replayed message"}) {
+                             "signed as 'event' but the body is 'worker_batch'",
+                             "a signed batch or event names none", "replayed message"}) {
     EXPECT_NE(log.find(reason), std::string::npos) << reason << "\n" << log;
   }
 }

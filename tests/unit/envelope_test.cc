@@ -13,7 +13,7 @@ namespace {
 
 std::string HeartbeatFrame(uint32_t version = kProtocolVersion) {
   v1::Envelope envelope;
-  envelope.mutable_heartbeat()->set_free_slots(2);
+  envelope.mutable_worker_batch()->mutable_heartbeat()->set_free_slots(2);
   std::string frame = EncodeEnvelope(envelope, 7, "w1", 1234);
   if (version != kProtocolVersion) {
     v1::Envelope other;
@@ -32,18 +32,22 @@ TEST(EnvelopeTest, RoundTripsHeaderAndBody) {
   EXPECT_EQ(decoded->message_id(), 7u);
   EXPECT_EQ(decoded->sender(), "w1");
   EXPECT_EQ(decoded->sent_ms(), 1234);
-  EXPECT_EQ(decoded->heartbeat().free_slots(), 2u);
+  EXPECT_EQ(decoded->worker_batch().heartbeat().free_slots(), 2u);
   EXPECT_EQ(counters.decoded, 1u);
   EXPECT_EQ(counters.rejected(), 0u);
 }
 
 TEST(EnvelopeTest, OtherProtocolVersionIsRefusedClearly) {
   WireCounters counters;
-  auto decoded = DecodeEnvelope(HeartbeatFrame(2), kDefaultMaxFrameBytes, counters);
+  auto decoded = DecodeEnvelope(HeartbeatFrame(1), kDefaultMaxFrameBytes, counters);
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(decoded.status().message().find("version 2"), std::string::npos);
+  EXPECT_EQ(decoded.status().message(),
+            "peer speaks protocol version 1, this side speaks version 2");
   EXPECT_EQ(counters.wrong_version, 1u);
+  auto newer = DecodeEnvelope(HeartbeatFrame(3), kDefaultMaxFrameBytes, counters);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(counters.wrong_version, 2u);
 }
 
 TEST(EnvelopeTest, OversizedFrameIsRejectedBeforeParsing) {
@@ -135,12 +139,12 @@ TEST(EnvelopeTest, NonUtf8ToolOutputStillMakesADecodableResult) {
   finding.snippet = std::string("x = \"\xff\xfe\xc3\";");  // stray bytes, a cut sequence
   finding.message = std::string("ok \xe2\x82\xac and overlong \xc0\xaf and \xed\xa0\x80");
   v1::Envelope envelope;
-  FindingToProto(finding, envelope.mutable_result()->add_findings());
+  FindingToProto(finding, envelope.mutable_worker_batch()->add_results()->add_findings());
   std::string frame = EncodeEnvelope(envelope, 1, "w1", 0);
   WireCounters counters;
   auto decoded = DecodeEnvelope(frame, 1 << 20, counters);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  const v1::Finding& f = decoded->result().findings(0);
+  const v1::Finding& f = decoded->worker_batch().results(0).findings(0);
   EXPECT_EQ(f.path(), "src/caf\xef\xbf\xbd.c");
   EXPECT_EQ(f.message(),
             "ok \xe2\x82\xac and overlong \xef\xbf\xbd\xef\xbf\xbd and "

@@ -32,7 +32,9 @@ TEST(ControllerFlagsTest, DefaultsAreTheConfigsAndTheShippedRegistry) {
   ASSERT_TRUE(ParseController("", flags).ok());
   ControllerConfig defaults;
   EXPECT_EQ(flags.config.api_port, defaults.api_port);
-  EXPECT_EQ(flags.config.pool_ports, defaults.pool_ports);
+  EXPECT_EQ(flags.config.pools, defaults.pools);
+  EXPECT_EQ(flags.config.jobs_port, defaults.jobs_port);
+  EXPECT_EQ(flags.config.zmtp_heartbeat_ms, 0) << "ZMTP heartbeats are off on worker sockets";
   EXPECT_EQ(flags.config.database_path, defaults.database_path);
   EXPECT_EQ(flags.log_level, "info");
   // The shipped registry's scanners of the default pools are offered.
@@ -59,12 +61,13 @@ TEST(ControllerFlagsTest, TopicsFillTheirFields) {
 
 TEST(ControllerFlagsTest, NameValueFlagsAreParsed) {
   ControllerFlags flags;
-  ASSERT_TRUE(ParseController("--pool sast=9000 --profile quick=flawfinder,,bandit "
+  ASSERT_TRUE(ParseController("--pool sast --jobs-port 9000 --profile quick=flawfinder,,bandit "
                               "--scanner-pool bandit=sast --pool-max-running sast=3 "
                               "--profile-max-failures quick=5",
                               flags)
                   .ok());
-  EXPECT_EQ(flags.config.pool_ports, (std::map<std::string, uint32_t>{{"sast", 9000}}));
+  EXPECT_EQ(flags.config.pools, (std::set<std::string>{"sast"}));
+  EXPECT_EQ(flags.config.jobs_port, 9000u);
   EXPECT_EQ(flags.config.profiles,
             (std::map<std::string, std::vector<std::string>>{{"quick", {"flawfinder", "bandit"}}}));
   EXPECT_EQ(flags.config.scanner_pools.at("bandit"), "sast");
@@ -76,8 +79,9 @@ TEST(ControllerFlagsTest, NameValueFlagsAreParsed) {
 
 TEST(ControllerFlagsTest, BadValuesAreRefusedNamingTheFlag) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"--pool sast", "--pool wants NAME=PORT, got 'sast'"},
-      {"--pool sast=x", "--pool sast=x: port is not a number"},
+      {"--pool sast=7710",
+       "--pool takes a pool name, got 'sast=7710': since protocol version 2 every pool's jobs "
+       "travel on --jobs-port"},
       {"--profile quick=", "--profile wants NAME=SCANNER[,SCANNER...], got 'quick='"},
       {"--scanner-pool bandit", "--scanner-pool wants SCANNER=POOL, got 'bandit'"},
       {"--pool-max-running sast=0", "--pool-max-running wants POOL=N with N >= 1, got 'sast=0'"},
@@ -96,6 +100,7 @@ TEST(ControllerFlagsTest, BadValuesAreRefusedNamingTheFlag) {
 TEST(ControllerFlagsTest, CheckedRangesAreEnforcedByTheParser) {
   ControllerFlags flags;
   EXPECT_THROW(ParseController("--webhook-max-body 0", flags), CLI::ValidationError);
+  EXPECT_THROW(ParseController("--zmtp-heartbeat-ms -1", flags), CLI::ValidationError);
 }
 
 TEST(WorkerFlagsTest, TopicsFillTheirFields) {
@@ -137,7 +142,7 @@ TEST(CommandTableTest, EverySubcommandIsSetUpOnceLocalOrRemote) {
     // Only siem prepares before the connection (its stop signals).
     EXPECT_EQ(bool(run.before_connect), std::string(command.name) == "siem") << command.name;
   }
-  EXPECT_EQ(names.size(), 14u);
+  EXPECT_EQ(names.size(), 15u);
 }
 
 TEST(CommandTableTest, ALocalCommandRunsWithoutAController) {

@@ -95,22 +95,36 @@ TEST_F(SigningTest, RevokedSignerIsRefusedAfterReset) {
   EXPECT_FALSE(verifier_.Verify(after.header, after.signature, "x", kNow).ok());
 }
 
-TEST_F(SigningTest, SignatureIsBoundToItsMessage) {
-  v1::Envelope result;
-  result.mutable_result()->mutable_job()->set_job_id(4);
-  result.mutable_result()->mutable_job()->set_attempt(1);
-  std::string frame = EncodeEnvelope(result, 1, "worker", kNow);
-  Frames frames = SignEnvelopeFrame(signer_, result, frame, kNow);
+TEST_F(SigningTest, OneSignatureCoversAWholeBatch) {
+  v1::Envelope batch;
+  for (uint32_t attempt = 1; attempt <= 3; ++attempt) {
+    v1::JobResult& result = *batch.mutable_worker_batch()->add_results();
+    result.mutable_job()->set_job_id(4);
+    result.mutable_job()->set_attempt(attempt);
+  }
+  batch.mutable_worker_batch()->mutable_heartbeat()->set_free_slots(1);
+  std::string frame = EncodeEnvelope(batch, 1, "worker", kNow);
+  Frames frames = SignEnvelopeFrame(signer_, batch, frame, kNow);
   ASSERT_EQ(frames.size(), 3u);
   auto header = verifier_.Verify(frames[1], frames[2], frames[0], kNow);
   ASSERT_TRUE(header.ok());
-  EXPECT_TRUE(CheckHeaderMatches(*header, result).ok());
-  v1::Envelope other = result;
-  other.mutable_result()->mutable_job()->set_attempt(2);
-  EXPECT_FALSE(CheckHeaderMatches(*header, other).ok());
-  v1::Envelope heartbeat;
-  heartbeat.mutable_heartbeat();
-  EXPECT_FALSE(CheckHeaderMatches(*header, heartbeat).ok());
+  EXPECT_EQ(header->type(), "worker_batch");
+  EXPECT_TRUE(CheckHeaderMatches(*header, batch).ok());
+  EXPECT_EQ(verifier_.counters().verified, 1u) << "one verification for three results";
+  // The body hash binds every message in it: changing one breaks the frame.
+  v1::Envelope other = batch;
+  other.mutable_worker_batch()->mutable_results(2)->mutable_job()->set_attempt(9);
+  std::string tampered = EncodeEnvelope(other, 1, "worker", kNow);
+  EXPECT_FALSE(verifier_.Verify(frames[1], frames[2], tampered, kNow).ok());
+  // A signature over another kind of body is not taken for a batch.
+  v1::Envelope event;
+  event.mutable_event()->set_seq(1);
+  EXPECT_FALSE(CheckHeaderMatches(*header, event).ok());
+  // Nor one that names a job (version 1's per-message signatures).
+  SignedParts per_message = signer_.Sign("worker_batch", 4, 1, frame, kNow);
+  auto named = verifier_.Verify(per_message.header, per_message.signature, frame, kNow);
+  ASSERT_TRUE(named.ok());
+  EXPECT_FALSE(CheckHeaderMatches(*named, batch).ok());
 }
 
 class EventVerifierTest : public ::testing::Test {
