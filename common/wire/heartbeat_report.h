@@ -1,5 +1,5 @@
 // What a worker's heartbeat reports (v1::Heartbeat), as plain values: the
-// worker fills one and encodes it (worker/loop/worker_messages.h), the
+// worker fills one and encodes it (MakeWorkerHeartbeat in worker/loop/worker_messages.h), the
 // controller decodes one and hands it to the scheduler (Scheduler::OnHeartbeat).
 // One struct for both sides, so the two cannot drift apart; it has no proto
 // dependency, so the scheduler core stays free of wire types.

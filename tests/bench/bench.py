@@ -270,9 +270,9 @@ class Bench(LargeCases):
                 self.stop_perf(perf)
             self.empty_queue_rate = drain
             commits = self.sqlite_commit_rate()
-            self.row("1 scheduling", "noop jobs per durable SQLite commit (drain rate ÷ commit "
-                     "rate)", drain / commits, "jobs/commit", "SQLite WAL synchronous=FULL "
-                     "single-row commits/s", commits, ratio=drain / commits)
+            self.row("1 scheduling", "drain rate against the machine's single-row durable "
+                     "commit rate (> 1: commits are shared)", drain, "jobs/s",
+                     "SQLite WAL synchronous=FULL single-row commits/s", commits)
         finally:
             fleet.stop()
             fleet.cleanup()

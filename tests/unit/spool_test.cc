@@ -1,6 +1,7 @@
 // ResultSpool on a real temporary directory: put/load/remove, atomic
-// overwrite, reopening after a restart, corrupt and leftover files, the
-// directory lock, and unwritable directories reported as Status values.
+// overwrite, reopening after a restart, corrupt, version 1 and leftover
+// files, the directory lock, and unwritable directories reported as Status
+// values. Batches of results are in spool_batch_test.cc.
 // Thread-safety: single-threaded tests.
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -19,38 +20,14 @@
 namespace scanfleet {
 namespace {
 
-using ::scanfleet::testing::ResultFrame;
 using ::scanfleet::testing::kMaxSpoolFrameBytes;
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
-bool Exists(const std::string& path) { return std::filesystem::exists(path); }
-
-class ResultSpoolTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "spool-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    dir_ = root_ + "/spool";
-  }
-  void TearDown() override {
-    chmod(dir_.c_str(), 0700);  // in case a test made it read-only
-    std::filesystem::remove_all(root_);
-  }
-
-  ResultSpool OpenOrDie() {
-    auto spool = ResultSpool::Open(DefaultFileSystem(), dir_, kMaxSpoolFrameBytes);
-    EXPECT_TRUE(spool.ok()) << spool.status().ToString();
-    return std::move(spool).value();
-  }
-
-  std::string root_;
-  std::string dir_;
-};
+using ::scanfleet::testing::ResultSpoolTest;
+using ::scanfleet::testing::SameResult;
+using ::scanfleet::testing::SpoolFileOf;
+using ::scanfleet::testing::SpoolPathExists;
+using ::scanfleet::testing::SpoolResult;
+using ::scanfleet::testing::VersionOneSpoolFile;
+using ::scanfleet::testing::WriteSpoolFile;
 
 TEST_F(ResultSpoolTest, OpenCreatesAPrivateDirectory) {
   ResultSpool spool = OpenOrDie();
@@ -60,13 +37,14 @@ TEST_F(ResultSpoolTest, OpenCreatesAPrivateDirectory) {
   EXPECT_EQ(info.st_mode & 0777, 0700u);
 }
 
-TEST_F(ResultSpoolTest, PutThenLoadReturnsTheExactFrames) {
+TEST_F(ResultSpoolTest, PutThenLoadReturnsTheExactResults) {
   ResultSpool spool = OpenOrDie();
-  std::string first = ResultFrame(12, 1);
-  std::string second = ResultFrame(3, 2, "", "old-worker");
-  ASSERT_TRUE(spool.Put(12, 1, first).ok());
-  ASSERT_TRUE(spool.Put(3, 2, second).ok());
-  EXPECT_TRUE(Exists(dir_ + "/12-1.result"));
+  v1::JobResult first = SpoolResult(12, 1);
+  v1::JobResult second = SpoolResult(3, 2, "scanner crashed");
+  second.add_findings()->set_rule_id("B101");
+  ASSERT_TRUE(spool.Put(first).ok());
+  ASSERT_TRUE(spool.Put(second).ok());
+  EXPECT_TRUE(SpoolPathExists(dir_ + "/12-1.result"));
 
   auto loaded = spool.LoadAll();
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
@@ -74,16 +52,28 @@ TEST_F(ResultSpoolTest, PutThenLoadReturnsTheExactFrames) {
   EXPECT_EQ(loaded->corrupt_files, 0u);
   EXPECT_EQ(loaded->results[0].job_id, 3u);  // ordered by job id
   EXPECT_EQ(loaded->results[0].attempt, 2u);
-  EXPECT_EQ(loaded->results[0].sender, "old-worker");
-  EXPECT_EQ(loaded->results[0].frame, second);
+  EXPECT_TRUE(SameResult(loaded->results[0].result, second));
   EXPECT_EQ(loaded->results[1].job_id, 12u);
-  EXPECT_EQ(loaded->results[1].frame, first);
+  EXPECT_TRUE(SameResult(loaded->results[1].result, first));
+}
+
+TEST_F(ResultSpoolTest, AFileHoldsAVersionTwoBatchOfItsOneResult) {
+  ResultSpool spool = OpenOrDie();
+  ASSERT_TRUE(spool.Put(SpoolResult(12, 1, "x")).ok());
+  std::ifstream in(dir_ + "/12-1.result", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  WireCounters counters;
+  auto envelope = DecodeEnvelope(bytes, kMaxSpoolFrameBytes, counters);
+  ASSERT_TRUE(envelope.ok()) << envelope.status().ToString();
+  ASSERT_TRUE(envelope->has_worker_batch());
+  ASSERT_EQ(envelope->worker_batch().results_size(), 1);
+  EXPECT_TRUE(SameResult(envelope->worker_batch().results(0), SpoolResult(12, 1, "x")));
 }
 
 TEST_F(ResultSpoolTest, RemoveForgetsAResultAndToleratesAMissingOne) {
   ResultSpool spool = OpenOrDie();
-  ASSERT_TRUE(spool.Put(5, 1, ResultFrame(5, 1)).ok());
-  ASSERT_TRUE(spool.Put(5, 2, ResultFrame(5, 2)).ok());
+  ASSERT_TRUE(spool.Put(SpoolResult(5, 1)).ok());
+  ASSERT_TRUE(spool.Put(SpoolResult(5, 2)).ok());
   EXPECT_TRUE(spool.Remove(5, 1).ok());
   EXPECT_TRUE(spool.Remove(5, 1).ok());   // already gone
   EXPECT_TRUE(spool.Remove(99, 9).ok());  // never there
@@ -95,56 +85,64 @@ TEST_F(ResultSpoolTest, RemoveForgetsAResultAndToleratesAMissingOne) {
 
 TEST_F(ResultSpoolTest, PutOverwritesAtomicallyAndLeavesNoTemporaryFile) {
   ResultSpool spool = OpenOrDie();
-  ASSERT_TRUE(spool.Put(8, 1, ResultFrame(8, 1, "first")).ok());
-  std::string replacement = ResultFrame(8, 1, "second, and longer than the first");
-  ASSERT_TRUE(spool.Put(8, 1, replacement).ok());
+  ASSERT_TRUE(spool.Put(SpoolResult(8, 1, "first")).ok());
+  v1::JobResult replacement = SpoolResult(8, 1, "second, and longer than the first");
+  ASSERT_TRUE(spool.Put(replacement).ok());
   auto loaded = spool.LoadAll();
   ASSERT_TRUE(loaded.ok());
   ASSERT_EQ(loaded->results.size(), 1u);
-  EXPECT_EQ(loaded->results[0].frame, replacement);
+  EXPECT_TRUE(SameResult(loaded->results[0].result, replacement));
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
   }
 }
 
 TEST_F(ResultSpoolTest, ResultsSurviveReopeningTheSpool) {
-  std::string frame = ResultFrame(21, 3);
+  v1::JobResult result = SpoolResult(21, 3, "kept");
   {
     ResultSpool spool = OpenOrDie();
-    ASSERT_TRUE(spool.Put(21, 3, frame).ok());
+    ASSERT_TRUE(spool.Put(result).ok());
   }  // the worker stops (or dies) here
   ResultSpool spool = OpenOrDie();
   auto loaded = spool.LoadAll();
   ASSERT_TRUE(loaded.ok());
   ASSERT_EQ(loaded->results.size(), 1u);
-  EXPECT_EQ(loaded->results[0].frame, frame);
+  EXPECT_TRUE(SameResult(loaded->results[0].result, result));
 }
 
 TEST_F(ResultSpoolTest, CorruptFilesAreMovedAsideAndCounted) {
   ResultSpool spool = OpenOrDie();
-  std::string good = ResultFrame(1, 1);
-  ASSERT_TRUE(spool.Put(1, 1, good).ok());
-  WriteFile(dir_ + "/2-1.result", "\xff\xfe garbage, not a protobuf \x01\x02");
-  std::string truncated = ResultFrame(3, 1, std::string(200, 'x'));
-  WriteFile(dir_ + "/3-1.result", truncated.substr(0, truncated.size() / 2));
-  v1::Envelope heartbeat;
+  v1::JobResult good = SpoolResult(1, 1);
+  ASSERT_TRUE(spool.Put(good).ok());
+  WriteSpoolFile(dir_ + "/2-1.result", "\xff\xfe garbage, not a protobuf \x01\x02");
+  v1::WorkerBatch long_result;
+  *long_result.add_results() = SpoolResult(3, 1, std::string(200, 'x'));
+  std::string truncated = SpoolFileOf(long_result);
+  WriteSpoolFile(dir_ + "/3-1.result", truncated.substr(0, truncated.size() / 2));
+  v1::WorkerBatch heartbeat;
   heartbeat.mutable_heartbeat()->set_free_slots(1);
-  WriteFile(dir_ + "/4-1.result", EncodeEnvelope(heartbeat, 1, "w", 1));  // not a JobResult
-  WriteFile(dir_ + "/5-1.result", ResultFrame(6, 1));  // another attempt than its name says
-  WriteFile(dir_ + "/7-1.result", "");                 // empty
-  WriteFile(dir_ + "/notes.txt", "not ours");          // ignored, left alone
+  WriteSpoolFile(dir_ + "/4-1.result", SpoolFileOf(heartbeat));  // no JobResult
+  v1::WorkerBatch other;
+  *other.add_results() = SpoolResult(6, 1);
+  WriteSpoolFile(dir_ + "/5-1.result", SpoolFileOf(other));  // another attempt than its name says
+  WriteSpoolFile(dir_ + "/7-1.result", "");                  // empty
+  v1::WorkerBatch with_hello;
+  *with_hello.add_results() = SpoolResult(8, 1);
+  with_hello.mutable_hello()->set_slots(1);
+  WriteSpoolFile(dir_ + "/8-1.result", SpoolFileOf(with_hello));  // more than results
+  WriteSpoolFile(dir_ + "/notes.txt", "not ours");                // ignored, left alone
 
   auto loaded = spool.LoadAll();
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   ASSERT_EQ(loaded->results.size(), 1u);
-  EXPECT_EQ(loaded->results[0].frame, good);
-  EXPECT_EQ(loaded->corrupt_files, 5u);
-  EXPECT_EQ(spool.corrupt_files(), 5u);
-  for (const char* name : {"2-1", "3-1", "4-1", "5-1", "7-1"}) {
-    EXPECT_FALSE(Exists(dir_ + "/" + name + ".result")) << name;
-    EXPECT_TRUE(Exists(dir_ + "/" + name + ".result.corrupt")) << name;
+  EXPECT_TRUE(SameResult(loaded->results[0].result, good));
+  EXPECT_EQ(loaded->corrupt_files, 6u);
+  EXPECT_EQ(spool.corrupt_files(), 6u);
+  for (const char* name : {"2-1", "3-1", "4-1", "5-1", "7-1", "8-1"}) {
+    EXPECT_FALSE(SpoolPathExists(dir_ + "/" + name + ".result")) << name;
+    EXPECT_TRUE(SpoolPathExists(dir_ + "/" + name + ".result.corrupt")) << name;
   }
-  EXPECT_TRUE(Exists(dir_ + "/notes.txt"));
+  EXPECT_TRUE(SpoolPathExists(dir_ + "/notes.txt"));
 
   auto again = spool.LoadAll();  // moved-aside files are not looked at again
   ASSERT_TRUE(again.ok());
@@ -152,10 +150,20 @@ TEST_F(ResultSpoolTest, CorruptFilesAreMovedAsideAndCounted) {
   EXPECT_EQ(again->corrupt_files, 0u);
 }
 
+TEST_F(ResultSpoolTest, AVersionOneSpoolFileIsMovedAsideNotLoaded) {
+  ResultSpool spool = OpenOrDie();
+  WriteSpoolFile(dir_ + "/9-2.result", VersionOneSpoolFile(9, 2));
+  auto loaded = spool.LoadAll();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_TRUE(loaded->results.empty());
+  EXPECT_EQ(loaded->corrupt_files, 1u);
+  EXPECT_TRUE(SpoolPathExists(dir_ + "/9-2.result.corrupt"));
+}
+
 TEST_F(ResultSpoolTest, AFileLargerThanAFrameIsCorrupt) {
   auto opened = ResultSpool::Open(DefaultFileSystem(), dir_, 64);
   ASSERT_TRUE(opened.ok());
-  WriteFile(dir_ + "/1-1.result", std::string(65, 'a'));
+  WriteSpoolFile(dir_ + "/1-1.result", std::string(65, 'a'));
   auto loaded = opened->LoadAll();
   ASSERT_TRUE(loaded.ok());
   EXPECT_TRUE(loaded->results.empty());
@@ -165,7 +173,9 @@ TEST_F(ResultSpoolTest, AFileLargerThanAFrameIsCorrupt) {
 TEST_F(ResultSpoolTest, SomethingOtherThanARegularFileIsCorrupt) {
   ResultSpool spool = OpenOrDie();
   std::string target = root_ + "/elsewhere";
-  WriteFile(target, ResultFrame(1, 1));
+  v1::WorkerBatch batch;
+  *batch.add_results() = SpoolResult(1, 1);
+  WriteSpoolFile(target, SpoolFileOf(batch));
   std::filesystem::create_symlink(target, dir_ + "/1-1.result");
   std::filesystem::create_directory(dir_ + "/2-1.result");
   ASSERT_EQ(mkfifo((dir_ + "/3-1.result").c_str(), 0600), 0);  // reading must not block
@@ -173,17 +183,17 @@ TEST_F(ResultSpoolTest, SomethingOtherThanARegularFileIsCorrupt) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_TRUE(loaded->results.empty());
   EXPECT_EQ(loaded->corrupt_files, 3u);
-  EXPECT_TRUE(Exists(target));  // a symlink is moved aside, never followed
+  EXPECT_TRUE(SpoolPathExists(target));  // a symlink is moved aside, never followed
 }
 
 TEST_F(ResultSpoolTest, AnInterruptedPutIsDiscarded) {
   ResultSpool spool = OpenOrDie();
-  WriteFile(dir_ + "/9-1.result.tmp", ResultFrame(9, 1).substr(0, 5));
+  WriteSpoolFile(dir_ + "/9-1.result.tmp", "\x08\x02\x7a");
   auto loaded = spool.LoadAll();
   ASSERT_TRUE(loaded.ok());
   EXPECT_TRUE(loaded->results.empty());
   EXPECT_EQ(loaded->corrupt_files, 0u);
-  EXPECT_FALSE(Exists(dir_ + "/9-1.result.tmp"));
+  EXPECT_FALSE(SpoolPathExists(dir_ + "/9-1.result.tmp"));
 }
 
 TEST_F(ResultSpoolTest, OneProcessAtATimeOwnsTheDirectory) {
@@ -195,7 +205,7 @@ TEST_F(ResultSpoolTest, OneProcessAtATimeOwnsTheDirectory) {
 }
 
 TEST_F(ResultSpoolTest, APathThatCannotBeADirectoryIsAnError) {
-  WriteFile(root_ + "/plain-file", "x");
+  WriteSpoolFile(root_ + "/plain-file", "x");
   auto under_file =
       ResultSpool::Open(DefaultFileSystem(), root_ + "/plain-file/spool", kMaxSpoolFrameBytes);
   EXPECT_FALSE(under_file.ok());
@@ -231,7 +241,7 @@ TEST_F(ResultSpoolTest, PutIntoADirectoryThatBecameUnwritableIsAnError) {
   EXPECT_EXIT(
       {
         BecomeUnprivileged();
-        Status put = spool.Put(1, 1, ResultFrame(1, 1));
+        Status put = spool.Put(SpoolResult(1, 1));
         _exit(put.code() == StatusCode::kPermissionDenied ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "");
@@ -240,7 +250,7 @@ TEST_F(ResultSpoolTest, PutIntoADirectoryThatBecameUnwritableIsAnError) {
 TEST_F(ResultSpoolTest, PutIntoARemovedDirectoryIsAnError) {
   ResultSpool spool = OpenOrDie();
   std::filesystem::remove_all(dir_);
-  Status put = spool.Put(1, 1, ResultFrame(1, 1));
+  Status put = spool.Put(SpoolResult(1, 1));
   EXPECT_FALSE(put.ok());
   EXPECT_FALSE(spool.LoadAll().ok());
 }

@@ -1,6 +1,7 @@
 #include "worker/flags/worker_flags.h"
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace scanfleet {
 
@@ -19,9 +20,30 @@ void AddConnectionFlags(CLI::App& app, WorkerFlags& flags) {
       ->delimiter(',')
       ->capture_default_str();
   app.add_option("--slots", config.slots,
-                 "Jobs run at once; a job that arrives with no free slot is declined and "
-                 "requeued by the controller")
+                 "Jobs run at once; a job that arrives with no free slot waits (see --prefetch) "
+                 "or is declined and requeued by the controller")
       ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
+  app.add_option("--prefetch", config.prefetch,
+                 "Jobs the controller may send beyond the free slots while this worker turns "
+                 "work over quickly; they wait here in order and start as slots free (0: none)")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            unsigned long prefetch = 0;
+            try {
+              size_t used = 0;
+              prefetch = std::stoul(value, &used);
+              if (used != value.size()) return "not a number: '" + value + "'";
+            } catch (...) {
+              return "not a number: '" + value + "'";
+            }
+            if (prefetch > kMaxWorkerPrefetch) {
+              return "at most " + std::to_string(kMaxWorkerPrefetch) +
+                     " jobs may wait beyond the slots, got " + value;
+            }
+            return "";
+          },
+          "0.." + std::to_string(kMaxWorkerPrefetch)))
       ->capture_default_str();
 }
 
@@ -39,6 +61,11 @@ void AddDirectoryFlags(CLI::App& app, WorkerFlags& flags) {
 void AddSessionFlags(CLI::App& app, WorkerFlags& flags) {
   WorkerConfig& config = flags.config;
   app.add_option("--heartbeat-interval-ms", config.session.heartbeat_interval_ms)
+      ->capture_default_str();
+  app.add_option("--zmtp-heartbeat-ms", config.zmtp_heartbeat_ms,
+                 "ZMTP heartbeats on the worker's sockets (0: off; application heartbeats carry "
+                 "liveness)")
+      ->check(CLI::Range(0, 3600000))
       ->capture_default_str();
   app.add_option("--result-resend-ms", config.session.result_resend_ms,
                  "Unacknowledged results are re-sent this often")

@@ -1,6 +1,9 @@
-// WorkerLoop, part one: startup (spool, scanners, endpoints, sockets), the
-// poll loop, control messages, the drain steps and what is sent to the
-// controller. Jobs and results are in worker_loop_jobs.cc. See worker_loop.h.
+// WorkerLoop, part one: startup (spool, scanners, endpoints, the results
+// PUSH and jobs DEALER sockets) and the loop's turn: timers, one flush of the
+// outgoing batch, one poll. Control batches are handled in
+// worker_loop_control.cc, jobs and results in worker_loop_jobs.cc, the drain
+// in worker_loop_drain.cc, outgoing messages in worker_loop_send.cc. See
+// worker_loop.h.
 // Thread-safety: everything here runs on the loop thread.
 #include "worker/loop/worker_loop.h"
 
@@ -11,12 +14,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <set>
 
 #include "common/fs/posix_file_system.h"
-#include "common/wire/envelope.h"
 #include "worker/job/scanner_discovery.h"
-#include "worker/loop/worker_messages.h"
 
 namespace scanfleet {
 
@@ -24,25 +24,20 @@ WorkerLoop::WorkerLoop(WorkerConfig config, const Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
       session_(config_.session, clock.NowMs()),
-      drain_(DrainConfig{config_.drain_grace_ms, config_.drain_ack_wait_ms}) {
+      drain_(DrainConfig{config_.drain_grace_ms, config_.drain_ack_wait_ms}),
+      batch_(static_cast<size_t>(std::max<int64_t>(config_.max_frame_bytes / 4, 1))) {
   done_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   SF_CHECK(done_fd_ >= 0);
 }
 
 WorkerLoop::~WorkerLoop() {
-  std::set<uint64_t> finished_before;  // their spooled results are re-sent on the next start
-  {
-    std::lock_guard<std::mutex> lock(done_mutex_);
-    for (const FinishedJob& job : done_) finished_before.insert(job.job_id);
-  }
-  for (auto& [job_id, job] : running_) {
-    job.cancel->Cancel();
-    if (job.thread.joinable()) job.thread.join();
-  }
-  // A job stopped by this shutdown spooled a cancellation, not a result: drop it.
-  for (const FinishedJob& job : done_) {
-    if (spool_ && job.spooled.ok() && !finished_before.count(job.job_id)) {
-      (void)spool_->Remove(job.job_id, job.attempt);
+  // Results that finished before this shutdown are spooled, to be re-sent on
+  // the next start; the jobs it cancels end in a cancellation, dropped.
+  std::vector<v1::JobResult> finished = TakeFinishedResults();
+  if (pool_) pool_->Shutdown();  // cancels the running jobs and joins their threads
+  if (spool_ && !finished.empty()) {
+    if (Status spooled = spool_->PutBatch(finished); !spooled.ok()) {
+      spdlog::error("{} finished results are lost: {}", finished.size(), spooled.ToString());
     }
   }
   close(done_fd_);
@@ -50,9 +45,8 @@ WorkerLoop::~WorkerLoop() {
 
 Status WorkerLoop::OpenSpool() {
   if (config_.spool_dir.empty()) config_.spool_dir = config_.work_dir + "/spool";
-  ASSIGN_OR_RETURN(ResultSpool spool,
-                   ResultSpool::Open(DefaultFileSystem(), config_.spool_dir,
-                                     config_.max_frame_bytes));
+  ASSIGN_OR_RETURN(ResultSpool spool, ResultSpool::Open(DefaultFileSystem(), config_.spool_dir,
+                                                        config_.max_frame_bytes));
   spool_ = std::make_unique<ResultSpool>(std::move(spool));
   ASSIGN_OR_RETURN(SpoolContents contents, spool_->LoadAll());
   spooled_ = std::move(contents.results);
@@ -118,61 +112,55 @@ StatusOr<v1::GetEndpointsResponse> WorkerLoop::AwaitEndpoints(int stop_fd) {
 }
 
 Status WorkerLoop::Connect(const v1::GetEndpointsResponse& endpoints) {
+  if (endpoints.results_port() == 0 || endpoints.jobs_port() == 0) {
+    return Status::FailedPrecondition(
+        "the controller reported no results or jobs port (does it speak protocol version 2?)");
+  }
   std::string host = TcpHost(config_.controller);
   SocketOptions options;
   options.max_frame_bytes = config_.max_frame_bytes;
-  options.heartbeat_ivl_ms = static_cast<int>(config_.session.heartbeat_interval_ms);
-  options.heartbeat_timeout_ms = static_cast<int>(config_.session.heartbeat_interval_ms * 3);
-  options.heartbeat_ttl_ms = static_cast<int>(config_.session.heartbeat_interval_ms * 3);
+  options.heartbeat_ivl_ms = config_.zmtp_heartbeat_ms;
+  options.heartbeat_timeout_ms = config_.zmtp_heartbeat_ms * 3;
+  options.heartbeat_ttl_ms = config_.zmtp_heartbeat_ms * 3;
+  // Reconnect backoff capped at 2 s: after a controller restart the fleet is
+  // back within ~2 s (at 32 s, workers came back after the acceptance window).
   options.reconnect_ivl_ms = 100;
-  options.reconnect_ivl_max_ms = 32000;
+  options.reconnect_ivl_max_ms = 2000;
   options.curve = security_.Curve();
   SocketOptions push = options;
   push.send_hwm = 10000;
-  push.linger_ms = 2000;
+  push.linger_ms = 2000;  // the leaving heartbeat gets out after Run() returns
   ASSIGN_OR_RETURN(Socket results,
                    Socket::Connect(*context_, SocketKind::kPush,
                                    TcpEndpoint(host, endpoints.results_port()), push));
   results_ = std::make_unique<Socket>(std::move(results));
-  ASSIGN_OR_RETURN(Socket control, Socket::Connect(*context_, SocketKind::kSub,
-                                                   TcpEndpoint(host, endpoints.control_port()),
-                                                   ControlOptions(options)));
-  control_ = std::make_unique<Socket>(std::move(control));
-  // Read all the time: a job is run or declined at once, so jobs wait at the
-  // controller, not in this worker. The controller sends at most the free
-  // slots it knows of; the queue only has to take such a burst.
-  SocketOptions pull = options;
-  pull.recv_hwm = 1000;
-  for (const std::string& pool : config_.pools) {
-    auto port = endpoints.pool_ports().find(pool);
-    if (port == endpoints.pool_ports().end()) {
-      return Status::NotFound("the controller has no pool named '" + pool + "'");
-    }
-    ASSIGN_OR_RETURN(Socket socket, Socket::Connect(*context_, SocketKind::kPull,
-                                                    TcpEndpoint(host, port->second), pull));
-    pools_.push_back(std::make_unique<Socket>(std::move(socket)));
-  }
+  // Read all the time: a job is run, queued or declined at once, so jobs wait
+  // at the controller, not in this socket. The controller sends at most this
+  // worker's credit; the buffer only has to take such a burst.
+  SocketOptions dealer = options;
+  dealer.routing_id = config_.worker_id;  // how the controller's ROUTER addresses us
+  dealer.recv_hwm = 1000;
+  ASSIGN_OR_RETURN(Socket jobs, Socket::Connect(*context_, SocketKind::kDealer,
+                                                TcpEndpoint(host, endpoints.jobs_port()), dealer));
+  jobs_ = std::make_unique<Socket>(std::move(jobs));
   return Status::Ok();
 }
 
-SocketOptions WorkerLoop::ControlOptions(SocketOptions sub) const {
-  sub.subscriptions = {"w:" + config_.worker_id + "|", "all|"};
-  // A spooled result keeps the worker id it was first sent as (an earlier run
-  // may have had another id), and the controller addresses its ack to that id.
-  for (const SpooledResult& spooled : spooled_) {
-    std::string topic = "w:" + spooled.sender + "|";
-    if (std::find(sub.subscriptions.begin(), sub.subscriptions.end(), topic) ==
-        sub.subscriptions.end()) {
-      spdlog::info("also listening for acknowledgements addressed to {}", spooled.sender);
-      sub.subscriptions.push_back(topic);
-    }
-  }
-  return sub;
-}
-
 Status WorkerLoop::Start(int stop_fd) {
+  // The id is the DEALER's routing id (1-255 bytes); the controller refuses
+  // ids over 128 bytes.
+  if (config_.worker_id.empty() || config_.worker_id.size() > 128) {
+    return Status::InvalidArgument("the worker id must be 1 to 128 bytes, got " +
+                                   std::to_string(config_.worker_id.size()));
+  }
+  if (config_.slots == 0) return Status::InvalidArgument("a worker needs at least one slot");
+  if (config_.prefetch > kMaxWorkerPrefetch) {
+    return Status::InvalidArgument("prefetch " + std::to_string(config_.prefetch) +
+                                   " is over the maximum of " + std::to_string(kMaxWorkerPrefetch));
+  }
   RETURN_IF_ERROR(OpenSpool());
   RETURN_IF_ERROR(PrepareJobs());
+  pool_ = std::make_unique<JobThreadPool>(config_.slots);
   ASSIGN_OR_RETURN(security_, ClientSecurity::Load(config_.insecure_dev, config_.key_file,
                                                    config_.controller_key_file));
   if (security_.enabled()) {
@@ -183,8 +171,8 @@ Status WorkerLoop::Start(int stop_fd) {
   context_ = std::make_unique<Context>();
   ASSIGN_OR_RETURN(v1::GetEndpointsResponse endpoints, AwaitEndpoints(stop_fd));
   RETURN_IF_ERROR(Connect(endpoints));
-  spdlog::info("worker {} connected to {}: pools [{}], {} slots", config_.worker_id,
-               config_.controller, fmt::join(config_.pools, ","), config_.slots);
+  spdlog::info("worker {} connected to {}: pools [{}], {} slots, prefetch {}", config_.worker_id,
+               config_.controller, fmt::join(config_.pools, ","), config_.slots, config_.prefetch);
   return Status::Ok();
 }
 
@@ -194,17 +182,19 @@ uint32_t WorkerLoop::FreeSlots() const {
 }
 
 bool WorkerLoop::ActOnDeadlines(TimeMs now) {
+  DeclineExpiredQueuedJobs(now);
   WorkerSession::Actions actions = session_.Tick(now);
   if (actions.send_hello) {
     SendHello();
-    // Before the first heartbeat: a heartbeat that omits an attempt makes the
-    // controller requeue it, so its spooled result must arrive first.
+    // After the hello (in its batch or a later one) and before the first
+    // heartbeat: a heartbeat that omits an attempt makes the controller
+    // requeue it, so its spooled result must arrive first.
     ResendSpooledResults();
   }
   if (actions.send_heartbeat) SendHeartbeat(/*leaving=*/false);
   for (const auto& key : actions.resend_results) {
     auto it = unacked_.find(key);
-    if (it != unacked_.end()) SendFrame(it->second, "result", key.first, key.second);
+    if (it != unacked_.end()) batch_.AddResult(it->second);
   }
   DrainPlan::Phase phase_before = drain_.phase();
   DrainPlan::Step step = drain_.Tick(now, running_.size(), session_.unacked_results());
@@ -219,164 +209,31 @@ bool WorkerLoop::ActOnDeadlines(TimeMs now) {
 
 Status WorkerLoop::PollOnce(int stop_fd, TimeMs now) {
   Poller poller;
-  size_t control_index = poller.Add(*control_);
+  size_t jobs_index = poller.Add(*jobs_);
   size_t done_index = poller.AddFd(done_fd_);
   size_t stop_index = poller.AddFd(stop_fd);
-  // Always read the pools: a job is run or declined at once (credits).
-  std::vector<size_t> pool_indexes;
-  for (auto& pool : pools_) pool_indexes.push_back(poller.Add(*pool));
-  TimeMs next = std::min(session_.NextDeadline(), drain_.NextDeadline());
+  TimeMs next = std::min({session_.NextDeadline(), drain_.NextDeadline(), queue_.NextDeadline()});
   int timeout = static_cast<int>(std::clamp<TimeMs>(next - now, 0, 1000));
   ASSIGN_OR_RETURN(int ready, poller.Wait(timeout));
   (void)ready;
   if (poller.Ready(stop_index)) BeginDrain(stop_fd);
   if (poller.Ready(done_index)) CollectFinishedJobs();
-  while (poller.Ready(control_index)) {
-    ASSIGN_OR_RETURN(auto frames, control_->Receive(true));
-    if (!frames) break;
-    RETURN_IF_ERROR(HandleControl(*frames));
-  }
-  for (size_t i = 0; i < pool_indexes.size(); ++i) {
-    if (poller.Ready(pool_indexes[i])) ReceiveJobs(*pools_[i]);
-  }
+  if (poller.Ready(jobs_index)) RETURN_IF_ERROR(ReceiveControl());
   return Status::Ok();
 }
 
 Status WorkerLoop::Run(int stop_fd) {
   while (true) {
     TimeMs now = clock_.NowMs();
-    if (ActOnDeadlines(now)) break;
+    bool left = ActOnDeadlines(now);
+    // Once per turn: what the last poll's frames and these timers produced
+    // goes out together, the leaving heartbeat included.
+    FlushBatch();
+    if (left) break;
     RETURN_IF_ERROR(PollOnce(stop_fd, now));
   }
   spdlog::info("worker {} stopped", config_.worker_id);
   return Status::Ok();
-}
-
-void WorkerLoop::BeginDrain(int stop_fd) {
-  // signalfd: consume the signal so the fd stops being readable.
-  char buffer[128];
-  (void)!read(stop_fd, buffer, sizeof(buffer));
-  if (drain_.draining()) {
-    spdlog::info("already draining");
-    return;
-  }
-  drain_.Begin(clock_.NowMs());
-  spdlog::info("draining: taking no new job; {} running jobs get up to {} ms", running_.size(),
-               config_.drain_grace_ms);
-  SendHeartbeat(/*leaving=*/false);  // says draining: the controller stops sending jobs here
-}
-
-void WorkerLoop::HandBackRunningJobs() {
-  CollectFinishedJobs();  // a job that just finished sends its result instead
-  for (auto& [job_id, job] : running_) {
-    if (job.handed_back) continue;
-    spdlog::info("drain grace over: handing job {} attempt {} back", job_id, job.attempt);
-    job.handed_back = true;
-    job.cancel->Cancel();
-    v1::JobRef ref;
-    ref.set_job_id(job_id);
-    ref.set_attempt(job.attempt);
-    SendDeclined(ref, v1::DECLINE_HANDED_BACK,
-                 "drain grace of " + std::to_string(config_.drain_grace_ms) + " ms ran out");
-  }
-}
-
-void WorkerLoop::Leave() {
-  // Jobs that reached the pool sockets since the last read are given back too.
-  for (auto& pool : pools_) ReceiveJobs(*pool);
-  if (session_.unacked_results() > 0) {
-    spdlog::warn(
-        "leaving with {} unacknowledged results; they stay spooled in {} and are "
-        "re-sent on the next start",
-        session_.unacked_results(), config_.spool_dir);
-  } else {
-    spdlog::info("every result is acknowledged");
-  }
-  SendHeartbeat(/*leaving=*/true);
-  spdlog::info("sent the leaving heartbeat");
-}
-
-Status WorkerLoop::HandleControl(const Frames& frames) {
-  if (frames.size() != 2) {
-    ++counters_.malformed;
-    return Status::Ok();
-  }
-  auto envelope = DecodeEnvelope(frames[1], config_.max_frame_bytes, counters_);
-  if (!envelope.ok()) {
-    spdlog::warn("dropped a bad control frame: {}", envelope.status().ToString());
-    return Status::Ok();
-  }
-  TimeMs now = clock_.NowMs();
-  switch (envelope->body_case()) {
-    case v1::Envelope::kHelloAck:
-      if (!session_.registered()) spdlog::info("registered with the controller");
-      session_.OnHelloAck(now);
-      break;
-    case v1::Envelope::kControllerHeartbeat:
-      session_.OnControllerHeartbeat(envelope->controller_heartbeat().incarnation(), now);
-      break;
-    case v1::Envelope::kResultAck:
-      OnResultAcked(envelope->result_ack().job());
-      break;
-    case v1::Envelope::kCancel: {
-      auto it = running_.find(envelope->cancel().job().job_id());
-      if (it != running_.end() && it->second.attempt == envelope->cancel().job().attempt()) {
-        spdlog::info("cancelling job {} attempt {}: {}", it->first, it->second.attempt,
-                     envelope->cancel().reason());
-        it->second.cancel->Cancel();
-      }
-      break;
-    }
-    case v1::Envelope::kRefusal:
-      return Status::FailedPrecondition("the controller refused this worker: " +
-                                        envelope->refusal().reason());
-    default:
-      ++counters_.malformed;
-      break;
-  }
-  return Status::Ok();
-}
-
-void WorkerLoop::SendEnvelope(v1::Envelope envelope) {
-  TimeMs now = clock_.NowMs();
-  std::string frame = EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, now);
-  Status sent =
-      signer_ ? results_->Send(SignEnvelopeFrame(*signer_, envelope, std::move(frame), now), true)
-              : results_->SendOne(frame, true);
-  if (!sent.ok()) spdlog::debug("send to controller failed: {}", sent.ToString());
-}
-
-void WorkerLoop::SendFrame(const std::string& frame, std::string_view type, uint64_t job_id,
-                           uint32_t attempt) {
-  Status sent =
-      signer_
-          ? results_->Send(SignFrame(*signer_, type, job_id, attempt, frame, clock_.NowMs()), true)
-          : results_->SendOne(frame, true);
-  if (!sent.ok()) spdlog::debug("send to controller failed: {}", sent.ToString());
-}
-
-void WorkerLoop::SendDeclined(const v1::JobRef& job, v1::DeclineReason reason,
-                              const std::string& detail) {
-  SendEnvelope(MakeDeclinedEnvelope(job, reason, detail));
-}
-
-void WorkerLoop::SendHello() {
-  char hostname[256] = {0};
-  gethostname(hostname, sizeof(hostname) - 1);
-  SendEnvelope(MakeHelloEnvelope(config_.pools, runner_config_.scanners, config_.slots, hostname));
-}
-
-void WorkerLoop::SendHeartbeat(bool leaving) {
-  HeartbeatReport report;
-  for (const auto& [job_id, job] : running_) {
-    // A handed-back attempt was declined: it is no longer ours to report.
-    if (!job.handed_back) report.running.emplace_back(job_id, job.attempt);
-  }
-  // A draining worker has no capacity to offer.
-  report.free_slots = drain_.draining() ? 0 : FreeSlots();
-  report.draining = drain_.draining();
-  report.leaving = leaving;
-  SendEnvelope(MakeHeartbeatEnvelope(report));
 }
 
 }  // namespace scanfleet

@@ -1,25 +1,38 @@
-// WorkerLoop: the worker's I/O. Finds the controller's sockets through its API,
-// reads its pool sockets all the time and runs or declines each job at once
-// (DecideAdmission), runs each accepted job on its own thread, and sends
-// hello, heartbeats, acceptances, declines and results. A result is spooled to
-// disk (ResultSpool) before it is first sent and re-sent until the controller
-// acknowledges it; results spooled by an earlier run are re-sent right after
-// the first hello, before the first heartbeat. On SIGTERM it drains
-// (DrainPlan): declines new jobs, lets running ones finish within the grace,
-// hands the rest back, waits briefly for acknowledgements and says it leaves.
+// WorkerLoop: the worker's I/O (protocol version 2). Finds the controller's
+// two sockets through its API and connects a PUSH socket to its results port
+// and one DEALER socket (routing id = worker id) to its jobs port.
 //
-// Job threads never touch a socket: they hand results back through a locked
-// queue and an eventfd the loop polls.
-// Thread-safety: Run() owns every socket; job threads only use the queue.
+// In: every frame on the DEALER is one Envelope{ControlBatch}, read all the
+// time and handled in the order refusal, hello ack, controller heartbeat,
+// result acks, cancels, jobs. Each job is run at once, queued (up to
+// `prefetch` jobs wait locally, in order, unaccepted until they start; one
+// whose accept_by_ms passes first is declined) or declined, as
+// DecideAdmission says. Jobs run on a pool of `slots` threads
+// (JobThreadPool).
+// Out: hello, acceptances, declines, results and heartbeats are gathered in
+// one OutgoingBatch and flushed once per loop turn as WorkerBatch frames
+// (one signature each; split at a quarter of --max-frame-bytes), so messages
+// that arise together share a frame. The loop collects every finished
+// result at once and writes them to the spool (ResultSpool) as one file,
+// with one fsync and one directory fsync, before the batch that carries them
+// is sent; each is re-sent until the controller acknowledges it. Results
+// spooled by an earlier run are re-sent right after the first hello, before
+// the first heartbeat. On SIGTERM it drains (DrainPlan): declines queued and
+// new jobs, lets running ones finish within the grace, hands the rest back,
+// waits briefly for acknowledgements and flushes its leaving heartbeat before
+// Run() returns.
+//
+// Job threads never touch a socket or the spool: they hand results back
+// through a locked queue and an eventfd the loop polls.
+// Thread-safety: Run() owns every socket and the spool; job threads only use
+// the queue.
 #pragma once
 
-#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/api/api_client.h"
@@ -30,17 +43,30 @@
 #include "common/transport/zmq_socket.h"
 #include "worker/job/job_runner.h"
 #include "worker/job/sandbox_setup.h"
+#include "worker/loop/job_thread_pool.h"
+#include "worker/loop/outgoing_batch.h"
 #include "worker/session/drain_plan.h"
+#include "worker/session/prefetch_queue.h"
 #include "worker/session/worker_session.h"
 #include "worker/spool/result_spool.h"
 
 namespace scanfleet {
+
+// The most jobs a worker may ask to queue beyond its slots (the controller
+// caps a hello's prefetch at the same number).
+inline constexpr uint32_t kMaxWorkerPrefetch = 16;
 
 struct WorkerConfig {
   std::string controller = "tcp://127.0.0.1:7700";  // controller API endpoint
   std::string worker_id;                            // default: hostname-pid
   std::vector<std::string> pools = {"sast"};
   uint32_t slots = 2;
+  // Jobs the controller may send beyond the free slots; they wait here, in
+  // order, until a slot frees (0..kMaxWorkerPrefetch).
+  uint32_t prefetch = 1;
+  // ZMTP heartbeats on the worker's sockets (0: off; timeout and TTL are 3x).
+  // Application heartbeats carry liveness either way.
+  int zmtp_heartbeat_ms = 0;
   std::string work_dir = "/tmp/scanfleet-worker";
   int64_t max_frame_bytes = 64 * 1024 * 1024;
   std::string spool_dir;                // unacknowledged results; default: <work_dir>/spool
@@ -67,59 +93,61 @@ class WorkerLoop {
   // controller, with backoff, until stop_fd is readable) and connects.
   Status Start(int stop_fd);
   // Runs until stop_fd is readable, then drains and returns OK once the
-  // leaving heartbeat is sent.
+  // leaving heartbeat is sent. FailedPrecondition when the controller
+  // refuses this worker.
   Status Run(int stop_fd);
 
  private:
   struct RunningJob {
     uint32_t attempt = 0;
-    std::unique_ptr<CancelSignal> cancel;
-    std::thread thread;
+    std::shared_ptr<CancelSignal> cancel;  // shared with its task's cancel hook
     bool handed_back = false;  // declined at the end of the drain grace: drop its result
   };
-  // A finished job as its thread hands it to the loop: the result is encoded
-  // and already spooled (each job thread pays its own fsyncs, so results that
-  // finish together are made durable in parallel, not one after another on
-  // the loop thread).
-  struct FinishedJob {
-    uint64_t job_id = 0;
-    uint32_t attempt = 0;
-    int findings = 0;
-    std::string error;
-    std::string frame;  // the encoded result Envelope
-    Status spooled;
-  };
 
+  // worker_loop.cc: startup and the loop's turn.
   Status OpenSpool();
   Status PrepareJobs();
   StatusOr<v1::GetEndpointsResponse> AwaitEndpoints(int stop_fd);
   Status Connect(const v1::GetEndpointsResponse& endpoints);
-  SocketOptions ControlOptions(SocketOptions sub) const;
-  // Session and drain timers: sends what they ask for; true once it has left.
+  // Session, queue and drain timers: adds what they ask for to the batch;
+  // true once it has left.
   bool ActOnDeadlines(TimeMs now);
   Status PollOnce(int stop_fd, TimeMs now);
-  Status HandleControl(const Frames& frames);
-  void ReceiveJobs(Socket& pool);
-  void HandleJob(const Frames& frames);
+  uint32_t FreeSlots() const;
+
+  // worker_loop_control.cc: what arrives on the jobs socket.
+  Status ReceiveControl();
+  Status HandleControlFrame(const Frames& frames);
+  Status HandleControlBatch(v1::ControlBatch& batch);
+  void OnCancel(const v1::Cancel& cancel);
+
+  // worker_loop_jobs.cc: admission, the local queue, job threads, results.
+  void AdmitJob(v1::JobAssignment job);
+  void StartQueuedJobs(TimeMs now);
+  void DeclineExpiredQueuedJobs(TimeMs now);
   void StartJob(v1::JobAssignment job);
+  // Every result finished since the last call: spooled together, then sent.
   void CollectFinishedJobs();
-  // Runs on the job's thread: encodes and spools the result.
-  FinishedJob EncodeAndSpool(v1::JobResult result);
-  void SendResult(FinishedJob finished);
+  // Results the job threads queued that are still ours (not handed back),
+  // their jobs no longer running.
+  std::vector<v1::JobResult> TakeFinishedResults();
+  void SendResult(v1::JobResult result);
   void ResendSpooledResults();
   void OnResultAcked(const v1::JobRef& job);
+
+  // worker_loop_drain.cc: the steps of a graceful stop.
   void BeginDrain(int stop_fd);
   void HandBackRunningJobs();
   void Leave();
+
+  // worker_loop_send.cc: what goes into the outgoing batch, and its flush.
   void SendDeclined(const v1::JobRef& job, v1::DeclineReason reason, const std::string& detail);
-  void SendEnvelope(v1::Envelope envelope);
-  // Sends an encoded message on the results socket, signed when security is on
-  // (freshly at every send: a re-sent result is never a replay).
-  void SendFrame(const std::string& frame, std::string_view type, uint64_t job_id,
-                 uint32_t attempt);
   void SendHello();
   void SendHeartbeat(bool leaving);
-  uint32_t FreeSlots() const;
+  // Sends every pending batch, each as one frame on the results socket,
+  // signed when security is on (freshly at every send: a re-sent result is
+  // never a replay). An empty batch sends nothing.
+  void FlushBatch();
 
   WorkerConfig config_;
   const Clock& clock_;
@@ -129,18 +157,20 @@ class WorkerLoop {
   std::unique_ptr<Context> context_;
   ClientSecurity security_;
   std::unique_ptr<MessageSigner> signer_;  // null in --insecure-dev mode
-  std::unique_ptr<Socket> results_;
-  std::unique_ptr<Socket> control_;
-  std::vector<std::unique_ptr<Socket>> pools_;
+  std::unique_ptr<Socket> results_;        // PUSH: WorkerBatch frames
+  std::unique_ptr<Socket> jobs_;           // DEALER: ControlBatch frames
+  std::unique_ptr<JobThreadPool> pool_;    // `slots` threads, from Start() on
   std::map<uint64_t, RunningJob> running_;
-  std::map<WorkerSession::AttemptKey, std::string> unacked_;  // encoded result frames
+  PrefetchQueue queue_;  // prefetched jobs waiting for a slot
+  std::map<WorkerSession::AttemptKey, v1::JobResult> unacked_;
   std::unique_ptr<ResultSpool> spool_;
   std::vector<SpooledResult> spooled_;  // left by an earlier run; sent after the first hello
   DrainPlan drain_;
+  OutgoingBatch batch_;
   int done_fd_ = -1;
   std::mutex done_mutex_;
-  std::deque<FinishedJob> done_;
-  std::atomic<uint64_t> next_message_id_ = 1;  // job threads take ids too
+  std::deque<v1::JobResult> done_;  // results job threads finished, for the loop
+  uint64_t next_message_id_ = 1;
   WireCounters counters_;
 };
 

@@ -1,51 +1,28 @@
-// WorkerLoop, part two: jobs and their results. Every job read from a pool
-// is run or declined at once (DecideAdmission); a finished job's result is
-// spooled (by the job's own thread), then sent and kept until its ResultAck;
-// results spooled by an earlier run are re-sent once, after the first hello.
-// See worker_loop.h.
-// Thread-safety: called on the loop thread only, except EncodeAndSpool, which
-// job threads run; they touch nothing else here but done_ (under done_mutex_),
-// done_fd_, the atomic message id and the spool's Put for their own attempt.
+// WorkerLoop, part three: jobs and their results. Every job that arrives is
+// run, queued or declined at once (DecideAdmission). A queued job waits,
+// unaccepted, until a slot frees (oldest first) and is declined if its
+// accept_by_ms passes first. A started job runs as a task of the job thread
+// pool; its acceptance goes into the outgoing batch, and is dropped again if
+// its result is there before the batch is flushed (a result implies
+// acceptance). The results of every job that finished since the loop last
+// looked are spooled together (one file, one fsync), then added to the
+// outgoing batch and kept until their ResultAcks; results spooled by an
+// earlier run are re-sent once, after the first hello. See worker_loop.h.
+// Thread-safety: called on the loop thread only, except the task submitted
+// in StartJob, which runs on a pool thread and touches nothing here but
+// runner_config_ (read only), done_ (under done_mutex_) and done_fd_.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "common/job/job_state.h"
-#include "common/wire/envelope.h"
 #include "worker/loop/worker_loop.h"
-#include "worker/loop/worker_messages.h"
 #include "worker/session/job_admission.h"
 
 namespace scanfleet {
 
-void WorkerLoop::ReceiveJobs(Socket& pool) {
-  // The controller sends at most the free slots it knows of; the bound keeps
-  // the loop responsive if it ever sends more.
-  constexpr int kMaxJobsPerWake = 256;
-  for (int i = 0; i < kMaxJobsPerWake; ++i) {
-    auto frames = pool.Receive(true);
-    if (!frames.ok()) {
-      spdlog::warn("receiving from a pool failed: {}", frames.status().ToString());
-      return;
-    }
-    if (!*frames) return;
-    HandleJob(**frames);
-  }
-}
-
-void WorkerLoop::HandleJob(const Frames& frames) {
-  if (frames.size() != 1) {
-    ++counters_.malformed;
-    spdlog::warn("dropped a {}-frame message on a pool socket", frames.size());
-    return;
-  }
-  auto envelope = DecodeEnvelope(frames.front(), config_.max_frame_bytes, counters_);
-  if (!envelope.ok() || !envelope->has_job()) {
-    spdlog::warn("dropped a bad job frame: {}",
-                 envelope.ok() ? "not a job" : envelope.status().ToString());
-    return;
-  }
-  v1::JobAssignment job = envelope->job();
+void WorkerLoop::AdmitJob(v1::JobAssignment job) {
   uint64_t job_id = job.job().job_id();
+  uint32_t attempt = job.job().attempt();
   AdmissionFacts facts;
   facts.draining = drain_.draining();
   facts.free_slots = FreeSlots();
@@ -53,97 +30,125 @@ void WorkerLoop::HandleJob(const Frames& frames) {
   if (auto running = running_.find(job_id); running != running_.end()) {
     facts.running_attempt = running->second.attempt;
   }
+  facts.queued_attempt = queue_.AttemptOf(job_id);
+  facts.queued = static_cast<uint32_t>(queue_.size());
+  facts.prefetch = config_.prefetch;
   Admission admission = DecideAdmission(job, facts);
+  if (admission.drop_queued_attempt) {
+    spdlog::info("job {} attempt {} supersedes attempt {} that waited here", job_id, attempt,
+                 *facts.queued_attempt);
+    queue_.RemoveJob(job_id);
+  }
   switch (admission.kind) {
     case Admission::Kind::kRun:
       StartJob(std::move(job));
       return;
+    case Admission::Kind::kQueue:
+      spdlog::debug("job {} attempt {} waits for a slot ({} waiting)", job_id, attempt,
+                    queue_.size() + 1);
+      queue_.Push(std::move(job));
+      return;
     case Admission::Kind::kIgnore:
-      spdlog::warn("job {} attempt {} arrived again while it runs here; ignored", job_id,
-                   job.job().attempt());
+      spdlog::warn("job {} attempt {} arrived again while it runs or waits here; ignored", job_id,
+                   attempt);
       return;
     case Admission::Kind::kDecline:
-      spdlog::info("declined job {} attempt {} ({}): {}", job_id, job.job().attempt(),
+      spdlog::info("declined job {} attempt {} ({}): {}", job_id, attempt,
                    DeclineReasonName(admission.reason), admission.detail);
       SendDeclined(job.job(), admission.reason, admission.detail);
       return;
   }
 }
 
-void WorkerLoop::StartJob(v1::JobAssignment job) {
-  uint64_t job_id = job.job().job_id();
-  SendEnvelope(MakeAcceptedEnvelope(job.job()));
-  RunningJob& slot = running_[job_id];
-  slot.attempt = job.job().attempt();
-  slot.cancel = std::make_unique<CancelSignal>();
-  const CancelSignal* cancel = slot.cancel.get();
-  spdlog::info("job {} attempt {}: {} on {}@{}", job_id, job.job().attempt(), job.scanner(),
-               job.target().repo(), job.target().ref());
-  slot.thread = std::thread([this, job = std::move(job), cancel] {
-    FinishedJob finished = EncodeAndSpool(RunJob(job, runner_config_, *cancel));
-    {
-      std::lock_guard<std::mutex> lock(done_mutex_);
-      done_.push_back(std::move(finished));
-    }
-    uint64_t one = 1;
-    (void)!write(done_fd_, &one, sizeof(one));
-  });
+void WorkerLoop::DeclineExpiredQueuedJobs(TimeMs now) {
+  for (const v1::JobAssignment& job : queue_.TakeExpired(now)) {
+    spdlog::info("job {} attempt {} waited past its acceptance deadline; declined",
+                 job.job().job_id(), job.job().attempt());
+    SendDeclined(job.job(), v1::DECLINE_NO_FREE_SLOT,
+                 "no slot freed before the acceptance deadline");
+  }
 }
 
-void WorkerLoop::CollectFinishedJobs() {
-  uint64_t count;
-  (void)!read(done_fd_, &count, sizeof(count));  // non-blocking: may find nothing
-  std::deque<FinishedJob> finished;
+void WorkerLoop::StartQueuedJobs(TimeMs now) {
+  DeclineExpiredQueuedJobs(now);
+  while (!drain_.draining() && FreeSlots() > 0) {
+    std::optional<v1::JobAssignment> job = queue_.PopOldest();
+    if (!job) return;
+    StartJob(std::move(*job));
+  }
+}
+
+void WorkerLoop::StartJob(v1::JobAssignment job) {
+  uint64_t job_id = job.job().job_id();
+  batch_.AddAccepted(job.job());
+  RunningJob& slot = running_[job_id];
+  slot.attempt = job.job().attempt();
+  slot.cancel = std::make_shared<CancelSignal>();
+  std::shared_ptr<CancelSignal> cancel = slot.cancel;
+  spdlog::info("job {} attempt {}: {} on {}@{}", job_id, job.job().attempt(), job.scanner(),
+               job.target().repo(), job.target().ref());
+  pool_->Submit(
+      [this, job = std::move(job), cancel] {
+        v1::JobResult result = RunJob(job, runner_config_, *cancel);
+        {
+          std::lock_guard<std::mutex> lock(done_mutex_);
+          done_.push_back(std::move(result));
+        }
+        uint64_t one = 1;
+        (void)!write(done_fd_, &one, sizeof(one));
+      },
+      [cancel] { cancel->Cancel(); });
+}
+
+std::vector<v1::JobResult> WorkerLoop::TakeFinishedResults() {
+  std::deque<v1::JobResult> finished;
   {
     std::lock_guard<std::mutex> lock(done_mutex_);
     finished.swap(done_);
   }
-  for (FinishedJob& job : finished) {
+  std::vector<v1::JobResult> results;
+  for (v1::JobResult& result : finished) {
+    uint64_t job_id = result.job().job_id();
+    uint32_t attempt = result.job().attempt();
     bool handed_back = false;
-    auto it = running_.find(job.job_id);
-    if (it != running_.end()) {
-      if (it->second.thread.joinable()) it->second.thread.join();
+    if (auto it = running_.find(job_id); it != running_.end()) {
       handed_back = it->second.handed_back;
       running_.erase(it);
     }
     if (handed_back) {
       // Declined already: the controller requeued the attempt, so its result
-      // is not sent, and its spool file goes.
-      spdlog::info("job {} attempt {} stopped after it was handed back; result dropped", job.job_id,
-                   job.attempt);
-      if (Status removed = spool_->Remove(job.job_id, job.attempt); !removed.ok()) {
-        spdlog::warn("job {} attempt {}: {}", job.job_id, job.attempt, removed.ToString());
-      }
+      // is neither spooled nor sent.
+      spdlog::info("job {} attempt {} stopped after it was handed back; result dropped", job_id,
+                   attempt);
       continue;
     }
-    spdlog::info("job {} attempt {} finished: {} findings{}{}", job.job_id, job.attempt,
-                 job.findings, job.error.empty() ? "" : ", error: ", job.error);
-    SendResult(std::move(job));
+    spdlog::info("job {} attempt {} finished: {} findings{}{}", job_id, attempt,
+                 result.findings_size(), result.error().empty() ? "" : ", error: ", result.error());
+    results.push_back(std::move(result));
   }
+  return results;
 }
 
-WorkerLoop::FinishedJob WorkerLoop::EncodeAndSpool(v1::JobResult result) {
-  FinishedJob finished;
-  finished.job_id = result.job().job_id();
-  finished.attempt = result.job().attempt();
-  finished.findings = result.findings_size();
-  finished.error = result.error();
-  v1::Envelope envelope;
-  *envelope.mutable_result() = std::move(result);
-  finished.frame = EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, clock_.NowMs());
-  // Write before acting: the result is on disk before the controller can see it.
-  finished.spooled = spool_->Put(finished.job_id, finished.attempt, finished.frame);
-  return finished;
+void WorkerLoop::CollectFinishedJobs() {
+  uint64_t count;
+  (void)!read(done_fd_, &count, sizeof(count));  // non-blocking: may find nothing
+  std::vector<v1::JobResult> results = TakeFinishedResults();
+  if (!results.empty()) {
+    // Write before acting: on disk, all in one file, before the controller
+    // can see any of them.
+    if (Status spooled = spool_->PutBatch(results); !spooled.ok()) {
+      spdlog::error("{} results not spooled, kept in memory only: {}", results.size(),
+                    spooled.ToString());
+    }
+    for (v1::JobResult& result : results) SendResult(std::move(result));
+  }
+  StartQueuedJobs(clock_.NowMs());  // the slots just freed
 }
 
-void WorkerLoop::SendResult(FinishedJob finished) {
-  WorkerSession::AttemptKey key{finished.job_id, finished.attempt};
-  if (!finished.spooled.ok()) {
-    spdlog::error("job {} attempt {}: result not spooled, kept in memory only: {}", key.first,
-                  key.second, finished.spooled.ToString());
-  }
-  SendFrame(finished.frame, "result", key.first, key.second);
-  unacked_[key] = std::move(finished.frame);
+void WorkerLoop::SendResult(v1::JobResult result) {
+  WorkerSession::AttemptKey key{result.job().job_id(), result.job().attempt()};
+  batch_.AddResult(result);
+  unacked_[key] = std::move(result);
   session_.OnResultSent(key, clock_.NowMs());
 }
 
@@ -152,8 +157,8 @@ void WorkerLoop::ResendSpooledResults() {
   spdlog::info("re-sending {} spooled results", spooled_.size());
   for (SpooledResult& spooled : spooled_) {
     WorkerSession::AttemptKey key{spooled.job_id, spooled.attempt};
-    SendFrame(spooled.frame, "result", key.first, key.second);
-    unacked_[key] = std::move(spooled.frame);
+    batch_.AddResult(spooled.result);
+    unacked_[key] = std::move(spooled.result);
     session_.OnResultSent(key, clock_.NowMs());
   }
   spooled_.clear();

@@ -1,5 +1,5 @@
-// DecideAdmission: run or decline a job that reached the worker; see
-// job_admission.h.
+// DecideAdmission: run, queue, decline or ignore a job that reached the
+// worker; see job_admission.h.
 // Thread-safety: a pure function.
 #include "worker/session/job_admission.h"
 
@@ -15,28 +15,48 @@ Admission Decline(v1::DeclineReason reason, std::string detail) {
   return admission;
 }
 
-}  // namespace
+Admission OfKind(Admission::Kind kind) {
+  Admission admission;
+  admission.kind = kind;
+  return admission;
+}
 
-Admission DecideAdmission(const v1::JobAssignment& job, const AdmissionFacts& facts) {
-  if (facts.draining) {
-    return Decline(v1::DECLINE_DRAINING, "the worker is stopping and takes no new job");
-  }
-  if (facts.running_attempt) {
-    if (*facts.running_attempt == job.job().attempt()) {
-      Admission ignore;
-      ignore.kind = Admission::Kind::kIgnore;
-      return ignore;
-    }
-    return Decline(v1::DECLINE_NO_FREE_SLOT, "an earlier attempt of this job is still stopping");
-  }
+// Everything after the duplicate checks; `queued` no longer counts a
+// superseded attempt of the same job.
+Admission DecideFresh(const v1::JobAssignment& job, const AdmissionFacts& facts, uint32_t queued) {
   if (facts.scanners == nullptr || facts.scanners->count(job.scanner()) == 0) {
     return Decline(v1::DECLINE_SCANNER_MISSING,
                    "scanner '" + job.scanner() + "' is not available on this worker");
   }
-  if (facts.free_slots == 0) {
-    return Decline(v1::DECLINE_NO_FREE_SLOT, "every slot is busy");
+  // First come, first started: a free slot goes to a job that waits already.
+  if (facts.free_slots > queued) return OfKind(Admission::Kind::kRun);
+  if (queued < facts.prefetch) return OfKind(Admission::Kind::kQueue);
+  if (facts.prefetch == 0) return Decline(v1::DECLINE_NO_FREE_SLOT, "every slot is busy");
+  return Decline(v1::DECLINE_NO_FREE_SLOT,
+                 "every slot is busy and " + std::to_string(queued) + " jobs wait here already");
+}
+
+}  // namespace
+
+Admission DecideAdmission(const v1::JobAssignment& job, const AdmissionFacts& facts) {
+  uint32_t attempt = job.job().attempt();
+  if (facts.draining) {
+    return Decline(v1::DECLINE_DRAINING, "the worker is stopping and takes no new job");
   }
-  return Admission{};
+  if (facts.running_attempt) {
+    if (*facts.running_attempt == attempt) return OfKind(Admission::Kind::kIgnore);
+    return Decline(v1::DECLINE_NO_FREE_SLOT, "an earlier attempt of this job is still stopping");
+  }
+  uint32_t queued = facts.queued;
+  bool supersedes_queued = false;
+  if (facts.queued_attempt) {
+    if (attempt <= *facts.queued_attempt) return OfKind(Admission::Kind::kIgnore);
+    supersedes_queued = true;
+    if (queued > 0) --queued;
+  }
+  Admission admission = DecideFresh(job, facts, queued);
+  admission.drop_queued_attempt = supersedes_queued;
+  return admission;
 }
 
 }  // namespace scanfleet

@@ -2,28 +2,34 @@
 // acknowledges them, so a result survives a controller outage and a worker
 // restart ("results survive the controller").
 //
-// One file per attempt, "<job_id>-<attempt>.result", holding the exact encoded
-// Envelope frame that is sent. Put() is atomic and durable: the frame is
-// written to a temporary file, fsynced, renamed over the final name and the
-// directory is fsynced, so after a crash a file is either whole or absent. The
-// worker calls Put() before the result is first sent and Remove() on its
-// ResultAck; at startup LoadAll() returns what is left, to be re-sent.
-// Spool files are treated as untrusted: a file that does not decode as a
-// JobResult envelope for the attempt its name says is moved aside to
-// "<name>.corrupt" and counted, never a crash. One worker process owns a spool
-// directory at a time (an flock on "<dir>/LOCK"); a second one is refused.
+// One file per batch of results made durable together, named after the
+// batch's first result, "<job_id>-<attempt>.result", and holding an encoded
+// Envelope (protocol v2) whose WorkerBatch carries those JobResults.
+// PutBatch() is atomic and durable: the bytes are written to a temporary
+// file, fsynced, renamed over the final name and the directory is fsynced
+// (one fsync and one directory fsync for the whole batch), so after a crash
+// a file is either whole or absent. The worker's loop calls PutBatch() with
+// every result that finished together before they are first sent, and
+// Remove() on each ResultAck (or when a result is dropped); a file is deleted
+// once every result in it is removed. At startup LoadAll() returns every
+// result of every file, to be re-sent (a removal that did not reach the disk
+// before a crash means one duplicate re-send, which the controller acks).
+// Spool files are treated as untrusted: a file that does not decode as a v2
+// envelope carrying only JobResults, the first of them the attempt its name
+// says (a version 1 spool file does not), is moved aside to
+// "<name>.corrupt" and counted, never a crash. One worker process owns a
+// spool directory at a time (an flock on "<dir>/LOCK"); a second one is
+// refused.
 // Every disk access goes through the FileSystem given to Open() (common/fs;
 // the worker passes DefaultFileSystem(), tests a fault-injecting fake). A
-// failed Put() (disk full, EIO on fsync, a crash part-way) leaves every
+// failed PutBatch() (disk full, EIO on fsync, a crash part-way) leaves every
 // result spooled before it intact and no partial file under a final name,
 // and returns a Status naming the file and the cause.
-// Thread-safety: Open() and LoadAll() on one thread before anything else;
-// afterwards Put() and Remove() may run concurrently from several threads as
-// long as each call names a different attempt (they share no mutable state:
-// every attempt has its own file; job threads Put their own results).
+// Thread-safety: not thread-safe; one thread (the worker's loop) uses it.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +37,7 @@
 
 #include "common/fs/file_system.h"
 #include "common/status/status.h"
+#include "proto/scanfleet.pb.h"
 
 namespace scanfleet {
 
@@ -38,13 +45,12 @@ namespace scanfleet {
 struct SpooledResult {
   uint64_t job_id = 0;
   uint32_t attempt = 0;
-  std::string sender;  // worker id the frame was sent as (acks are addressed to it)
-  std::string frame;   // the encoded Envelope, byte for byte as first sent
+  v1::JobResult result;  // as it was first sent
 };
 
 // What LoadAll() found.
 struct SpoolContents {
-  std::vector<SpooledResult> results;  // ordered by job id, then attempt
+  std::vector<SpooledResult> results;  // every file's, ordered by job id, then attempt
   size_t corrupt_files = 0;            // moved aside to "<name>.corrupt" by this load
 };
 
@@ -62,13 +68,21 @@ class ResultSpool {
   ResultSpool& operator=(const ResultSpool&) = delete;
   ~ResultSpool() = default;  // releases the lock
 
-  // Durably stores `frame` as the result of (job_id, attempt), replacing any
-  // earlier file for the same attempt.
-  Status Put(uint64_t job_id, uint32_t attempt, std::string_view frame);
-  // Forgets the result of (job_id, attempt); removing a missing file is OK.
+  // Durably stores `results` (their attempts distinct) in one file named
+  // after the first. A result of an attempt spooled already replaces the
+  // earlier one. Nothing to store is OK. FailedPrecondition, writing
+  // nothing, when the file's name is taken by a file that holds other
+  // results still spooled (the first result's attempt was spooled before,
+  // in a batch with others).
+  Status PutBatch(const std::vector<v1::JobResult>& results);
+  // PutBatch of one result.
+  Status Put(const v1::JobResult& result);
+  // Forgets the result of (job_id, attempt), deleting its file when no other
+  // result in it is left; forgetting one that is not spooled is OK.
   Status Remove(uint64_t job_id, uint32_t attempt);
-  // Every spooled result. Leftover temporary files of an interrupted Put()
-  // are deleted (their result was never sent); unrelated files are ignored.
+  // Every spooled result. Leftover temporary files of an interrupted write
+  // are deleted (their results were never sent); unrelated files are
+  // ignored. Also (re)builds which file holds which result.
   StatusOr<SpoolContents> LoadAll();
 
   const std::string& dir() const { return dir_; }
@@ -82,13 +96,19 @@ class ResultSpool {
   ResultSpool(FileSystem& fs, std::string dir, int64_t max_frame_bytes,
               std::unique_ptr<FileLock> lock)
       : fs_(&fs), dir_(std::move(dir)), max_frame_bytes_(max_frame_bytes), lock_(std::move(lock)) {}
+  using AttemptKey = std::pair<uint64_t, uint32_t>;
   Status MoveAside(const std::string& name);
+  // Forgets `key` as held by its file; the name of the file if that left it
+  // holding nothing (for the caller to delete), else empty.
+  std::string Forget(const AttemptKey& key);
 
   FileSystem* fs_;
   std::string dir_;
   int64_t max_frame_bytes_;
   std::unique_ptr<FileLock> lock_;
   size_t corrupt_files_ = 0;
+  std::map<AttemptKey, std::string> file_of_;   // spooled attempt -> its file's name
+  std::map<std::string, size_t> live_results_;  // file name -> attempts still spooled in it
 };
 
 }  // namespace scanfleet

@@ -103,13 +103,25 @@ TEST(ControllerFlagsTest, CheckedRangesAreEnforcedByTheParser) {
   EXPECT_THROW(ParseController("--zmtp-heartbeat-ms -1", flags), CLI::ValidationError);
 }
 
+TEST(WorkerFlagsTest, CreditAndHeartbeatDefaults) {
+  WorkerFlags flags;
+  CLI::App app;
+  AddWorkerFlags(app, flags);
+  app.parse("");
+  EXPECT_EQ(flags.config.prefetch, 1u) << "one job may wait beyond the slots";
+  EXPECT_EQ(flags.config.zmtp_heartbeat_ms, 0) << "ZMTP heartbeats are off";
+}
+
 TEST(WorkerFlagsTest, TopicsFillTheirFields) {
   WorkerFlags flags;
   CLI::App app;
   AddWorkerFlags(app, flags);
   app.parse(
       "--pools sast,dast --slots 4 --drain-grace-ms 10 --scanner-max-memory-mb 128 "
-      "--sast-network allow --print-registry --log-level warn");
+      "--sast-network allow --print-registry --log-level warn --prefetch 3 "
+      "--zmtp-heartbeat-ms 500");
+  EXPECT_EQ(flags.config.prefetch, 3u);
+  EXPECT_EQ(flags.config.zmtp_heartbeat_ms, 500);
   EXPECT_EQ(flags.config.pools, (std::vector<std::string>{"sast", "dast"}));
   EXPECT_EQ(flags.config.slots, 4u);
   EXPECT_EQ(flags.config.drain_grace_ms, 10);
@@ -121,7 +133,8 @@ TEST(WorkerFlagsTest, TopicsFillTheirFields) {
 
 TEST(WorkerFlagsTest, CheckedRangesAreEnforcedByTheParser) {
   for (const std::string args :
-       {"--slots 0", "--drain-grace-ms 86400001", "--sast-network maybe"}) {
+       {"--slots 0", "--drain-grace-ms 86400001", "--sast-network maybe", "--prefetch 17",
+        "--zmtp-heartbeat-ms -1"}) {
     WorkerFlags flags;
     CLI::App app;
     AddWorkerFlags(app, flags);

@@ -1,0 +1,63 @@
+// WorkerLoop, part five: what the worker tells the controller. Messages are
+// added to the outgoing batch (OutgoingBatch) as they arise; FlushBatch()
+// sends what gathered, once per loop turn, each WorkerBatch as one frame on
+// the results socket with one signature. See worker_loop.h.
+// Thread-safety: called on the loop thread only.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "common/wire/envelope.h"
+#include "worker/loop/worker_loop.h"
+#include "worker/loop/worker_messages.h"
+
+namespace scanfleet {
+
+void WorkerLoop::SendDeclined(const v1::JobRef& job, v1::DeclineReason reason,
+                              const std::string& detail) {
+  batch_.AddDeclined(MakeJobDeclined(job, reason, detail));
+}
+
+void WorkerLoop::SendHello() {
+  char hostname[256] = {0};
+  gethostname(hostname, sizeof(hostname) - 1);
+  HelloFacts facts;
+  facts.pools = config_.pools;
+  facts.scanners = runner_config_.scanners;
+  facts.slots = config_.slots;
+  facts.prefetch = config_.prefetch;
+  facts.hostname = hostname;
+  batch_.SetHello(MakeWorkerHello(facts));
+}
+
+void WorkerLoop::SendHeartbeat(bool leaving) {
+  HeartbeatReport report;
+  for (const auto& [job_id, job] : running_) {
+    // A handed-back attempt was declined: it is no longer ours to report.
+    if (!job.handed_back) report.running.emplace_back(job_id, job.attempt);
+  }
+  // A draining worker has no capacity to offer; a waiting job takes the
+  // next free slot.
+  uint32_t free = FreeSlots();
+  uint32_t waiting = static_cast<uint32_t>(queue_.size());
+  report.free_slots = drain_.draining() || free <= waiting ? 0 : free - waiting;
+  report.draining = drain_.draining();
+  report.leaving = leaving;
+  batch_.SetHeartbeat(MakeWorkerHeartbeat(report));
+}
+
+void WorkerLoop::FlushBatch() {
+  for (v1::WorkerBatch& batch : batch_.Take()) {
+    v1::Envelope envelope;
+    envelope.mutable_worker_batch()->Swap(&batch);
+    TimeMs now = clock_.NowMs();
+    std::string frame = EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, now);
+    Status sent =
+        signer_ ? results_->Send(SignEnvelopeFrame(*signer_, envelope, std::move(frame), now), true)
+                : results_->SendOne(frame, true);
+    // A lost batch costs nothing durable: results are re-sent until acked,
+    // the controller requeues what was never accepted.
+    if (!sent.ok()) spdlog::debug("send to controller failed: {}", sent.ToString());
+  }
+}
+
+}  // namespace scanfleet
