@@ -36,6 +36,10 @@ class OutgoingBatch {
   void SetHeartbeat(v1::Heartbeat heartbeat);
 
   bool empty() const { return closed_.empty() && open_bytes_ == 0; }
+  // The heartbeat of the batch still open, if it has one.
+  const v1::Heartbeat* open_heartbeat() const {
+    return open_.has_heartbeat() ? &open_.heartbeat() : nullptr;
+  }
   // Encoded size of the batch still open (the one the next message joins).
   size_t open_bytes() const { return open_bytes_; }
   // The batches to send, oldest first; afterwards this is empty.

@@ -46,6 +46,10 @@ void WorkerLoop::SendHeartbeat(bool leaving) {
 }
 
 void WorkerLoop::FlushBatch() {
+  // A heartbeat says the state when it leaves, not when it was due: what this
+  // turn did after it (a hand-back, a finished job) must not be contradicted
+  // by it in the same batch.
+  if (const v1::Heartbeat* pending = batch_.open_heartbeat()) SendHeartbeat(pending->leaving());
   for (v1::WorkerBatch& batch : batch_.Take()) {
     v1::Envelope envelope;
     envelope.mutable_worker_batch()->Swap(&batch);
