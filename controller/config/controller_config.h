@@ -67,7 +67,7 @@ struct ControllerConfig {
   // Once an iteration has stored this many findings, further worker frames
   // wait for the next iteration (a scan of 20 x 10,000 findings never holds
   // the loop for seconds).
-  int64_t max_findings_per_iteration = 20000;
+  int64_t max_findings_per_iteration = 10000;
   bool synchronous_full = true;   // SQLite synchronous=FULL
   uint32_t replay_limit = 10000;  // most events returned per replay request
   // Security (docs/SECURITY.md). Unless insecure_dev, every socket uses

@@ -20,12 +20,25 @@
 
 namespace scanfleet {
 
+namespace {
+
+// A batch closes at a quarter of the frame cap, and at 1 MiB: a result with
+// thousands of findings travels alone, so the controller's per-iteration
+// findings bound (--max-findings-per-iteration) applies to it on its own and
+// never to several large results arriving in one frame.
+size_t BatchSplitBytes(int64_t max_frame_bytes) {
+  constexpr int64_t kMaxBatchBytes = 1 << 20;
+  return static_cast<size_t>(std::clamp<int64_t>(max_frame_bytes / 4, 1, kMaxBatchBytes));
+}
+
+}  // namespace
+
 WorkerLoop::WorkerLoop(WorkerConfig config, const Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
       session_(config_.session, clock.NowMs()),
       drain_(DrainConfig{config_.drain_grace_ms, config_.drain_ack_wait_ms}),
-      batch_(static_cast<size_t>(std::max<int64_t>(config_.max_frame_bytes / 4, 1))) {
+      batch_(BatchSplitBytes(config_.max_frame_bytes)) {
   done_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   SF_CHECK(done_fd_ >= 0);
 }

@@ -11,7 +11,7 @@
 // (JobThreadPool).
 // Out: hello, acceptances, declines, results and heartbeats are gathered in
 // one OutgoingBatch and flushed once per loop turn as WorkerBatch frames
-// (one signature each; split at a quarter of --max-frame-bytes), so messages
+// (one signature each; split at a quarter of --max-frame-bytes, at most 1 MiB), so messages
 // that arise together share a frame. The loop collects every finished
 // result at once and writes them to the spool (ResultSpool) as one file,
 // with one fsync and one directory fsync, before the batch that carries them
