@@ -1,12 +1,15 @@
 // EventVerifier: the helper every subscriber of the controller's event stream
-// uses to turn what it receives into events it can trust.
+// uses to turn the pages it receives into events it can trust.
 //
-// Live events arrive as frames [topic, envelope] (--insecure-dev) or
-// [topic, envelope, header, signature]; replayed ones in a
-// ReplayEventsResponse, as `events` or `signed_events`. With a controller key
-// given, only signed events signed by that key pass (tampered, wrongly keyed,
-// replayed or out-of-window ones are rejected and counted); without one, only
-// unsigned events are read. The topic frame must match the event's topic.
+// Events travel in EventPages (protocol version 2): live as frames
+// [topic, envelope] (--insecure-dev) or [topic, envelope, header, signature]
+// with topic "page" (events) or "heartbeat" (no events, the head seq); in a
+// ReplayEventsResponse as one `page` SignedBlob. With a controller key given,
+// only pages signed by that key pass (tampered, wrongly keyed, replayed or
+// out-of-window ones are rejected and counted): ONE verification per page.
+// Without one, only unsigned pages are read. Inside a page every event must
+// parse and carry seq first_seq + i, so loss, duplicates and reordering are
+// still seen per event; the hash chain is the follower's to check.
 // Thread-safety: one EventVerifier per subscriber thread.
 #pragma once
 
@@ -23,17 +26,28 @@
 
 namespace scanfleet {
 
+// A page that passed: its events parsed, each beside the bytes it came as.
+struct VerifiedPage {
+  bool heartbeat = false;            // no events: only the head seq
+  uint64_t first_seq = 0;            // seq of events[0]
+  std::string prev_chain;            // chain(first_seq - 1), 32 bytes when events
+  std::vector<v1::Event> events;     // seq first_seq + i
+  std::vector<std::string> bytes;    // the canonical bytes of events[i]
+  uint64_t head_seq = 0;             // newest seq stored when the page was made
+  uint64_t first_stored_seq = 0;     // oldest seq stored (replays)
+  std::optional<v1::LogCheckpoint> anchor;
+};
+
 class EventVerifier {
  public:
   // controller: the controller's public key, or nullopt to accept unsigned
-  // events only (plaintext development mode).
+  // pages only (plaintext development mode).
   EventVerifier(std::optional<PublicKey> controller, int64_t window_ms);
 
   // One live message from the events socket.
-  StatusOr<v1::Event> FromFrames(const Frames& frames, int64_t now_ms);
-  // The events of a replay answer, in order; the first bad one fails the batch.
-  StatusOr<std::vector<v1::Event>> FromReplay(const v1::ReplayEventsResponse& replay,
-                                              int64_t now_ms);
+  StatusOr<VerifiedPage> FromFrames(const Frames& frames, int64_t now_ms);
+  // The page of a replay answer.
+  StatusOr<VerifiedPage> FromReplay(const v1::ReplayEventsResponse& replay, int64_t now_ms);
 
   bool verifying() const { return verifier_.has_value(); }
   const SignatureCounters* signature_counters() const {
@@ -41,8 +55,8 @@ class EventVerifier {
   }
 
  private:
-  StatusOr<v1::Event> Open(const std::string& body, const std::string* header,
-                           const std::string* signature, int64_t now_ms);
+  StatusOr<VerifiedPage> Open(const std::string& body, const std::string* header,
+                              const std::string* signature, int64_t now_ms);
 
   std::optional<MessageVerifier> verifier_;
   WireCounters wire_counters_;

@@ -39,6 +39,31 @@ std::vector<PublicKey> ZapPolicy::KeysOf(const std::string& role) const {
   return it == keys_by_role.end() ? std::vector<PublicKey>() : it->second;
 }
 
+bool ZapPolicy::Allows(const std::string& domain, const std::string& user_id) const {
+  size_t colon = user_id.find(':');
+  if (colon == std::string::npos) return false;
+  std::string role = user_id.substr(0, colon);
+  std::string name = user_id.substr(colon + 1);
+  auto roles = roles_by_domain.find(domain);
+  if (roles == roles_by_domain.end() || !roles->second.count(role)) return false;
+  for (const PublicKey& key : KeysOf(role)) {
+    if (key.name == name) return true;
+  }
+  return false;
+}
+
+std::set<std::string> ZapPolicy::UsersOf(const std::string& domain) const {
+  std::set<std::string> users;
+  auto roles = roles_by_domain.find(domain);
+  if (roles == roles_by_domain.end()) return users;
+  for (const std::string& role : roles->second) {
+    // The key itself is part of the entry: a name whose key was replaced
+    // counts as revoked.
+    for (const PublicKey& key : KeysOf(role)) users.insert(role + ":" + key.name + "/" + key.key_id);
+  }
+  return users;
+}
+
 ZapAuthorizer::ZapAuthorizer(Context& context, ZapPolicy policy)
     : context_(context), policy_(std::make_shared<const ZapPolicy>(std::move(policy))) {}
 
@@ -61,6 +86,19 @@ void ZapAuthorizer::Reload(ZapPolicy policy) {
   policy_ = std::move(fresh);
 }
 
+std::shared_ptr<const ZapPolicy> ZapAuthorizer::Policy() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return policy_;
+}
+
+bool ZapAuthorizer::Allows(const std::string& domain, const std::string& user_id) const {
+  return Policy()->Allows(domain, user_id);
+}
+
+std::set<std::string> ZapAuthorizer::UsersOf(const std::string& domain) const {
+  return Policy()->UsersOf(domain);
+}
+
 Frames ZapAuthorizer::Answer(const Frames& request) {
   // version, request id, domain, address, identity, mechanism, credentials...
   std::string request_id = request.size() > 1 ? request[1] : "";
@@ -68,11 +106,7 @@ Frames ZapAuthorizer::Answer(const Frames& request) {
     ++denied_;
     return {"1.0", request_id, "400", "malformed ZAP request", "", ""};
   }
-  std::shared_ptr<const ZapPolicy> policy;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    policy = policy_;
-  }
+  std::shared_ptr<const ZapPolicy> policy = Policy();
   std::string key = request.size() > 6 ? request[6] : "";
   ZapPolicy::Decision decision = policy->Decide(request[2], request[5], key);
   if (!decision.allowed) {

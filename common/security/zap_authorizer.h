@@ -46,6 +46,11 @@ struct ZapPolicy {
 
   // Every signing key of a role (for the result/event verifiers).
   std::vector<PublicKey> KeysOf(const std::string& role) const;
+  // Whether a connection authorized as `user_id` ("role:name") may still use
+  // `domain`: its role is allowed there and a key of that name is listed.
+  bool Allows(const std::string& domain, const std::string& user_id) const;
+  // The user ids ("role:name", with the key) allowed on `domain`.
+  std::set<std::string> UsersOf(const std::string& domain) const;
 };
 
 class ZapAuthorizer {
@@ -58,6 +63,10 @@ class ZapAuthorizer {
   // Binds the handler socket and starts answering; call before binding servers.
   Status Start();
   void Reload(ZapPolicy policy);
+  // ZapPolicy::Allows under the current policy: a connection made before a
+  // reload that revoked its key is refused from then on.
+  bool Allows(const std::string& domain, const std::string& user_id) const;
+  std::set<std::string> UsersOf(const std::string& domain) const;
 
   uint64_t allowed() const { return allowed_.load(); }
   uint64_t denied() const { return denied_.load(); }
@@ -66,8 +75,10 @@ class ZapAuthorizer {
   void Run(Socket socket);
   Frames Answer(const Frames& request);
 
+  std::shared_ptr<const ZapPolicy> Policy() const;
+
   Context& context_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::shared_ptr<const ZapPolicy> policy_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> allowed_{0};

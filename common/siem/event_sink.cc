@@ -28,18 +28,23 @@ std::string_view EventFormatName(EventFormat format) {
   return "?";
 }
 
-std::optional<std::string> RenderEvent(EventFormat format, const v1::Event& event,
+std::optional<std::string> RenderEvent(EventFormat format, const LoggedEvent& logged,
                                        std::string_view product_version, bool cef_extension_space) {
+  const v1::Event& event = logged.event;
   switch (format) {
     case EventFormat::kCef:
       return FormatCef(event, product_version, cef_extension_space);
     case EventFormat::kLeef:
       return FormatLeef(event, product_version);
-    case EventFormat::kEcs:
-      return JsonLine(EcsJson(event, product_version));
+    case EventFormat::kEcs: {
+      nlohmann::json ecs = EcsJson(event, product_version);
+      if (!logged.bytes.empty()) ecs["scanfleet"]["log"] = LogProofJson(logged);
+      return JsonLine(ecs);
+    }
     case EventFormat::kOcsf: {
       auto ocsf = OcsfVulnerabilityFinding(event, product_version);
       if (!ocsf) return std::nullopt;
+      if (!logged.bytes.empty()) (*ocsf)["unmapped"]["scanfleet"]["log"] = LogProofJson(logged);
       return JsonLine(*ocsf);
     }
   }

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/eventlog/logged_event.h"
 #include "common/status/status.h"
 #include "proto/scanfleet.pb.h"
 
@@ -29,9 +30,11 @@ enum class EventFormat { kCef, kLeef, kEcs, kOcsf };
 StatusOr<EventFormat> ParseEventFormat(std::string_view name);  // "cef", "leef", "ecs", "ocsf"
 std::string_view EventFormatName(EventFormat format);
 // The event as one line of `format` without a newline; nullopt when the format
-// has no representation of this kind of event.
+// has no representation of this kind of event. The JSON formats also carry
+// the event's bytes and chain hashes (LogProofJson), when it has them, so
+// `scanfleet verify-log` can check the output offline.
 // cef_extension_space: see FormatCef.
-std::optional<std::string> RenderEvent(EventFormat format, const v1::Event& event,
+std::optional<std::string> RenderEvent(EventFormat format, const LoggedEvent& logged,
                                        std::string_view product_version,
                                        bool cef_extension_space = false);
 
@@ -40,7 +43,7 @@ class EventSink {
   virtual ~EventSink() = default;
   // For logs: e.g. "syslog-tcp://127.0.0.1:514 (cef)".
   virtual std::string Describe() const = 0;
-  virtual Status Deliver(const std::vector<v1::Event>& events) = 0;
+  virtual Status Deliver(const std::vector<LoggedEvent>& events) = 0;
 };
 
 }  // namespace scanfleet::siem

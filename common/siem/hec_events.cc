@@ -21,8 +21,9 @@ std::string EpochSecondsMillis(int64_t ms) {
 
 }  // namespace
 
-std::optional<std::string> HecEventObject(const HecEnvelope& envelope, const v1::Event& event) {
-  auto rendered = RenderEvent(envelope.format, event, envelope.product_version);
+std::optional<std::string> HecEventObject(const HecEnvelope& envelope, const LoggedEvent& logged) {
+  const v1::Event& event = logged.event;
+  auto rendered = RenderEvent(envelope.format, logged, envelope.product_version);
   if (!rendered) return std::nullopt;
   std::string object = "{";
   if (event.created_ms() > 0) object += "\"time\":" + EpochSecondsMillis(event.created_ms()) + ",";
@@ -35,18 +36,18 @@ std::optional<std::string> HecEventObject(const HecEnvelope& envelope, const v1:
 }
 
 std::vector<HecRequest> SplitHecRequests(const HecEnvelope& envelope,
-                                         const std::vector<v1::Event>& events,
+                                         const std::vector<LoggedEvent>& events,
                                          size_t max_body_bytes) {
   std::vector<HecRequest> requests;
   HecRequest current;
-  for (const auto& event : events) {
-    auto object = HecEventObject(envelope, event);
+  for (const auto& logged : events) {
+    auto object = HecEventObject(envelope, logged);
     if (object && !current.body.empty() && current.body.size() + object->size() > max_body_bytes) {
       requests.push_back(std::move(current));
       current = HecRequest();
     }
     if (object) current.body += *object;
-    current.last_seq = event.seq();
+    current.last_seq = logged.event.seq();
   }
   if (current.last_seq != 0) requests.push_back(std::move(current));
   return requests;

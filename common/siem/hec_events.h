@@ -29,7 +29,7 @@ struct HecEnvelope {
 };
 
 // nullopt when the format has no representation of the event (OCSF: non-findings).
-std::optional<std::string> HecEventObject(const HecEnvelope& envelope, const v1::Event& event);
+std::optional<std::string> HecEventObject(const HecEnvelope& envelope, const LoggedEvent& logged);
 
 // One request body and the highest seq it covers (skipped events included).
 struct HecRequest {
@@ -39,7 +39,7 @@ struct HecRequest {
 // Events must be in seq order; an empty body means "nothing to send, but the
 // events up to last_seq are done".
 std::vector<HecRequest> SplitHecRequests(const HecEnvelope& envelope,
-                                         const std::vector<v1::Event>& events,
+                                         const std::vector<LoggedEvent>& events,
                                          size_t max_body_bytes);
 
 // HEC's reply body. code is nullopt when the body is not HEC JSON.

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "common/eventlog/chain.h"
 #include "common/siem/event_fields.h"
 #include "common/wire/convert.h"
 
@@ -133,6 +134,12 @@ std::optional<json> OcsfVulnerabilityFinding(const v1::Event& event,
     out["resources"] = json::array({{{"uid", f.url()}, {"type", "url"}}});
   }
   return out;
+}
+
+json LogProofJson(const LoggedEvent& logged) {
+  return {{"event", Base64Of(logged.bytes)},
+          {"prev", HexOf(logged.prev_chain)},
+          {"chain", HexOf(logged.chain)}};
 }
 
 std::string JsonLine(const json& value) {

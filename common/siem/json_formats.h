@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/eventlog/logged_event.h"
 #include "proto/scanfleet.pb.h"
 
 namespace scanfleet::siem {
@@ -20,6 +21,11 @@ nlohmann::json EcsJson(const v1::Event& event, std::string_view product_version)
 // nullopt for events that are not findings: OCSF class 2002 describes findings only.
 std::optional<nlohmann::json> OcsfVulnerabilityFinding(const v1::Event& event,
                                                        std::string_view product_version);
+// What lets `scanfleet verify-log` check a file of these lines offline: the
+// event's canonical bytes (base64) and the chain hashes before and at it
+// (hex): {"event": ..., "prev": ..., "chain": ...} (docs/SIEM.md).
+nlohmann::json LogProofJson(const LoggedEvent& logged);
+
 // One line without the trailing newline; invalid UTF-8 is replaced, never thrown on.
 std::string JsonLine(const nlohmann::json& value);
 

@@ -90,8 +90,8 @@ std::string JsonLinesSink::Describe() const {
          std::string(EventFormatName(format_)) + ")";
 }
 
-Status JsonLinesSink::Deliver(const std::vector<v1::Event>& events) {
-  if (events.empty() || events.back().seq() <= delivered_seq_) return Status::Ok();
+Status JsonLinesSink::Deliver(const std::vector<LoggedEvent>& events) {
+  if (events.empty() || events.back().event.seq() <= delivered_seq_) return Status::Ok();
   if (fd_ < 0) {
     fd_ = to_stdout() ? STDOUT_FILENO
                       : open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -117,10 +117,10 @@ Status JsonLinesSink::Deliver(const std::vector<v1::Event>& events) {
   }
   std::string bytes;
   uint64_t last_seq = delivered_seq_;
-  for (const auto& event : events) {
-    if (event.seq() <= delivered_seq_) continue;
-    last_seq = event.seq();
-    auto line = RenderEvent(format_, event, product_version_);
+  for (const auto& logged : events) {
+    if (logged.event.seq() <= delivered_seq_) continue;
+    last_seq = logged.event.seq();
+    auto line = RenderEvent(format_, logged, product_version_);
     if (line) bytes += *line + "\n";
   }
   if (last_seq == delivered_seq_) return Status::Ok();

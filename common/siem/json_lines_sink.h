@@ -30,7 +30,7 @@ class JsonLinesSink final : public EventSink {
   ~JsonLinesSink() override;
 
   std::string Describe() const override;
-  Status Deliver(const std::vector<v1::Event>& events) override;
+  Status Deliver(const std::vector<LoggedEvent>& events) override;
 
  private:
   bool to_stdout() const { return path_.empty() || path_ == "-"; }

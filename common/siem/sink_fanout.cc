@@ -21,23 +21,23 @@ bool SinkFanout::Selected(const v1::Event& event) const {
                      [&](const std::string& prefix) { return event.topic().starts_with(prefix); });
 }
 
-Status SinkFanout::Deliver(const std::vector<v1::Event>& events) {
-  std::vector<const v1::Event*> fresh;
-  for (const auto& event : events) {
-    if (event.seq() > cursor_seq_) fresh.push_back(&event);
+Status SinkFanout::Deliver(const std::vector<LoggedEvent>& events) {
+  std::vector<const LoggedEvent*> fresh;
+  for (const auto& logged : events) {
+    if (logged.event.seq() > cursor_seq_) fresh.push_back(&logged);
   }
-  std::vector<v1::Event> chunk;
+  std::vector<LoggedEvent> chunk;
   for (size_t i = 0; i < fresh.size(); ++i) {
-    if (Selected(*fresh[i])) chunk.push_back(*fresh[i]);
+    if (Selected(fresh[i]->event)) chunk.push_back(*fresh[i]);
     if (chunk.size() >= options_.max_batch || i + 1 == fresh.size()) {
-      RETURN_IF_ERROR(DeliverChunk(chunk, fresh[i]->seq()));
+      RETURN_IF_ERROR(DeliverChunk(chunk, fresh[i]->event.seq()));
       chunk.clear();
     }
   }
   return Status::Ok();
 }
 
-Status SinkFanout::DeliverChunk(const std::vector<v1::Event>& chunk, uint64_t last_seq) {
+Status SinkFanout::DeliverChunk(const std::vector<LoggedEvent>& chunk, uint64_t last_seq) {
   if (!chunk.empty()) {
     for (size_t i = 0; i < sinks_.size(); ++i) RETURN_IF_ERROR(DeliverToSink(i, chunk));
   }
@@ -50,7 +50,7 @@ Status SinkFanout::DeliverChunk(const std::vector<v1::Event>& chunk, uint64_t la
   return Status::Ok();
 }
 
-Status SinkFanout::DeliverToSink(size_t index, const std::vector<v1::Event>& chunk) {
+Status SinkFanout::DeliverToSink(size_t index, const std::vector<LoggedEvent>& chunk) {
   EventSink& sink = *sinks_[index];
   int64_t backoff_ms = options_.initial_backoff_ms;
   while (true) {

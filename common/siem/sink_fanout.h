@@ -43,14 +43,14 @@ class SinkFanout {
   // Returns an error only when stopped while a sink was down, when a sink
   // failed permanently (FailedPrecondition) or when the cursor cannot be
   // saved; undelivered events are then sent after restart.
-  Status Deliver(const std::vector<v1::Event>& events);
+  Status Deliver(const std::vector<LoggedEvent>& events);
   uint64_t cursor_seq() const { return cursor_seq_; }
   void set_cursor_seq(uint64_t seq) { cursor_seq_ = seq; }
   bool Selected(const v1::Event& event) const;
 
  private:
-  Status DeliverChunk(const std::vector<v1::Event>& chunk, uint64_t last_seq);
-  Status DeliverToSink(size_t index, const std::vector<v1::Event>& chunk);
+  Status DeliverChunk(const std::vector<LoggedEvent>& chunk, uint64_t last_seq);
+  Status DeliverToSink(size_t index, const std::vector<LoggedEvent>& chunk);
 
   std::vector<std::unique_ptr<EventSink>> sinks_;
   std::vector<bool> sink_down_;

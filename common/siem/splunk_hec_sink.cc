@@ -32,10 +32,10 @@ std::string SplunkHecSink::Describe() const {
          std::string(EventFormatName(options_.envelope.format)) + ")";
 }
 
-Status SplunkHecSink::Deliver(const std::vector<v1::Event>& events) {
-  std::vector<v1::Event> fresh;
-  for (const auto& event : events) {
-    if (event.seq() > delivered_seq_) fresh.push_back(event);
+Status SplunkHecSink::Deliver(const std::vector<LoggedEvent>& events) {
+  std::vector<LoggedEvent> fresh;
+  for (const auto& logged : events) {
+    if (logged.event.seq() > delivered_seq_) fresh.push_back(logged);
   }
   for (const auto& request : SplitHecRequests(options_.envelope, fresh, options_.max_body_bytes)) {
     if (!request.body.empty()) RETURN_IF_ERROR(Post(request.body));

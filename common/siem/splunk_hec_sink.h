@@ -49,7 +49,7 @@ class SplunkHecSink final : public EventSink {
   ~SplunkHecSink() override;
 
   std::string Describe() const override;
-  Status Deliver(const std::vector<v1::Event>& events) override;
+  Status Deliver(const std::vector<LoggedEvent>& events) override;
 
  private:
   Status Post(const std::string& body);

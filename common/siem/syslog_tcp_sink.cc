@@ -15,9 +15,10 @@ std::string SyslogTcpSink::Describe() const {
          std::string(EventFormatName(options_.format)) + ")";
 }
 
-std::string SyslogTcpSink::Frame(const v1::Event& event) const {
+std::string SyslogTcpSink::Frame(const LoggedEvent& logged) const {
+  const v1::Event& event = logged.event;
   auto payload =
-      RenderEvent(options_.format, event, options_.product_version, options_.cef_extension_space);
+      RenderEvent(options_.format, logged, options_.product_version, options_.cef_extension_space);
   if (!payload) return "";
   SyslogMessage message;
   message.facility = options_.facility;
@@ -35,13 +36,13 @@ std::string SyslogTcpSink::Frame(const v1::Event& event) const {
   return FrameOctetCounted(FormatRfc5424(message, BomPolicy::kNever));
 }
 
-Status SyslogTcpSink::Deliver(const std::vector<v1::Event>& events) {
+Status SyslogTcpSink::Deliver(const std::vector<LoggedEvent>& events) {
   std::string bytes;
   uint64_t last_seq = delivered_seq_;
-  for (const auto& event : events) {
-    if (event.seq() <= delivered_seq_) continue;
-    bytes += Frame(event);
-    last_seq = event.seq();
+  for (const auto& logged : events) {
+    if (logged.event.seq() <= delivered_seq_) continue;
+    bytes += Frame(logged);
+    last_seq = logged.event.seq();
   }
   if (last_seq == delivered_seq_) return Status::Ok();
   if (!stream_) {

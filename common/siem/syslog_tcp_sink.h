@@ -35,11 +35,11 @@ class SyslogTcpSink final : public EventSink {
   SyslogTcpSink(std::unique_ptr<StreamConnector> connector, SyslogSinkOptions options);
 
   std::string Describe() const override;
-  Status Deliver(const std::vector<v1::Event>& events) override;
+  Status Deliver(const std::vector<LoggedEvent>& events) override;
   uint64_t delivered_seq() const { return delivered_seq_; }
 
   // The full framed bytes of one event (exposed for tests).
-  std::string Frame(const v1::Event& event) const;
+  std::string Frame(const LoggedEvent& logged) const;
 
  private:
   std::unique_ptr<StreamConnector> connector_;

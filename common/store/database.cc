@@ -89,9 +89,9 @@ bool Statement::ColumnIsNull(int index) const {
 StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, const Options& options,
                                                    const std::vector<std::string>& migrations) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int flags = options.read_only ? SQLITE_OPEN_READONLY
+                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteError(raw, rc, "opening database " + path);
     sqlite3_close(raw);
@@ -100,6 +100,10 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, cons
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
+  if (options.read_only) {
+    RETURN_IF_ERROR(db->CheckSchema(migrations));
+    return db;
+  }
   RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
   RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                                     : "PRAGMA synchronous=NORMAL"));
@@ -157,6 +161,7 @@ Status Database::Commit() {
 
 Status Database::Rollback() {
   in_transaction_ = false;
+  ++rollbacks_;
   return Exec("ROLLBACK");
 }
 
@@ -216,6 +221,7 @@ Status Savepoint::Rollback() {
   SF_CHECK(db_ != nullptr);
   // ROLLBACK TO keeps the savepoint open; RELEASE then closes it.
   Status rolled_back = db_->Exec("ROLLBACK TO " + name_);
+  ++db_->rollbacks_;
   Status released = db_->Exec("RELEASE " + name_);
   Close();
   return rolled_back.ok() ? released : rolled_back;
@@ -224,6 +230,23 @@ Status Savepoint::Rollback() {
 int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
 int64_t Database::total_changes() const { return sqlite3_total_changes64(db_); }
+
+Status Database::CheckSchema(const std::vector<std::string>& migrations) {
+  ASSIGN_OR_RETURN(Statement * version_stmt, Prepare("PRAGMA user_version"));
+  ASSIGN_OR_RETURN(bool has_row, version_stmt->Step());
+  int version = has_row ? static_cast<int>(version_stmt->ColumnInt(0)) : 0;
+  version_stmt->Reset();
+  if (version != static_cast<int>(migrations.size())) {
+    return Status::FailedPrecondition(
+        "database schema version " + std::to_string(version) + ", this build reads version " +
+        std::to_string(migrations.size()) +
+        (version < static_cast<int>(migrations.size())
+             ? " (start the controller once to migrate it)"
+             : " (the database is newer than this build)"));
+  }
+  schema_version_ = version;
+  return Status::Ok();
+}
 
 Status Database::Migrate(const std::vector<std::string>& migrations) {
   ASSIGN_OR_RETURN(Statement * version_stmt, Prepare("PRAGMA user_version"));

@@ -64,6 +64,10 @@ class Database {
   struct Options {
     bool synchronous_full = true;  // FULL: durable at commit; NORMAL: faster, WAL-safe
     int busy_timeout_ms = 5000;
+    // A reader beside the writer (WAL lets it read while the writer commits):
+    // opened SQLITE_OPEN_READONLY, never created or migrated; a schema
+    // other than the migrations' is refused (the writer migrates first).
+    bool read_only = false;
   };
 
   // Opens (creating if missing) and applies `migrations`: migrations[i] brings
@@ -83,6 +87,9 @@ class Database {
   int changes() const;  // rows changed by the last statement
   int64_t total_changes() const;  // rows changed since the database was opened
   int schema_version() const { return schema_version_; }
+  // Counts rollbacks of transactions and savepoints: a cache of what is
+  // stored (e.g. the event log's head) is still right while it is unchanged.
+  uint64_t rollbacks() const { return rollbacks_; }
 
  private:
   friend class Transaction;
@@ -90,6 +97,7 @@ class Database {
 
   explicit Database(sqlite3* db) : db_(db) {}
   Status Migrate(const std::vector<std::string>& migrations);
+  Status CheckSchema(const std::vector<std::string>& migrations);
   Status Begin();
   Status Commit();
   Status Rollback();
@@ -98,6 +106,7 @@ class Database {
   bool in_transaction_ = false;
   int open_savepoints_ = 0;  // a Commit() with one open is a bug of ours
   int schema_version_ = 0;
+  uint64_t rollbacks_ = 0;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
 

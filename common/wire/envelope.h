@@ -18,6 +18,8 @@
 namespace scanfleet {
 
 inline constexpr uint32_t kProtocolVersion = 2;
+// Envelope.sender of everything the controller sends.
+inline constexpr char kControllerSender[] = "controller";
 // Default frame cap; ZMQ_MAXMSGSIZE is set to the configured value on every socket.
 inline constexpr int64_t kDefaultMaxFrameBytes = 16 * 1024 * 1024;
 

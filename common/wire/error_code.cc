@@ -61,4 +61,11 @@ StatusCode StatusCodeOf(v1::ErrorCode code) {
   return StatusCode::kInternal;
 }
 
+v1::ApiResponse ErrorResponseOf(const Status& status, std::string_view prefix) {
+  v1::ApiResponse response;
+  response.set_error(std::string(prefix) + status.message());
+  response.set_error_code(ErrorCodeOf(status.code()));
+  return response;
+}
+
 }  // namespace scanfleet

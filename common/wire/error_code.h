@@ -9,6 +9,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <string_view>
+
 #include "common/status/status.h"
 #include "proto/scanfleet.pb.h"
 
@@ -19,5 +21,8 @@ v1::ErrorCode ErrorCodeOf(StatusCode code);
 // ERROR_CODE_UNSPECIFIED is kOk; a value outside the enum (a newer peer's
 // code) is kInternal: a failure this side cannot classify.
 StatusCode StatusCodeOf(v1::ErrorCode code);
+
+// An API answer that reports `status` (error = prefix + message, error_code).
+v1::ApiResponse ErrorResponseOf(const Status& status, std::string_view prefix = "");
 
 }  // namespace scanfleet

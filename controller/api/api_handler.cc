@@ -31,13 +31,6 @@ Status CheckText(std::string_view field, std::string_view value, size_t max_leng
   return Status::Ok();
 }
 
-v1::ApiResponse ErrorResponse(const Status& status) {
-  v1::ApiResponse response;
-  response.set_error(status.message());
-  response.set_error_code(ErrorCodeOf(status.code()));
-  return response;
-}
-
 }  // namespace
 
 Status ValidateSubmission(const v1::SubmitScanRequest& request) {
@@ -87,7 +80,7 @@ v1::ApiResponse ApiHandler::Handle(const v1::ApiRequest& request, TimeMs now, Ap
   // A request's writes share the loop's transaction with other messages: a
   // savepoint makes a failed request leave no partial rows behind.
   auto savepoint = store_.OpenSavepoint("api_request");
-  if (!savepoint.ok()) return ErrorResponse(Status::Internal("cannot open a savepoint"));
+  if (!savepoint.ok()) return ErrorResponseOf(Status::Internal("cannot open a savepoint"));
   v1::ApiResponse response = HandleInSavepoint(request, now, effects);
   if (!response.error().empty()) {
     (void)savepoint->Rollback();
@@ -104,13 +97,13 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
   switch (request.request_case()) {
     case v1::ApiRequest::kSubmitScan: {
       auto submitted = Submit(request.submit_scan(), now, effects);
-      if (!submitted.ok()) return ErrorResponse(submitted.status());
+      if (!submitted.ok()) return ErrorResponseOf(submitted.status());
       *response.mutable_submit_scan() = std::move(submitted).value();
       return response;
     }
     case v1::ApiRequest::kGetScan: {
       auto scan = store_.views().GetScan(request.get_scan().scan_id());
-      if (!scan.ok()) return ErrorResponse(scan.status());
+      if (!scan.ok()) return ErrorResponseOf(scan.status());
       for (v1::JobStatus& job : *scan->mutable_jobs()) {
         if (JobStateOf(job) == v1::JOB_QUEUED &&
             !scheduler_.CanRun(job.pool(), job.scanner(), now)) {
@@ -123,10 +116,10 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
     }
     case v1::ApiRequest::kListFindings: {
       auto scan = store_.views().GetScan(request.list_findings().scan_id());
-      if (!scan.ok()) return ErrorResponse(scan.status());
+      if (!scan.ok()) return ErrorResponseOf(scan.status());
       auto findings = store_.findings().List(request.list_findings().scan_id(),
                                              request.list_findings().min_severity());
-      if (!findings.ok()) return ErrorResponse(findings.status());
+      if (!findings.ok()) return ErrorResponseOf(findings.status());
       for (auto& f : *findings) *response.mutable_findings()->add_findings() = std::move(f);
       return response;
     }
@@ -136,43 +129,41 @@ v1::ApiResponse ApiHandler::HandleInSavepoint(const v1::ApiRequest& request, Tim
     case v1::ApiRequest::kGetEndpoints:
       *response.mutable_endpoints() = endpoints_;
       return response;
-    case v1::ApiRequest::kReplayEvents: {
-      uint32_t limit = request.replay_events().limit();
-      if (limit == 0 || limit > config_.replay_limit) limit = config_.replay_limit;
-      auto replay = store_.events().Replay(request.replay_events().after_seq(), limit);
-      if (!replay.ok()) return ErrorResponse(replay.status());
-      *response.mutable_events() = std::move(replay).value();
-      return response;
-    }
+    case v1::ApiRequest::kReplayEvents:
+      // Off the loop thread, on a connection of its own (ReplayService).
+      return ErrorResponseOf(Status::FailedPrecondition(
+          "ReplayEvents is answered on the replay socket (GetEndpoints: replay_port), not on "
+          "the API socket"));
     case v1::ApiRequest::kCancelScan: {
       auto cancelled = Cancel(request.cancel_scan(), now, effects);
-      if (!cancelled.ok()) return ErrorResponse(cancelled.status());
+      if (!cancelled.ok()) return ErrorResponseOf(cancelled.status());
       *response.mutable_cancelled() = std::move(cancelled).value();
       return response;
     }
     case v1::ApiRequest::kRetryJobs: {
       auto retried = Retry(request.retry_jobs(), now, effects);
-      if (!retried.ok()) return ErrorResponse(retried.status());
+      if (!retried.ok()) return ErrorResponseOf(retried.status());
       *response.mutable_retried() = std::move(retried).value();
       return response;
     }
     case v1::ApiRequest::kReparseScan: {
       auto reparsed = Reparse(request.reparse_scan(), now, effects);
-      if (!reparsed.ok()) return ErrorResponse(reparsed.status());
+      if (!reparsed.ok()) return ErrorResponseOf(reparsed.status());
       *response.mutable_reparsed() = std::move(reparsed).value();
       return response;
     }
     case v1::ApiRequest::kDiffScan: {
       auto diff = Diff(request.diff_scan(), now);
-      if (!diff.ok()) return ErrorResponse(diff.status());
+      if (!diff.ok()) return ErrorResponseOf(diff.status());
       *response.mutable_diff() = std::move(diff).value();
       return response;
     }
     case v1::ApiRequest::kListSchedules:  // answered by the loop's TriggerHub
+    case v1::ApiRequest::kCheckpoint:     // answered by the loop (it signs)
     case v1::ApiRequest::REQUEST_NOT_SET:
       break;
   }
-  return ErrorResponse(Status::InvalidArgument("request names no operation"));
+  return ErrorResponseOf(Status::InvalidArgument("request names no operation"));
 }
 
 StatusOr<v1::SubmitScanResponse> ApiHandler::Submit(const v1::SubmitScanRequest& request,

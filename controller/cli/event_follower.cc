@@ -2,12 +2,13 @@
 
 #include <iostream>
 
+#include "common/eventlog/chain.h"
 #include "common/time/clock.h"
 
 namespace scanfleet::cli {
 
 namespace {
-constexpr size_t kMaxLiveBatch = 1000;
+constexpr size_t kMaxLivePages = 64;
 }  // namespace
 
 EventFollower::EventFollower(Context& context, ApiClient& client, const ClientSecurity& security,
@@ -18,92 +19,125 @@ EventFollower::EventFollower(Context& context, ApiClient& client, const ClientSe
       timeout_ms_(timeout_ms),
       verifier_(security.controller, 5 * 60 * 1000) {}
 
-StatusOr<uint64_t> EventFollower::NewestSeq() {
-  v1::ApiRequest probe;
-  probe.mutable_replay_events()->set_after_seq(UINT64_MAX >> 1);
-  ASSIGN_OR_RETURN(v1::ApiResponse last, client_.Call(probe, timeout_ms_));
-  return last.events().last_seq();
+Status EventFollower::LearnEndpoints() {
+  if (endpoints_) return Status::Ok();
+  v1::ApiRequest request;
+  request.mutable_get_endpoints();
+  ASSIGN_OR_RETURN(v1::ApiResponse response, client_.Call(request, timeout_ms_));
+  if (response.endpoints().replay_port() == 0) {
+    return Status::FailedPrecondition(
+        "the controller names no replay socket: it predates event pages (protocol version 2)");
+  }
+  endpoints_ = response.endpoints();
+  replay_ = std::make_unique<ApiClient>(
+      context_, TcpEndpoint(TcpHost(client_.endpoint()), endpoints_->replay_port()), "follower",
+      security_.Curve());
+  return Status::Ok();
 }
 
-Status EventFollower::Hand(const std::vector<v1::Event>& batch, const Handler& handler) {
-  std::vector<v1::Event> fresh;
-  for (const auto& event : batch) {
-    if (event.seq() > last_seq_ && (fresh.empty() || event.seq() > fresh.back().seq())) {
-      fresh.push_back(event);
+StatusOr<VerifiedPage> EventFollower::ReplayAfter(uint64_t after_seq) {
+  RETURN_IF_ERROR(LearnEndpoints());
+  v1::ApiRequest request;
+  request.mutable_replay_events()->set_after_seq(after_seq);
+  ASSIGN_OR_RETURN(v1::ApiResponse response, replay_->Call(request, timeout_ms_));
+  auto page = verifier_.FromReplay(response.events(), SystemClock().NowMs());
+  if (!page.ok()) return page.status().WithContext("replayed page rejected");
+  ++pages_;
+  return page;
+}
+
+StatusOr<uint64_t> EventFollower::NewestSeq() {
+  ASSIGN_OR_RETURN(VerifiedPage page, ReplayAfter(UINT64_MAX >> 1));
+  return page.head_seq;
+}
+
+Status EventFollower::Hand(const VerifiedPage& page, const Handler& handler) {
+  if (page.events.empty() || done_) return Status::Ok();
+  std::vector<LoggedEvent> fresh;
+  std::string prev = page.prev_chain;
+  for (size_t i = 0; i < page.events.size(); ++i) {
+    uint64_t seq = page.first_seq + i;
+    std::string chain = NextChainHash(prev, seq, page.bytes[i]);
+    if (seq == last_seq_ + 1 + fresh.size() && seq > last_seq_) {
+      if (fresh.empty() && last_chain_ && prev != *last_chain_) {
+        return Status::DataLoss("event " + std::to_string(seq) +
+                                " does not continue the hash chain of the events before it: "
+                                "the controller's log was rewritten or replaced (run "
+                                "`scanfleet verify-log`)");
+      }
+      fresh.push_back(LoggedEvent{page.events[i], page.bytes[i], prev, chain});
     }
+    prev = std::move(chain);
   }
-  if (fresh.empty() || done_) return Status::Ok();
+  if (fresh.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(bool stop, handler(fresh));
-  last_seq_ = fresh.back().seq();
+  last_seq_ = fresh.back().event.seq();
+  last_chain_ = fresh.back().chain;
   if (stop) done_ = true;
   return Status::Ok();
 }
 
 Status EventFollower::CatchUp(const Handler& handler) {
   while (!done_) {
-    v1::ApiRequest request;
-    request.mutable_replay_events()->set_after_seq(last_seq_);
-    ASSIGN_OR_RETURN(v1::ApiResponse response, client_.Call(request, timeout_ms_));
-    SystemClock clock;
-    auto events = verifier_.FromReplay(response.events(), clock.NowMs());
-    if (!events.ok()) return events.status().WithContext("replayed events rejected");
-    uint64_t first = response.events().first_seq();
-    if (first > last_seq_ + 1 && !warned_pruned_) {
-      std::cerr << "scanfleet: events " << last_seq_ + 1 << ".." << first - 1
-                << " were deleted by the controller's retention before they were read\n";
-      warned_pruned_ = true;
+    ASSIGN_OR_RETURN(VerifiedPage page, ReplayAfter(last_seq_));
+    if (!page.events.empty() && page.first_seq > last_seq_ + 1) {
+      // Retention deleted what this follower had not read: the chain
+      // restarts from the page's (signed) anchor.
+      if (!warned_pruned_) {
+        std::cerr << "scanfleet: events " << last_seq_ + 1 << ".." << page.first_seq - 1
+                  << " were deleted by the controller's retention before they were read\n";
+        warned_pruned_ = true;
+      }
+      last_seq_ = page.first_seq - 1;
+      last_chain_.reset();
     }
-    RETURN_IF_ERROR(Hand(*events, handler));
-    if (events->empty() || last_seq_ >= response.events().last_seq()) break;
+    RETURN_IF_ERROR(Hand(page, handler));
+    if (page.events.empty() || last_seq_ >= page.head_seq) break;
   }
   return Status::Ok();
 }
 
 Status EventFollower::Follow(uint64_t start_after_seq, const Handler& handler,
                              const StopCheck& should_stop) {
-  v1::ApiRequest endpoints_request;
-  endpoints_request.mutable_get_endpoints();
-  ASSIGN_OR_RETURN(v1::ApiResponse endpoints, client_.Call(endpoints_request, timeout_ms_));
+  RETURN_IF_ERROR(LearnEndpoints());
   SocketOptions sub_options;
-  sub_options.subscriptions = {""};
-  sub_options.recv_hwm = 1000000;
+  sub_options.subscriptions = {"page", "heartbeat"};
+  sub_options.recv_hwm = 100000;
   sub_options.curve = security_.Curve();
   std::string events_endpoint =
-      TcpEndpoint(TcpHost(client_.endpoint()), endpoints.endpoints().events_port());
+      TcpEndpoint(TcpHost(client_.endpoint()), endpoints_->events_port());
   ASSIGN_OR_RETURN(Socket socket,
                    Socket::Connect(context_, SocketKind::kSub, events_endpoint, sub_options));
 
   last_seq_ = start_after_seq;
+  last_chain_.reset();
   done_ = false;
   RETURN_IF_ERROR(CatchUp(handler));
   SystemClock clock;
   while (!done_ && !(should_stop && should_stop())) {
     ASSIGN_OR_RETURN(auto frames, socket.ReceiveWithin(1000));
     bool need_replay = !frames.has_value();  // quiet: check nothing was missed
-    std::vector<v1::Event> live;
-    uint64_t expected = last_seq_ + 1;
-    while (frames.has_value()) {
-      auto event = verifier_.FromFrames(*frames, clock.NowMs());
-      if (!event.ok()) {
-        // Never delivered; the replay (signed on the API channel) fills the gap.
-        std::cerr << "scanfleet: rejected an event: " << event.status().message() << "\n";
+    for (size_t pages = 0; frames.has_value() && !done_; ++pages) {
+      auto page = verifier_.FromFrames(*frames, clock.NowMs());
+      if (!page.ok()) {
+        // Never delivered; the replay (signed on its own channel) fills the gap.
+        std::cerr << "scanfleet: rejected an event page: " << page.status().message() << "\n";
         need_replay = true;
         break;
       }
-      if (event->topic() == "heartbeat") {
+      ++pages_;
+      if (page->heartbeat) {
         // The stream's heartbeat: more stored than we have means a lost tail.
-        if (event->last_seq() >= expected) need_replay = true;
-      } else if (event->seq() == expected) {
-        live.push_back(std::move(*event));
-        ++expected;
-      } else if (event->seq() > expected) {
+        if (page->head_seq > last_seq_) need_replay = true;
+      } else if (page->first_seq > last_seq_ + 1) {
         need_replay = true;  // a gap: stop here, the replay fetches the rest
         break;
+      } else {
+        RETURN_IF_ERROR(Hand(*page, handler));
       }
-      if (live.size() >= kMaxLiveBatch) break;
+      if (pages + 1 >= kMaxLivePages) break;
       ASSIGN_OR_RETURN(frames, socket.ReceiveWithin(0));
     }
-    RETURN_IF_ERROR(Hand(live, handler));
     if (need_replay && !done_) RETURN_IF_ERROR(CatchUp(handler));
   }
   return Status::Ok();

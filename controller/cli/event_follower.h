@@ -1,24 +1,31 @@
 // EventFollower: follows the controller's event stream without gaps or
 // duplicates; shared by `scanfleet tail` and `scanfleet siem`.
 //
-// It subscribes first, then asks the controller to replay everything after its
-// starting seq, and drops live events it already has. A live event beyond the
-// next expected seq means events were dropped on the wire: the gap is filled
-// by another replay, and so is a lost tail announced by the stream's heartbeat
-// (topic "heartbeat", carrying the newest stored seq). A quiet stream (1 s)
-// is checked by replay too; events deleted by the controller's retention
-// before they were read are reported on stderr. Every
-// event, live or replayed, is verified against the controller's key (unless
-// security is off). The handler gets verified events in seq order, each seq
-// once; a batch is a replay answer or the live events waiting on the socket.
+// It subscribes first, then asks the controller's replay socket for every
+// page after its starting seq, and drops live events it already has. A live
+// page that starts beyond the next expected seq means pages were dropped on
+// the wire: the gap is filled by another replay, and so is a lost tail
+// announced by the stream's heartbeat (an empty page carrying the newest
+// stored seq). A quiet stream (1 s) is checked by replay too; events deleted
+// by the controller's retention before they were read are reported on stderr.
+// Every page, live or replayed, is verified against the controller's key
+// (unless security is off) with one signature check, and the follower
+// recomputes the hash chain over every event it delivers: a log that does
+// not continue the chain it has seen is an error, never delivered. The
+// handler gets verified events in seq order, each seq once, with their bytes
+// and chain hashes (what a SIEM file sink writes for `scanfleet verify-log`).
 // Thread-safety: one thread.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/api/api_client.h"
+#include "common/eventlog/logged_event.h"
 #include "common/security/client_security.h"
 #include "common/security/event_verifier.h"
 
@@ -27,7 +34,7 @@ namespace scanfleet::cli {
 class EventFollower {
  public:
   // Returns true to stop following, or an error to abort.
-  using Handler = std::function<StatusOr<bool>(const std::vector<v1::Event>&)>;
+  using Handler = std::function<StatusOr<bool>(const std::vector<LoggedEvent>&)>;
   // Called between batches and while idle; true ends Follow() with OK.
   using StopCheck = std::function<bool()>;
 
@@ -41,20 +48,30 @@ class EventFollower {
   Status Follow(uint64_t start_after_seq, const Handler& handler,
                 const StopCheck& should_stop = nullptr);
   uint64_t last_seq() const { return last_seq_; }
+  // Pages received and verified (live and replayed), for tests and logs.
+  uint64_t pages() const { return pages_; }
 
  private:
+  // Asks the API socket where the events and replay sockets are.
+  Status LearnEndpoints();
+  StatusOr<VerifiedPage> ReplayAfter(uint64_t after_seq);
   // Replays stored events after last_seq_ until caught up.
   Status CatchUp(const Handler& handler);
-  Status Hand(const std::vector<v1::Event>& batch, const Handler& handler);
+  // Delivers the page's events after last_seq_, checking the chain.
+  Status Hand(const VerifiedPage& page, const Handler& handler);
 
   Context& context_;
   ApiClient& client_;
   const ClientSecurity& security_;
   int timeout_ms_;
-  // Events are signed by the controller; a window of 5 minutes tolerates clock
+  // Pages are signed by the controller; a window of 5 minutes tolerates clock
   // skew between the controller and this host.
   EventVerifier verifier_;
+  std::optional<v1::GetEndpointsResponse> endpoints_;
+  std::unique_ptr<ApiClient> replay_;
   uint64_t last_seq_ = 0;
+  std::optional<std::string> last_chain_;  // chain(last_seq_), once a page showed it
+  uint64_t pages_ = 0;
   bool done_ = false;
   bool warned_pruned_ = false;
 };

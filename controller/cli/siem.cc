@@ -77,7 +77,7 @@ int ForwardUntilStopped(Context& context, ApiClient& client, const ClientSecurit
     EventFollower follower(context, client, security, timeout_ms);
     auto status = follower.Follow(
         fanout.cursor_seq(),
-        [&](const std::vector<v1::Event>& events) -> StatusOr<bool> {
+        [&](const std::vector<LoggedEvent>& events) -> StatusOr<bool> {
           if (controller_down) std::cerr << "scanfleet siem: controller is back\n";
           controller_down = false;
           backoff_ms = 100;

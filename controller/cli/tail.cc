@@ -16,20 +16,27 @@ namespace scanfleet::cli {
 
 namespace {
 
-// Prints the events tail selects; returns true once tail is done.
+// Prints the events tail selects; returns true once tail is done. A batch's
+// lines are written with one write and one flush.
 class TailPrinter {
  public:
   explicit TailPrinter(const TailOptions& options) : options_(options) {}
 
-  bool Print(const std::vector<v1::Event>& events) {
-    for (const auto& event : events) {
-      if (PrintOne(event)) return true;
+  bool Print(const std::vector<LoggedEvent>& events) {
+    std::string out;
+    bool done = false;
+    for (const auto& logged : events) {
+      if (PrintOne(logged.event, out)) {
+        done = true;
+        break;
+      }
     }
-    return false;
+    std::cout << out << std::flush;
+    return done;
   }
 
  private:
-  bool PrintOne(const v1::Event& event) {
+  bool PrintOne(const v1::Event& event, std::string& out) {
     if (options_.scan_id != 0 && event.scan_id() != options_.scan_id) return false;
     nlohmann::json line = {{"seq", event.seq()},
                            {"topic", event.topic()},
@@ -38,7 +45,7 @@ class TailPrinter {
                            {"created_ms", event.created_ms()}};
     if (event.has_finding()) {
       line["finding"] = siem::CanonicalFindingJson(event.finding());
-      std::cout << line.dump() << "\n" << std::flush;
+      out += line.dump() + "\n";
       ++findings_;
       return options_.max_findings >= 0 && findings_ >= options_.max_findings;
     }
@@ -46,7 +53,7 @@ class TailPrinter {
     auto state = event.scan().state();
     if (options_.all_events) {
       line["state"] = std::string(ScanStateName(state));
-      std::cout << line.dump() << "\n" << std::flush;
+      out += line.dump() + "\n";
     }
     bool terminal =
         state == v1::SCAN_SUCCEEDED || state == v1::SCAN_FAILED || state == v1::SCAN_CANCELLED;
@@ -71,7 +78,7 @@ int Tail(Context& context, ApiClient& client, const ClientSecurity& security,
     start = *newest;
   }
   TailPrinter printer(options);
-  auto status = follower.Follow(start, [&](const std::vector<v1::Event>& events) -> StatusOr<bool> {
+  auto status = follower.Follow(start, [&](const std::vector<LoggedEvent>& events) -> StatusOr<bool> {
     return printer.Print(events);
   });
   if (!status.ok()) return ReportError(status);

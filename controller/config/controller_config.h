@@ -27,7 +27,8 @@ struct ControllerConfig {
   uint32_t api_port = 7700;             // REP: clients (CLI, CI, webhook bridge)
   uint32_t results_port = 7701;         // PULL: everything workers send
   uint32_t jobs_port = 7702;            // ROUTER: jobs, acks, cancels, heartbeats to each worker
-  uint32_t events_port = 7703;          // PUB: findings and scan events
+  uint32_t events_port = 7703;          // PUB: findings and scan events, in signed pages
+  uint32_t replay_port = 7704;          // ROUTER: event replays, served off the loop thread
   std::set<std::string> pools = {"sast", "dast"};  // job pools served (all on jobs_port)
   // ZMTP heartbeats on the worker sockets (0: off; application heartbeats
   // carry liveness, and ZMTP timers on hundreds of connections cost a core).
@@ -69,7 +70,11 @@ struct ControllerConfig {
   // the loop for seconds).
   int64_t max_findings_per_iteration = 10000;
   bool synchronous_full = true;   // SQLite synchronous=FULL
-  uint32_t replay_limit = 10000;  // most events returned per replay request
+  // Most events in one page, live or replayed (each page also stays near 1 MiB).
+  uint32_t event_page_max = 1000;
+  // A signed checkpoint of the event log this often when it grew (0: only on
+  // demand; docs/SECURITY.md, "Tamper-evident log").
+  int64_t checkpoint_interval_ms = 60000;
   // Security (docs/SECURITY.md). Unless insecure_dev, every socket uses
   // CurveZMQ with secret_key_file as the server key, clients must be listed in
   // authorized_keys_dir/{workers,clients,subscribers}/*.pub, worker messages

@@ -19,7 +19,11 @@ void AddNetworkFlags(CLI::App& app, ControllerFlags& flags) {
   app.add_option("--jobs-port", config.jobs_port,
                  "ROUTER socket for jobs, acks and cancels to each worker (every pool)")
       ->capture_default_str();
-  app.add_option("--events-port", config.events_port, "PUB socket for findings and scan events")
+  app.add_option("--events-port", config.events_port,
+                 "PUB socket for findings and scan events (signed pages)")
+      ->capture_default_str();
+  app.add_option("--replay-port", config.replay_port,
+                 "ROUTER socket for event replays (served by their own thread)")
       ->capture_default_str();
   app.add_option("--pool", flags.pools, "Job pool served, repeatable (default: sast and dast)");
   app.add_option("--zmtp-heartbeat-ms", config.zmtp_heartbeat_ms,
@@ -119,6 +123,21 @@ void AddRetentionFlags(CLI::App& app, ControllerFlags& flags) {
       ->capture_default_str();
 }
 
+// The event log: pages and signed checkpoints (docs/SECURITY.md).
+void AddEventLogFlags(CLI::App& app, ControllerFlags& flags) {
+  ControllerConfig& config = flags.config;
+  app.add_option("--event-page-max", config.event_page_max,
+                 "Most events per page, published or replayed (one signature per page; a page "
+                 "also stays near 1 MiB)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--checkpoint-interval-ms", config.checkpoint_interval_ms,
+                 "Sign a checkpoint of the event log this often when it grew (0: only when "
+                 "`scanfleet verify-log` asks)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000));
+}
+
 // Pauses before a job is sent again, and the limit of one scanner run.
 void AddRetryFlags(CLI::App& app, ControllerFlags& flags) {
   ControllerConfig& config = flags.config;
@@ -213,6 +232,7 @@ void AddControllerFlags(CLI::App& app, ControllerFlags& flags) {
   AddLeaseFlags(app, flags);
   AddLimitFlags(app, flags);
   AddRetentionFlags(app, flags);
+  AddEventLogFlags(app, flags);
   AddRetryFlags(app, flags);
   AddCommitFlags(app, flags);
   AddTriggerFlags(app, flags);

@@ -18,8 +18,7 @@ namespace {
 constexpr int kMaxApiRequestsPerIteration = 64;
 
 void SetError(v1::ApiResponse& response, const Status& status, std::string_view prefix = "") {
-  response.set_error(std::string(prefix) + status.message());
-  response.set_error_code(ErrorCodeOf(status.code()));
+  response = ErrorResponseOf(status, prefix);
 }
 
 }  // namespace
@@ -61,6 +60,10 @@ void ControllerLoop::FillStats(v1::ControllerStats& stats) const {
   stats.set_longest_iteration_ms(loop_counters_.longest_iteration_ms);
   stats.set_frames_rejected(counters_.rejected() +
                             (security_ ? security_->signature_counters().rejected() : 0));
+  stats.set_events_published(loop_counters_.events_published);
+  stats.set_event_pages(loop_counters_.event_pages);
+  stats.set_replay_pages(replay_ ? replay_->pages_served() : 0);
+  stats.set_checkpoints(loop_counters_.checkpoints);
 }
 
 StatusOr<v1::ApiResponse> ControllerLoop::HandleApiRequest(const std::string& frame, TimeMs now,
@@ -78,9 +81,9 @@ StatusOr<v1::ApiResponse> ControllerLoop::HandleApiRequest(const std::string& fr
   }
   // The ZAP user of the connection this request came in on (read right after
   // its Receive).
-  Status allowed =
-      security_ ? ControllerSecurity::AuthorizeApi(api_->last_peer_user(), envelope->api_request())
-                : Status::Ok();
+  Status allowed = security_ ? security_->AuthorizeApi(api_->last_peer_user(),
+                                                      envelope->api_request())
+                            : Status::Ok();
   if (!allowed.ok()) {
     SetError(response, allowed);
     return response;
@@ -94,11 +97,21 @@ StatusOr<v1::ApiResponse> ControllerLoop::HandleApiRequest(const std::string& fr
     }
     return response;
   }
+  if (envelope->api_request().has_checkpoint()) {
+    auto checkpoint = AppendCheckpoint(now);
+    if (checkpoint.ok()) {
+      *response.mutable_checkpoint() = std::move(checkpoint).value();
+    } else if (checkpoint.status().code() == StatusCode::kFailedPrecondition) {
+      SetError(response, checkpoint.status());
+    } else {
+      return checkpoint.status();  // the store failed: the iteration stops
+    }
+    return response;
+  }
+  // The events a request stores are published from the log after the commit.
   ApiEffects effects;
   response = api_handler_->Handle(envelope->api_request(), now, effects);
   if (response.has_workers()) FillStats(*response.mutable_workers()->mutable_stats());
-  if (security_) SignReplayedEvents(response, now);
-  for (auto& event : effects.events) outbox.events.push_back(std::move(event));
   std::vector<Decision> cancels(effects.cancels.begin(), effects.cancels.end());
   RETURN_IF_ERROR(ApplyDecisions(cancels, now, outbox));
   return response;

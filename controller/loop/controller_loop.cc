@@ -15,7 +15,6 @@ namespace scanfleet {
 
 namespace {
 
-constexpr char kSender[] = "controller";
 constexpr int kMaxPollMs = 250;
 // While a hello ack waits for its worker's route, the loop wakes this often.
 constexpr int kUnroutedPollMs = 10;
@@ -92,21 +91,32 @@ Status ControllerLoop::Start() {
   jobs_options.router_mandatory = true;
   jobs_options.router_handover = true;
   ASSIGN_OR_RETURN(jobs_, bind(SocketKind::kRouter, config_.jobs_port, jobs_options, "workers"));
-  SocketOptions events_options = options;
-  events_options.send_hwm = 1000000;
-  ASSIGN_OR_RETURN(events_, bind(SocketKind::kPub, config_.events_port, events_options, "events"));
+  // Pages of up to --event-page-max events; a subscriber that lags by a
+  // million events' worth is dropped and catches up by replay.
+  events_options_ = options;
+  events_options_.send_hwm = 1000;
+  if (security_) events_options_.curve = security_->ServerCurve("events");
+  events_port_ = config_.events_port;
+  RETURN_IF_ERROR(BindEvents());
+  RETURN_IF_ERROR(ChainOlderEvents(clock_.NowMs()));
+  RETURN_IF_ERROR(StartReplayService(options));
   v1::GetEndpointsResponse endpoints;
   endpoints.set_results_port(results_->port());
   endpoints.set_jobs_port(jobs_->port());
   endpoints.set_events_port(events_->port());
+  endpoints.set_replay_port(replay_port_);
   api_handler_ = std::make_unique<ApiHandler>(*store_, scheduler_, config_, hellos_, endpoints);
   RETURN_IF_ERROR(Recover());
   ASSIGN_OR_RETURN(triggers_, TriggerHub::Start(config_, *store_, clock_.NowMs()));
-  ASSIGN_OR_RETURN(last_event_seq_, store_->events().LastSeq());
+  // Events stored before a restart are not published again: subscribers
+  // replay them (the stream heartbeat tells them the head).
+  ASSIGN_OR_RETURN(last_published_seq_, store_->events().LastSeq());
+  next_checkpoint_ms_ = clock_.NowMs() + config_.checkpoint_interval_ms;
   RETURN_IF_ERROR(WriteEndpointsFile());
-  spdlog::info("controller listening: api={} results={} jobs={} events={} database={}",
+  spdlog::info("controller listening: api={} results={} jobs={} events={} replay port {} "
+               "database={}",
                api_->last_endpoint(), results_->last_endpoint(), jobs_->last_endpoint(),
-               events_->last_endpoint(), config_.database_path);
+               events_->last_endpoint(), replay_port_, config_.database_path);
   return Status::Ok();
 }
 
@@ -139,6 +149,7 @@ Status ControllerLoop::WriteEndpointsFile() const {
   doc["results"] = results_->last_endpoint();
   doc["jobs"] = jobs_->last_endpoint();
   doc["events"] = events_->last_endpoint();
+  doc["replay"] = TcpEndpoint(config_.bind_host, replay_port_);
   if (auto port = triggers_->webhook_port()) doc["webhook_port"] = *port;
   // Readers poll for this file: they see the whole document or none.
   return WriteFileAtomically(DefaultFileSystem(), config_.endpoints_file, doc.dump(2) + "\n");
@@ -167,10 +178,7 @@ Status ControllerLoop::Run(int stop_fd, int reload_fd) {
     if (poller.Ready(stop_index)) break;
     if (reload_index && poller.Ready(*reload_index)) {
       ConsumeSignal(reload_fd);
-      if (security_)
-        (void)security_->Reload();
-      else
-        spdlog::info("SIGHUP: nothing to reload in --insecure-dev mode");
+      ReloadKeys();
     }
     RETURN_IF_ERROR(RunIteration(poller.Ready(api_index), poller.Ready(results_index)));
   }
@@ -204,17 +212,18 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
     }
   }
   if (api_ready) RETURN_IF_ERROR(HandleApiRequests(now, outbox));
-  RETURN_IF_ERROR(triggers_->Run(now, *api_handler_, outbox.events));
+  RETURN_IF_ERROR(triggers_->Run(now, *api_handler_));
   RETURN_IF_ERROR(ApplyDecisions(scheduler_.Tick(now), now, outbox));
+  if (security_ && config_.checkpoint_interval_ms > 0 && now >= next_checkpoint_ms_) {
+    ASSIGN_OR_RETURN(LogHead head, store_->events().Head());
+    if (head.seq > last_checkpoint_event_seq_) RETURN_IF_ERROR(AppendCheckpoint(now).status());
+    next_checkpoint_ms_ = now + config_.checkpoint_interval_ms;
+  }
   if (now >= next_prune_ms_) {
     ASSIGN_OR_RETURN(int64_t pruned,
                      store_->raw_reports().PruneBefore(now - config_.raw_report_retention_ms));
     if (pruned > 0) spdlog::info("deleted {} raw reports past their retention", pruned);
-    if (config_.event_retention_ms > 0) {
-      ASSIGN_OR_RETURN(int64_t events,
-                       store_->events().PruneBefore(now - config_.event_retention_ms));
-      if (events > 0) spdlog::info("deleted {} events past their retention", events);
-    }
+    RETURN_IF_ERROR(PruneEventLog(now));
     // Stored hellos of workers that did not come back within the retention
     // window (the scheduler forgets the others with WorkerForgotten).
     if (config_.scheduler.worker_retention_ms > 0 && now >= stored_hellos_until_ms_) {
@@ -240,17 +249,14 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
         static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
     ++it;
   }
-  if (now >= next_heartbeat_ms_) {
+  bool heartbeat = now >= next_heartbeat_ms_;
+  if (heartbeat) {
     AddControllerHeartbeats(outbox);
-    // The event stream's heartbeat: subscribers tell quiet from dead by it.
-    v1::Event stream_heartbeat;
-    stream_heartbeat.set_topic("heartbeat");
-    stream_heartbeat.set_created_ms(now);
-    stream_heartbeat.set_last_seq(last_event_seq_);
-    outbox.events.push_back(std::move(stream_heartbeat));
     next_heartbeat_ms_ = now + config_.scheduler.heartbeat_interval_ms;
   }
   Flush(outbox);
+  RETURN_IF_ERROR(PublishCommittedEvents(now));
+  if (heartbeat) PublishStreamHeartbeat(now);
   loop_counters_.longest_iteration_ms =
       std::max(loop_counters_.longest_iteration_ms, clock_.NowMs() - now);
   return Status::Ok();
@@ -319,24 +325,12 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
   return HandleWorkerBatch(worker_id, envelope->worker_batch(), now, outbox);
 }
 
-void ControllerLoop::SignReplayedEvents(v1::ApiResponse& response, TimeMs now) {
-  if (!response.has_events()) return;
-  v1::ReplayEventsResponse& replay = *response.mutable_events();
-  for (v1::Event& event : *replay.mutable_events()) {
-    v1::Envelope envelope;
-    *envelope.mutable_event() = std::move(event);
-    *replay.add_signed_events() =
-        security_->SignEventBlob(EncodeEnvelope(envelope, next_message_id_++, kSender, now), now);
-  }
-  replay.clear_events();
-}
-
 void ControllerLoop::Flush(Outbox& outbox) {
   TimeMs now = clock_.NowMs();
   for (auto& [route, response] : outbox.api_replies) {
     v1::Envelope reply;
     *reply.mutable_api_response() = std::move(response);
-    route.push_back(EncodeEnvelope(reply, next_message_id_++, kSender, now));
+    route.push_back(EncodeEnvelope(reply, next_message_id_++, kControllerSender, now));
     Status sent = api_->Send(route, /*dont_wait=*/true);
     if (!sent.ok()) spdlog::warn("API reply not sent: {}", sent.ToString());
   }
@@ -349,7 +343,7 @@ void ControllerLoop::Flush(Outbox& outbox) {
     v1::Envelope envelope;
     *envelope.mutable_control_batch() = std::move(batch);
     Status sent = jobs_->Send(
-        Frames{worker_id, EncodeEnvelope(envelope, next_message_id_++, kSender, now)},
+        Frames{worker_id, EncodeEnvelope(envelope, next_message_id_++, kControllerSender, now)},
         /*dont_wait=*/true);
     if (sent.ok()) {
       ++loop_counters_.control_frames;
@@ -364,17 +358,6 @@ void ControllerLoop::Flush(Outbox& outbox) {
     for (const auto& job : jobs) failed_dispatches_.push_back(job);
     if (hello_ack) unrouted_hello_acks_.emplace(worker_id, now + kUnroutedHelloAckMs);
     spdlog::debug("control batch to {} not sent: {}", worker_id, sent.ToString());
-  }
-  for (v1::Event& event : outbox.events) {
-    last_event_seq_ = std::max(last_event_seq_, event.seq());
-    std::string topic = event.topic();
-    v1::Envelope envelope;
-    *envelope.mutable_event() = std::move(event);
-    std::string frame = EncodeEnvelope(envelope, next_message_id_++, kSender, now);
-    // Subscribers recover anything dropped here by replaying from SQLite.
-    (void)events_->Send(security_ ? security_->SignEvent(topic, std::move(frame), now)
-                                  : Frames{topic, std::move(frame)},
-                        true);
   }
 }
 

@@ -5,9 +5,13 @@
 // (each a WorkerBatch of many messages) and every waiting API request (up to
 // 64), applies them and the scheduler's tick in one transaction, commits, and
 // only then sends one ControlBatch per worker that has something (acks,
-// assignments, cancels, heartbeat), the events and the API replies. A failed
-// commit is fatal (the process restarts from SQLite).
-// Thread-safety: single-threaded; Run() owns every socket.
+// assignments, cancels, heartbeat), the API replies, and the events the
+// iteration stored as signed pages read back from the log (so what is
+// published is exactly what committed). A failed commit is fatal (the process
+// restarts from SQLite). Replays are answered by a ReplayService on its own
+// thread and read-only connection.
+// Thread-safety: single-threaded; Run() owns every socket but the replay
+// socket, which the ReplayService's thread owns.
 #pragma once
 
 #include <map>
@@ -22,6 +26,7 @@
 #include "controller/api/api_handler.h"
 #include "controller/config/controller_config.h"
 #include "controller/loop/controller_security.h"
+#include "controller/loop/replay_service.h"
 #include "controller/scheduler/scheduler.h"
 #include "controller/store/controller_store.h"
 #include "controller/triggers/trigger_hub.h"
@@ -39,6 +44,9 @@ struct LoopCounters {
   uint64_t control_frames = 0;      // ControlBatch frames sent
   uint64_t assignments = 0;         // jobs sent
   int64_t longest_iteration_ms = 0;  // the longest iteration since start
+  uint64_t events_published = 0;    // events published live, inside pages
+  uint64_t event_pages = 0;         // live pages (one signature each)
+  uint64_t checkpoints = 0;         // log checkpoints signed
 };
 
 class ControllerLoop {
@@ -60,7 +68,6 @@ class ControllerLoop {
   // Messages to send once the current transaction has committed.
   struct Outbox {
     std::map<std::string, v1::ControlBatch> to_workers;  // by worker id
-    std::vector<v1::Event> events;
     // Routing frames of the request (through its empty delimiter), reply.
     std::vector<std::pair<Frames, v1::ApiResponse>> api_replies;
   };
@@ -91,8 +98,24 @@ class ControllerLoop {
   void Flush(Outbox& outbox);
   int PollTimeoutMs(TimeMs now) const;
   void FillStats(v1::ControllerStats& stats) const;
-  // With signing on, replayed events travel as signed envelopes.
-  void SignReplayedEvents(v1::ApiResponse& response, TimeMs now);
+  // event_publishing.cc: the event plane's side of the loop.
+  // Binds the events PUB socket (again after a revocation, on the same port:
+  // up to `attempts` times while libzmq releases the closed socket's port).
+  Status BindEvents(int attempts = 1);
+  Status StartReplayService(const SocketOptions& options);
+  // At start: chains rows stored before the log had a chain, signs the
+  // anchor that needs.
+  Status ChainOlderEvents(TimeMs now);
+  // Publishes every event committed since the last call, in signed pages.
+  Status PublishCommittedEvents(TimeMs now);
+  // An empty page with the head seq: subscribers tell quiet from dead.
+  void PublishStreamHeartbeat(TimeMs now);
+  // Appends a signed checkpoint of the log as it is now (in the open transaction).
+  StatusOr<v1::CheckpointResponse> AppendCheckpoint(TimeMs now);
+  // Deletes events past retention and keeps the signed anchor.
+  Status PruneEventLog(TimeMs now);
+  // SIGHUP: re-reads the allowlists; a revoked reader's subscription ends.
+  void ReloadKeys();
 
   ControllerConfig config_;
   const Clock& clock_;
@@ -108,6 +131,10 @@ class ControllerLoop {
   std::unique_ptr<Socket> results_;
   std::unique_ptr<Socket> jobs_;  // ROUTER: one ControlBatch frame per worker and commit
   std::unique_ptr<Socket> events_;
+  SocketOptions events_options_;  // to bind it again on the same port
+  uint32_t events_port_ = 0;
+  uint32_t replay_port_ = 0;
+  std::unique_ptr<ReplayService> replay_;
   std::vector<std::pair<uint64_t, uint32_t>> failed_dispatches_;
   // Hello acks that found no route yet (the worker's jobs DEALER was still
   // connecting): re-sent every iteration until they go out or expire.
@@ -119,7 +146,9 @@ class ControllerLoop {
   TimeMs next_heartbeat_ms_ = 0;
   TimeMs next_prune_ms_ = 0;  // next deletion of raw reports and events past retention
   TimeMs stored_hellos_until_ms_ = 0;  // hellos reloaded by Recover() are kept until then
-  uint64_t last_event_seq_ = 0;        // highest seq published, for the stream heartbeat
+  uint64_t last_published_seq_ = 0;    // events up to it were published (or stored before start)
+  TimeMs next_checkpoint_ms_ = 0;
+  uint64_t last_checkpoint_event_seq_ = 0;  // seq of the last log.checkpoint appended
   std::mt19937_64 random_;
 };
 

@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <set>
+
+#include "common/security/checkpoint_signing.h"
+
 namespace scanfleet {
 
 StatusOr<std::unique_ptr<ControllerSecurity>> ControllerSecurity::Start(
@@ -55,48 +60,53 @@ StatusOr<v1::SignedHeader> ControllerSecurity::VerifyWorkerFrames(const Frames& 
   return verifier_.Verify(frames[1], frames[2], frames[0], now_ms);
 }
 
-Frames ControllerSecurity::SignEvent(const std::string& topic, std::string envelope_frame,
-                                     int64_t now_ms) const {
-  SignedParts parts = signer_.Sign("event", 0, 0, envelope_frame, now_ms);
+Frames ControllerSecurity::SignPage(const std::string& topic, std::string envelope_frame,
+                                    int64_t now_ms) const {
+  SignedParts parts = signer_.Sign("event_page", 0, 0, envelope_frame, now_ms);
   return Frames{topic, std::move(envelope_frame), std::move(parts.header),
                 std::move(parts.signature)};
 }
 
-v1::SignedBlob ControllerSecurity::SignEventBlob(std::string envelope_frame, int64_t now_ms) const {
-  SignedParts parts = signer_.Sign("event", 0, 0, envelope_frame, now_ms);
-  v1::SignedBlob blob;
-  blob.set_body(std::move(envelope_frame));
-  blob.set_header(std::move(parts.header));
-  blob.set_signature(std::move(parts.signature));
-  return blob;
+v1::LogCheckpoint ControllerSecurity::SignCheckpoint(uint64_t seq, std::string chain_hash,
+                                                     int64_t now_ms) const {
+  return scanfleet::SignCheckpoint(key_, seq, std::move(chain_hash), now_ms);
 }
 
 Status ControllerSecurity::AuthorizeApi(const std::string& peer_user,
-                                        const v1::ApiRequest& request) {
+                                        const v1::ApiRequest& request) const {
+  if (!zap_->Allows("api", peer_user)) {
+    return Status::PermissionDenied("key '" + peer_user +
+                                    "' was revoked since it connected (SIGHUP)");
+  }
   std::string role = peer_user.substr(0, peer_user.find(':'));
   if (role == "clients") return Status::Ok();
-  if ((role == "workers" || role == "subscribers") &&
-      (request.has_get_endpoints() || request.has_replay_events())) {
+  if ((role == "workers" || role == "subscribers") && request.has_get_endpoints()) {
     return Status::Ok();
   }
   return Status::PermissionDenied("key '" + peer_user +
-                                  "' may only ask for endpoints and event replays; scans "
-                                  "need a key listed under clients/");
+                                  "' may only ask for endpoints (and replay events on the "
+                                  "replay socket); scans need a key listed under clients/");
 }
 
-Status ControllerSecurity::Reload() {
+StatusOr<bool> ControllerSecurity::Reload() {
   auto policy = ZapPolicy::LoadDeployment(authorized_keys_dir_);
   if (!policy.ok()) {
     spdlog::error("key reload failed, the previous allowlists stay in force: {}",
                   policy.status().ToString());
     return policy.status();
   }
+  std::set<std::string> readers_before = zap_->UsersOf("events");
+  std::set<std::string> readers_after = policy->UsersOf("events");
+  bool readers_revoked = std::any_of(readers_before.begin(), readers_before.end(),
+                                     [&](const std::string& user) {
+                                       return !readers_after.count(user);
+                                     });
   verifier_.ResetSigners(policy->KeysOf("workers"));
   spdlog::info("reloaded allowed keys: {} workers, {} clients, {} subscribers",
                policy->KeysOf("workers").size(), policy->KeysOf("clients").size(),
                policy->KeysOf("subscribers").size());
   zap_->Reload(std::move(*policy));
-  return Status::Ok();
+  return readers_revoked;
 }
 
 }  // namespace scanfleet

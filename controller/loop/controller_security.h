@@ -35,17 +35,29 @@ class ControllerSecurity {
   // decoded only when this is OK. Errors are counted in counters().
   StatusOr<v1::SignedHeader> VerifyWorkerFrames(const Frames& frames, int64_t now_ms);
 
-  // A signed event: [topic, envelope, header, signature].
-  Frames SignEvent(const std::string& topic, std::string envelope_frame, int64_t now_ms) const;
-  v1::SignedBlob SignEventBlob(std::string envelope_frame, int64_t now_ms) const;
+  // A signed event page: [topic, envelope, header, signature] (one
+  // signature for every event in the page).
+  Frames SignPage(const std::string& topic, std::string envelope_frame, int64_t now_ms) const;
+  // A checkpoint of the event log signed with the controller's key.
+  v1::LogCheckpoint SignCheckpoint(uint64_t seq, std::string chain_hash, int64_t now_ms) const;
+  // A signer with the controller's key, for the replay thread.
+  MessageSigner NewSigner() const { return MessageSigner(key_); }
 
   // What each role may ask on the API socket: clients anything; workers and
-  // subscribers only the endpoints and the event replay. `peer_user` is the
-  // ZAP user id ("role:name") of the connection the request came on.
-  static Status AuthorizeApi(const std::string& peer_user, const v1::ApiRequest& request);
+  // subscribers only the endpoints. `peer_user` is the ZAP user id
+  // ("role:name") of the connection the request came on; a key revoked
+  // since that connection was made (SIGHUP) is refused.
+  Status AuthorizeApi(const std::string& peer_user, const v1::ApiRequest& request) const;
+  // Whether a connection's key may still read the event stream (replays).
+  bool MayReadEvents(const std::string& peer_user) const {
+    return zap_->Allows("events", peer_user);
+  }
 
-  // Re-reads the allowlists; on error the old ones stay in force.
-  Status Reload();
+  // Re-reads the allowlists; on error the old ones stay in force. Returns
+  // whether a key that could read the event stream was revoked (or
+  // replaced): the loop then rebinds its events socket, so that key's open
+  // subscription ends at once.
+  StatusOr<bool> Reload();
 
   const SignatureCounters& signature_counters() const { return verifier_.counters(); }
   const ZapAuthorizer& zap() const { return *zap_; }

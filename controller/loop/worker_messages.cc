@@ -82,9 +82,11 @@ Status ControllerLoop::HandleAccepted(const std::string& worker_id, const v1::Jo
     cancel.set_reason("attempt is no longer live");
     return Status::Ok();
   }
+  // Its scan.running event, if any, is published after the commit with
+  // every other event the iteration stored.
   ASSIGN_OR_RETURN(auto started,
                    store_->lifecycle().RecordAccepted(ref.job_id(), ref.attempt(), worker_id, now));
-  if (started) outbox.events.push_back(std::move(*started));
+  (void)started;
   return Status::Ok();
 }
 
@@ -137,7 +139,6 @@ Status ControllerLoop::HandleResult(const std::string& worker_id, const v1::JobR
       }
       ASSIGN_OR_RETURN(JobFinish finish,
                        store_->lifecycle().FinishJob(fenced ? *fenced : result, outcome, now));
-      for (auto& event : finish.events) outbox.events.push_back(std::move(event));
       if (finish.applied) RETURN_IF_ERROR(store_->raw_reports().Keep(result, now));
       if (outcome == JobOutcome::kFailed) {
         spdlog::warn("job {} failed for good on attempt {}: {}", result.job().job_id(),
@@ -197,7 +198,7 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
       failed.set_error(abandon->reason);
       ASSIGN_OR_RETURN(JobFinish finish,
                        store_->lifecycle().FinishJob(failed, JobOutcome::kFailed, now));
-      for (auto& event : finish.events) outbox.events.push_back(std::move(event));
+      (void)finish;
       spdlog::warn("job {} failed: {}", abandon->job_id, abandon->reason);
     } else if (const auto* cancel = std::get_if<CancelAttempt>(&decision)) {
       if (cancel->worker_id.empty()) continue;  // nobody to tell

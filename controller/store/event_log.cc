@@ -2,72 +2,132 @@
 
 #include <string>
 
+#include "common/eventlog/chain.h"
+
 namespace scanfleet {
 
+StatusOr<LogHead> EventLog::Head() {
+  if (!head_ || head_rollbacks_ != db_.rollbacks()) {
+    ASSIGN_OR_RETURN(head_, pages_.Head());
+    head_rollbacks_ = db_.rollbacks();
+  }
+  return *head_;
+}
+
 Status EventLog::Append(v1::Event* event) {
-  event->clear_seq();
+  ASSIGN_OR_RETURN(LogHead head, Head());
+  uint64_t seq = head.seq + 1;
+  event->set_seq(seq);
+  std::string bytes = CanonicalEventBytes(*event);
+  std::string chain = NextChainHash(head.chain, seq, bytes);
   ASSIGN_OR_RETURN(Statement * insert,
-                   db_.Prepare("INSERT INTO events(topic, created_ms, scan_id, job_id, payload) "
-                               "VALUES(?,?,?,?,?)"));
-  insert->Bind(1, event->topic())
-      .Bind(2, event->created_ms())
-      .Bind(3, static_cast<int64_t>(event->scan_id()))
-      .Bind(4, static_cast<int64_t>(event->job_id()))
-      .BindBlob(5, event->SerializeAsString());
+                   db_.Prepare("INSERT INTO events(seq, topic, created_ms, scan_id, job_id, "
+                               "payload, chain) VALUES(?,?,?,?,?,?,?)"));
+  insert->Bind(1, static_cast<int64_t>(seq))
+      .Bind(2, event->topic())
+      .Bind(3, event->created_ms())
+      .Bind(4, static_cast<int64_t>(event->scan_id()))
+      .Bind(5, static_cast<int64_t>(event->job_id()))
+      .BindBlob(6, bytes)
+      .BindBlob(7, chain);
   RETURN_IF_ERROR(insert->Run());
-  event->set_seq(static_cast<uint64_t>(db_.last_insert_rowid()));
+  head_ = LogHead{seq, std::move(chain)};
   return Status::Ok();
 }
 
-StatusOr<v1::ReplayEventsResponse> EventLog::Replay(uint64_t after_seq, uint32_t limit) {
-  v1::ReplayEventsResponse response;
-  ASSIGN_OR_RETURN(Statement * query, db_.Prepare("SELECT seq, payload FROM events WHERE seq>? "
-                                                  "ORDER BY seq LIMIT ?"));
-  query->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(limit));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, query->Step());
-    if (!row) break;
-    v1::Event* event = response.add_events();
-    if (!event->ParseFromString(query->ColumnBlob(1))) {
-      query->Reset();
-      return Status::DataLoss("stored event " + std::to_string(query->ColumnInt(0)) +
-                              " is corrupt");
+StatusOr<int64_t> EventLog::ChainOlderEvents(std::optional<LogHead>* needs_anchor) {
+  needs_anchor->reset();
+  head_.reset();
+  ASSIGN_OR_RETURN(std::optional<v1::LogCheckpoint> anchor, pages_.Anchor());
+  ASSIGN_OR_RETURN(Statement * unchained,
+                   db_.Prepare("SELECT seq, payload FROM events WHERE chain IS NULL ORDER BY seq"));
+  ASSIGN_OR_RETURN(Statement * before, db_.Prepare("SELECT chain FROM events WHERE seq=?"));
+  ASSIGN_OR_RETURN(Statement * update,
+                   db_.Prepare("UPDATE events SET payload=?, chain=? WHERE seq=?"));
+  int64_t chained = 0;
+  std::string prev;
+  uint64_t expected = 0;
+  Status status = Status::Ok();
+  while (status.ok()) {
+    auto row = unchained->Step();
+    if (!row.ok() || !*row) {
+      if (!row.ok()) status = row.status();
+      break;
     }
-    event->set_seq(static_cast<uint64_t>(query->ColumnInt(0)));
+    uint64_t seq = static_cast<uint64_t>(unchained->ColumnInt(0));
+    if (chained == 0) {
+      // Where the chain of the older rows starts.
+      before->Bind(1, static_cast<int64_t>(seq - 1));
+      auto found = before->Step();
+      if (found.ok() && *found && before->ColumnBlob(0).size() == kChainHashBytes) {
+        prev = before->ColumnBlob(0);
+      } else if (anchor && anchor->seq() + 1 == seq) {
+        prev = anchor->chain_hash();
+      } else {
+        prev = GenesisChainHash();
+        if (seq != 1) *needs_anchor = LogHead{seq - 1, prev};
+      }
+      before->Reset();
+    } else if (seq != expected) {
+      status = Status::DataLoss("the stored event log has a gap before seq " +
+                                std::to_string(seq));
+      break;
+    }
+    v1::Event event;
+    if (!event.ParseFromString(unchained->ColumnBlob(1))) {
+      status = Status::DataLoss("stored event " + std::to_string(seq) + " is corrupt");
+      break;
+    }
+    event.set_seq(seq);
+    std::string bytes = CanonicalEventBytes(event);
+    prev = NextChainHash(prev, seq, bytes);
+    update->BindBlob(1, bytes).BindBlob(2, prev).Bind(3, static_cast<int64_t>(seq));
+    status = update->Run();
+    expected = seq + 1;
+    ++chained;
   }
-  query->Reset();
-  ASSIGN_OR_RETURN(uint64_t last_seq, LastSeq());
-  response.set_last_seq(last_seq);
-  ASSIGN_OR_RETURN(Statement * first, db_.Prepare("SELECT coalesce(min(seq), 0) FROM events"));
-  ASSIGN_OR_RETURN(bool has_first, first->Step());
-  response.set_first_seq(has_first ? static_cast<uint64_t>(first->ColumnInt(0)) : 0);
-  first->Reset();
-  return response;
+  unchained->Reset();
+  RETURN_IF_ERROR(status);
+  if (chained == 0 && !anchor) {
+    // Every event was deleted before the log had a chain: it starts at the head.
+    ASSIGN_OR_RETURN(uint64_t first, pages_.FirstStoredSeq());
+    ASSIGN_OR_RETURN(uint64_t last, pages_.LastSeq());
+    if (first == 0 && last > 0) *needs_anchor = LogHead{last, GenesisChainHash()};
+  }
+  return chained;
 }
 
-StatusOr<uint64_t> EventLog::LastSeq() {
-  // AUTOINCREMENT keeps the highest seq ever used in sqlite_sequence, also
-  // after retention deleted every stored event.
-  ASSIGN_OR_RETURN(Statement * last,
-                   db_.Prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE "
-                               "name='events'), 0)"));
-  ASSIGN_OR_RETURN(bool has_last, last->Step());
-  uint64_t seq = has_last ? static_cast<uint64_t>(last->ColumnInt(0)) : 0;
-  last->Reset();
-  return seq;
-}
-
-StatusOr<int64_t> EventLog::PruneBefore(TimeMs before_ms) {
-  // Events are appended in time order: delete the prefix older than the
-  // cutoff, walking the primary key only as far as the first event to keep.
-  ASSIGN_OR_RETURN(
-      Statement * prune,
-      db_.Prepare("DELETE FROM events WHERE seq < coalesce("
-                  "(SELECT seq FROM events WHERE created_ms >= ? ORDER BY seq LIMIT 1),"
-                  "(SELECT max(seq) + 1 FROM events))"));
-  prune->Bind(1, before_ms);
+StatusOr<std::optional<LogHead>> EventLog::PruneBefore(TimeMs before_ms) {
+  // Events are appended in time order: the prefix older than the cutoff ends
+  // before the first event to keep.
+  ASSIGN_OR_RETURN(Statement * last_deleted,
+                   db_.Prepare("SELECT seq, chain FROM events WHERE seq < coalesce("
+                               "(SELECT seq FROM events WHERE created_ms >= ? ORDER BY seq LIMIT 1),"
+                               "(SELECT max(seq) + 1 FROM events)) ORDER BY seq DESC LIMIT 1"));
+  last_deleted->Bind(1, before_ms);
+  ASSIGN_OR_RETURN(bool any, last_deleted->Step());
+  std::optional<LogHead> deleted;
+  if (any) deleted = LogHead{static_cast<uint64_t>(last_deleted->ColumnInt(0)),
+                             last_deleted->ColumnBlob(1)};
+  last_deleted->Reset();
+  if (!deleted) return deleted;
+  if (deleted->chain.size() != kChainHashBytes) {
+    return Status::DataLoss("stored event " + std::to_string(deleted->seq) +
+                            " has no chain hash");
+  }
+  ASSIGN_OR_RETURN(Statement * prune, db_.Prepare("DELETE FROM events WHERE seq <= ?"));
+  prune->Bind(1, static_cast<int64_t>(deleted->seq));
   RETURN_IF_ERROR(prune->Run());
-  return db_.changes();
+  return deleted;
+}
+
+Status EventLog::SetAnchor(const v1::LogCheckpoint& anchor) {
+  ASSIGN_OR_RETURN(Statement * upsert,
+                   db_.Prepare("INSERT INTO event_anchor(id, seq, checkpoint) VALUES(1,?,?) "
+                               "ON CONFLICT(id) DO UPDATE SET seq=excluded.seq, "
+                               "checkpoint=excluded.checkpoint"));
+  upsert->Bind(1, static_cast<int64_t>(anchor.seq())).BindBlob(2, anchor.SerializeAsString());
+  return upsert->Run();
 }
 
 }  // namespace scanfleet

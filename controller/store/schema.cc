@@ -163,6 +163,18 @@ CREATE INDEX jobs_unfinished ON jobs(state)
   WHERE (state='queued' OR state='dispatched' OR state='running');
 CREATE INDEX scans_latest_by_branch ON scans(repo, branch, profile, state, id);
 )sql",
+      // 11 (event chain): each event's chain hash (docs/SECURITY.md,
+      // "Tamper-evident log"); payload becomes the event's canonical bytes
+      // with its seq set. Rows stored before are chained and rewritten by
+      // EventLog::ChainOlderEvents when the controller starts. The anchor
+      // is the signed checkpoint of the last event retention deleted.
+      R"sql(
+ALTER TABLE events ADD COLUMN chain BLOB; -- NULL only until ChainOlderEvents
+CREATE TABLE event_anchor(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,                   -- the last event deleted by retention
+  checkpoint BLOB NOT NULL);              -- serialized v1::LogCheckpoint of chain(seq)
+)sql",
   };
   return kMigrations;
 }

@@ -16,13 +16,6 @@ Status CheckProfile(const ControllerConfig& config, const std::string& profile,
                                  profile + "' is not a profile of this controller");
 }
 
-v1::ApiResponse Refused(const Status& status) {
-  v1::ApiResponse response;
-  response.set_error(status.message());
-  response.set_error_code(ErrorCodeOf(status.code()));
-  return response;
-}
-
 }  // namespace
 
 StatusOr<std::unique_ptr<TriggerHub>> TriggerHub::Start(const ControllerConfig& config,
@@ -76,22 +69,21 @@ std::optional<int> TriggerHub::webhook_port() const {
   return server_->port();
 }
 
-Status TriggerHub::Run(TimeMs now, ApiHandler& handler, std::vector<v1::Event>& events) {
+Status TriggerHub::Run(TimeMs now, ApiHandler& handler) {
   if (inbox_) {
     for (LoopInbox::Item& item : inbox_->Take()) {
       v1::ApiResponse response;
       if (item.request.request_case() != v1::ApiRequest::kSubmitScan) {
-        response = Refused(Status::PermissionDenied("the webhook role may only submit scans"));
+        response = ErrorResponseOf(Status::PermissionDenied("the webhook role may only submit scans"));
       } else {
         ApiEffects effects;
         response = handler.Handle(item.request, now, effects);
-        for (auto& event : effects.events) events.push_back(std::move(event));
       }
       answered_.emplace_back(std::move(item), std::move(response));
     }
   }
   for (Schedule& schedule : schedules_) {
-    RETURN_IF_ERROR(RunSchedule(schedule, now, handler, events));
+    RETURN_IF_ERROR(RunSchedule(schedule, now, handler));
   }
   return Status::Ok();
 }
@@ -116,8 +108,7 @@ StatusOr<v1::ScanState> TriggerHub::ScanState(uint64_t scan_id) {
   return scan->state();
 }
 
-Status TriggerHub::RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handler,
-                               std::vector<v1::Event>& events) {
+Status TriggerHub::RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handler) {
   const ScheduleEntry& entry = *schedule.entry;
   std::optional<TimeMs> wake = scanfleet::NextWake(entry.cron, schedule.run);
   if (!wake || *wake > now) return Status::Ok();
@@ -161,7 +152,6 @@ Status TriggerHub::RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handl
                   response.error());
   } else {
     schedule.run.last_scan_id = response.submit_scan().scan_id();
-    for (auto& event : effects.events) events.push_back(std::move(event));
     spdlog::info("schedule '{}': slot {} -> scan {}{}", entry.name, decision.slot_ms,
                  schedule.run.last_scan_id,
                  response.submit_scan().duplicate() ? " (already submitted)" : "");

@@ -39,8 +39,9 @@ class TriggerHub {
   int inbox_fd() const { return inbox_ ? inbox_->fd() : -1; }
   std::optional<int> webhook_port() const;
 
-  // In the loop's open transaction. Events of created scans go to `events`.
-  Status Run(TimeMs now, ApiHandler& handler, std::vector<v1::Event>& events);
+  // In the loop's open transaction (the events of created scans are
+  // published from the log after its commit).
+  Status Run(TimeMs now, ApiHandler& handler);
   // After the commit: answers the webhook requests Run() handled.
   void AfterCommit();
   // Earliest time a schedule is due (nullopt: none).
@@ -54,8 +55,7 @@ class TriggerHub {
   };
   TriggerHub(ControllerStore& store, std::string default_profile)
       : store_(store), default_profile_(std::move(default_profile)) {}
-  Status RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handler,
-                     std::vector<v1::Event>& events);
+  Status RunSchedule(Schedule& schedule, TimeMs now, ApiHandler& handler);
   StatusOr<v1::ScanState> ScanState(uint64_t scan_id);
   // The schedule's profile, else its repo's; empty: the controller's default.
   std::string ProfileOf(const ScheduleEntry& entry) const;
