@@ -40,7 +40,7 @@ KEYS="$DEMO/keys"
 export SCANFLEET_KEY="$KEYS/private/client.key" SCANFLEET_CONTROLLER_KEY="$KEYS/controller.pub"
 
 echo "== starting the controller and two workers (encrypted, authenticated, signed)"
-"$CONTROLLER" --api-port 0 --results-port 0 --jobs-port 0 --events-port 0 \
+"$CONTROLLER" --api-port 0 --results-port 0 --jobs-port 0 --events-port 0 --replay-port 0 \
   --pool sast --pool dast --database "$DEMO/scanfleet.db" \
   --secret-key "$KEYS/private/controller.key" --authorized-keys "$KEYS/authorized" \
   --endpoints-file "$DEMO/endpoints.json" 2>"$DEMO/controller.log" &

@@ -80,7 +80,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Require(framed == std::to_string(syslog.size()) + " " + syslog);
 
   for (auto format : {siem::EventFormat::kEcs, siem::EventFormat::kOcsf}) {
-    auto line = siem::RenderEvent(format, event, "0.1.0");
+    scanfleet::LoggedEvent logged;
+    logged.event = event;
+    logged.bytes = std::string(reinterpret_cast<const char*>(data), std::min<size_t>(size, 64));
+    auto line = siem::RenderEvent(format, logged, "0.1.0");
     Require(line.has_value() && line->find('\n') == std::string::npos);
     Require(nlohmann::json::accept(*line));
   }

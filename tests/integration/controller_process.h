@@ -32,6 +32,7 @@ class ControllerProcess {
                                      "--results-port=0",
                                      "--jobs-port=0",
                                      "--events-port=0",
+                                     "--replay-port=0",
                                      "--pool=sast",
                                      "--database=" + dir + "/db",
                                      "--endpoints-file=" + dir + "/endpoints.json",

@@ -147,12 +147,13 @@ class Fleet:
         endpoints = os.path.join(self.tmp, "endpoints.json")
         if os.path.exists(endpoints):
             os.remove(endpoints)
-        p = ports or {"api": 0, "results": 0, "jobs": 0, "events": 0}
+        p = ports or {"api": 0, "results": 0, "jobs": 0, "events": 0, "replay": 0}
         self.pools = tuple(pools or getattr(self, "pools", ("sast", "dast")))
         self.controller = self.spawn(
                    "scanfleet-controller",
                    ["--api-port", str(p["api"]), "--results-port", str(p["results"]),
                     "--jobs-port", str(p["jobs"]), "--events-port", str(p["events"]),
+                    "--replay-port", str(p["replay"]),
                     *[f"--pool={name}" for name in self.pools],
                     "--database", os.path.join(self.tmp, "scanfleet.db"),
                     "--endpoints-file", endpoints, "--heartbeat-interval-ms", "200",
@@ -165,7 +166,8 @@ class Fleet:
         self.api = doc["api"]
         port = lambda endpoint: int(endpoint.rsplit(":", 1)[1])
         self.ports = {"api": port(doc["api"]), "results": port(doc["results"]),
-                      "jobs": port(doc["jobs"]), "events": port(doc["events"])}
+                      "jobs": port(doc["jobs"]), "events": port(doc["events"]),
+                      "replay": port(doc["replay"])}
         return self.api
 
     def start_worker(self, worker_id, slots=2, path_prefix=None, extra=(), env_extra=None):

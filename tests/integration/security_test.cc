@@ -72,9 +72,11 @@ class SecurityTest : public ::testing::Test {
     return security.Curve();
   }
 
-  // One API call on a fresh connection with `curve`.
-  StatusOr<v1::ApiResponse> CallWith(const CurveOptions& curve, v1::ApiRequest request) {
-    ApiClient client(context_, endpoints_["api"], "test", curve);
+  // One API call on a fresh connection with `curve` (to the API socket, or
+  // another of the endpoints file's sockets).
+  StatusOr<v1::ApiResponse> CallWith(const CurveOptions& curve, v1::ApiRequest request,
+                                     const std::string& socket = "api") {
+    ApiClient client(context_, endpoints_[socket], "test", curve);
     return client.Call(request, 1500);
   }
 
@@ -156,7 +158,13 @@ TEST_F(SecurityTest, RolesLimitWhatAKeyMayAsk) {
   EXPECT_EQ(as_worker.status().code(), StatusCode::kPermissionDenied);
   v1::ApiRequest replay;
   replay.mutable_replay_events()->set_after_seq(0);
-  EXPECT_TRUE(CallWith(CurveFor(subscriber_key_), replay).ok());
+  EXPECT_TRUE(CallWith(CurveFor(subscriber_key_), replay, "replay").ok());
+  // Replays are the replay socket's: the API socket refuses them, and a
+  // worker key may not read the event stream at all (ZAP: no connection).
+  EXPECT_EQ(CallWith(CurveFor(client_key_), replay).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CallWith(CurveFor(worker_key_), replay, "replay").status().code(),
+            StatusCode::kUnavailable);
 }
 
 TEST_F(SecurityTest, TenMegabyteRefIsAClearErrorAndQueuesNothing) {
@@ -239,6 +247,63 @@ TEST_F(SecurityTest, ForgedWorkerMessagesAreRejectedSignedOnesApplied) {
                              "a signed batch or event names none", "replayed message"}) {
     EXPECT_NE(log.find(reason), std::string::npos) << reason << "\n" << log;
   }
+}
+
+// Revocation bites at once on the event plane: after a SIGHUP that removes a
+// subscriber key, its open subscription receives nothing more (the events
+// socket is bound again and the ZAP handler refuses it on reconnection) and
+// its open replay connection is refused, while another reader carries on.
+TEST_F(SecurityTest, ARevokedSubscriberGetsNoEventAfterSighup) {
+  auto subscribe = [&](const KeyPair& key) {
+    SocketOptions options;
+    options.curve = CurveFor(key);
+    options.subscriptions = {"page"};
+    auto socket = Socket::Connect(context_, SocketKind::kSub, endpoints_["events"], options);
+    EXPECT_TRUE(socket.ok());
+    return std::make_unique<Socket>(std::move(*socket));
+  };
+  auto revoked = subscribe(subscriber_key_);
+  auto other = subscribe(client_key_);
+  ApiClient revoked_replay(context_, endpoints_["replay"], "siem", CurveFor(subscriber_key_));
+  v1::ApiRequest replay;
+  replay.mutable_replay_events()->set_after_seq(0);
+  ASSERT_TRUE(revoked_replay.Call(replay, 1500).ok());
+  v1::ApiRequest submit;
+  submit.mutable_submit_scan()->mutable_target()->set_repo("/tmp/nowhere");
+  submit.mutable_submit_scan()->mutable_target()->set_ref("main");
+  // Both subscriptions are live: each receives the page of a first scan
+  // (submitted again until it does: a SUB connects asynchronously).
+  auto receives_a_page = [&](Socket& socket) {
+    return WaitFor(
+        [&] {
+          (void)CallWith(CurveFor(client_key_), submit);
+          auto frames = socket.ReceiveWithin(200);
+          return frames.ok() && frames->has_value();
+        },
+        15);
+  };
+  ASSERT_TRUE(receives_a_page(*revoked));
+  ASSERT_TRUE(receives_a_page(*other));
+
+  fs::remove(dir_ + "/authorized/subscribers/siem.pub");
+  ASSERT_EQ(kill(controller_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(WaitFor(
+      [&] { return controller_->Log().find("events socket bound again") != std::string::npos; },
+      15))
+      << controller_->Log();
+  // The other reader reconnects and gets the next scans' pages...
+  ASSERT_TRUE(receives_a_page(*other)) << controller_->Log();
+  // ...while nothing reaches the revoked one: drain what it held before the
+  // reload (the socket was closed under it), then a second of scans.
+  while (true) {
+    auto stale = revoked->ReceiveWithin(0);
+    if (!stale.ok() || !stale->has_value()) break;
+  }
+  ASSERT_TRUE(CallWith(CurveFor(client_key_), submit).ok());
+  auto leaked = revoked->ReceiveWithin(1000);
+  ASSERT_TRUE(leaked.ok());
+  EXPECT_FALSE(leaked->has_value()) << "a revoked subscriber received an event page";
+  EXPECT_EQ(revoked_replay.Call(replay, 1500).status().code(), StatusCode::kPermissionDenied);
 }
 
 }  // namespace

@@ -127,75 +127,116 @@ TEST_F(SigningTest, OneSignatureCoversAWholeBatch) {
   EXPECT_FALSE(CheckHeaderMatches(*named, batch).ok());
 }
 
+// A page of events first_seq..first_seq+count-1 as the controller encodes it.
+std::string PageBody(uint64_t first_seq, int count, int64_t at = kNow) {
+  v1::Envelope envelope;
+  v1::EventPage& page = *envelope.mutable_event_page();
+  page.set_first_seq(first_seq);
+  page.set_prev_chain_hash(std::string(32, '\x01'));
+  for (int i = 0; i < count; ++i) {
+    v1::Event event;
+    event.set_seq(first_seq + static_cast<uint64_t>(i));
+    event.set_topic("finding.high.flawfinder");
+    page.add_events(event.SerializeAsString());
+  }
+  page.set_head_seq(first_seq + static_cast<uint64_t>(count) - 1);
+  return EncodeEnvelope(envelope, first_seq, "controller", at);
+}
+
 class EventVerifierTest : public ::testing::Test {
  protected:
-  Frames SignedEvent(uint64_t seq, int64_t at = kNow) {
-    v1::Envelope envelope;
-    envelope.mutable_event()->set_seq(seq);
-    envelope.mutable_event()->set_topic("finding.high.flawfinder");
-    std::string body = EncodeEnvelope(envelope, seq, "controller", at);
-    SignedParts parts = signer_.Sign("event", 0, 0, body, at);
-    return {"finding.high.flawfinder", body, parts.header, parts.signature};
+  Frames SignedPage(uint64_t first_seq, int count = 3, int64_t at = kNow) {
+    std::string body = PageBody(first_seq, count, at);
+    SignedParts parts = signer_.Sign("event_page", 0, 0, body, at);
+    return {count == 0 ? "heartbeat" : "page", body, parts.header, parts.signature};
   }
   KeyPair controller_ = GenerateKeyPair("controller");
   MessageSigner signer_{controller_};
   EventVerifier verifier_{controller_.public_key, kWindow};
 };
 
-TEST_F(EventVerifierTest, SignedEventsPassTamperedOnesDoNot) {
-  auto event = verifier_.FromFrames(SignedEvent(1), kNow);
-  ASSERT_TRUE(event.ok()) << event.status().ToString();
-  EXPECT_EQ(event->seq(), 1u);
+TEST_F(EventVerifierTest, OneSignaturePassesAWholePageTamperedOnesDoNot) {
+  auto page = verifier_.FromFrames(SignedPage(1), kNow);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->events.size(), 3u);
+  EXPECT_EQ(page->events[2].seq(), 3u);
+  EXPECT_EQ(page->bytes[2], page->events[2].SerializeAsString());
 
-  Frames tampered = SignedEvent(2);
+  Frames tampered = SignedPage(4);
   tampered[1][tampered[1].size() - 1] ^= 1;
   EXPECT_FALSE(verifier_.FromFrames(tampered, kNow).ok());
-  Frames retopic = SignedEvent(3);
-  retopic[0] = "finding.info.flawfinder";  // hides a high finding from a high-only filter
+  Frames retopic = SignedPage(7);
+  retopic[0] = "heartbeat";  // the topic frame is outside the signature
   EXPECT_FALSE(verifier_.FromFrames(retopic, kNow).ok());
-  Frames replayed = SignedEvent(4);
+  Frames replayed = SignedPage(10);
   EXPECT_TRUE(verifier_.FromFrames(replayed, kNow).ok());
   EXPECT_FALSE(verifier_.FromFrames(replayed, kNow).ok());
-  Frames unsigned_event = SignedEvent(5);
-  unsigned_event.resize(2);
-  EXPECT_FALSE(verifier_.FromFrames(unsigned_event, kNow).ok());
-  EXPECT_FALSE(verifier_.FromFrames(SignedEvent(6, kNow - 2 * kWindow), kNow).ok());
+  Frames unsigned_page = SignedPage(13);
+  unsigned_page.resize(2);
+  EXPECT_FALSE(verifier_.FromFrames(unsigned_page, kNow).ok());
+  EXPECT_FALSE(verifier_.FromFrames(SignedPage(16, 3, kNow - 2 * kWindow), kNow).ok());
 
   MessageSigner impostor(GenerateKeyPair("controller"));
-  Frames forged = SignedEvent(7);
-  SignedParts parts = impostor.Sign("event", 0, 0, forged[1], kNow);
+  Frames forged = SignedPage(19);
+  SignedParts parts = impostor.Sign("event_page", 0, 0, forged[1], kNow);
   forged[2] = parts.header;
   forged[3] = parts.signature;
   EXPECT_FALSE(verifier_.FromFrames(forged, kNow).ok());
-  // Signatures verified: seq 1, 3 (its topic frame, outside the signature, was
-  // what failed) and the first copy of 4.
-  EXPECT_EQ(verifier_.signature_counters()->verified.load(), 3u);
+  // A signature over another kind of body is no page's.
+  Frames retyped = SignedPage(22);
+  SignedParts event_parts = signer_.Sign("event", 0, 0, retyped[1], kNow);
+  retyped[2] = event_parts.header;
+  retyped[3] = event_parts.signature;
+  EXPECT_FALSE(verifier_.FromFrames(retyped, kNow).ok());
+  // Verified: pages 1, 7 (its topic frame failed after), the first copy of 10, 22.
+  EXPECT_EQ(verifier_.signature_counters()->verified.load(), 4u);
+}
+
+TEST_F(EventVerifierTest, APageWhoseEventsAreOutOfSequenceIsRefused) {
+  v1::Envelope envelope;
+  v1::EventPage& page = *envelope.mutable_event_page();
+  page.set_first_seq(5);
+  page.set_prev_chain_hash(std::string(32, '\0'));
+  for (uint64_t seq : {5, 7}) {
+    v1::Event event;
+    event.set_seq(seq);
+    page.add_events(event.SerializeAsString());
+  }
+  std::string body = EncodeEnvelope(envelope, 1, "controller", kNow);
+  SignedParts parts = signer_.Sign("event_page", 0, 0, body, kNow);
+  auto refused = verifier_.FromFrames({"page", body, parts.header, parts.signature}, kNow);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("not 6"), std::string::npos);
+}
+
+TEST_F(EventVerifierTest, HeartbeatsCarryTheHeadAndNoEvents) {
+  auto page = verifier_.FromFrames(SignedPage(1, 0), kNow);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_TRUE(page->heartbeat);
+  EXPECT_EQ(page->head_seq, 0u);
 }
 
 TEST_F(EventVerifierTest, ReplayAnswersAreVerifiedToo) {
   v1::ReplayEventsResponse replay;
-  Frames one = SignedEvent(1);
-  v1::SignedBlob* blob = replay.add_signed_events();
+  Frames one = SignedPage(1);
+  v1::SignedBlob* blob = replay.mutable_page();
   blob->set_body(one[1]);
   blob->set_header(one[2]);
   blob->set_signature(one[3]);
-  auto events = verifier_.FromReplay(replay, kNow);
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 1u);
+  auto page = verifier_.FromReplay(replay, kNow);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 3u);
   v1::ReplayEventsResponse forged;
-  forged.add_events()->set_seq(2);  // unsigned: refused while signatures are required
+  forged.mutable_page()->set_body(PageBody(4, 1));  // unsigned: refused while signatures are required
   EXPECT_FALSE(verifier_.FromReplay(forged, kNow).ok());
 }
 
-TEST(EventVerifierPlaintextTest, WithoutAKeyOnlyUnsignedEventsAreRead) {
+TEST(EventVerifierPlaintextTest, WithoutAKeyOnlyUnsignedPagesAreRead) {
   EventVerifier plaintext(std::nullopt, kWindow);
-  v1::Envelope envelope;
-  envelope.mutable_event()->set_seq(1);
-  envelope.mutable_event()->set_topic("scan.finished");
-  std::string body = EncodeEnvelope(envelope, 1, "controller", kNow);
-  EXPECT_TRUE(plaintext.FromFrames({"scan.finished", body}, kNow).ok());
-  EXPECT_FALSE(plaintext.FromFrames({"scan.finished", body, "h", "s"}, kNow).ok());
-  EXPECT_FALSE(plaintext.FromFrames({"scan.finished"}, kNow).ok());
+  std::string body = PageBody(1, 2);
+  EXPECT_TRUE(plaintext.FromFrames({"page", body}, kNow).ok());
+  EXPECT_FALSE(plaintext.FromFrames({"page", body, "h", "s"}, kNow).ok());
+  EXPECT_FALSE(plaintext.FromFrames({"page"}, kNow).ok());
 }
 
 }  // namespace

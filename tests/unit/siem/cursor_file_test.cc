@@ -156,13 +156,13 @@ TEST_F(CursorFaultTest, AFanoutWhoseCursorCannotBeSavedDoesNotMovePastTheEvents)
       std::move(sinks), &cursor_, {}, [](int64_t) { return true; }, log);
   fanout.set_cursor_seq(100);
   fs_.FailCalls(FsOp::kWrite, ENOSPC);
-  Status delivered = fanout.Deliver({SeqEvent(101), SeqEvent(102)});
+  Status delivered = fanout.Deliver(testing::LoggedAll({SeqEvent(101), SeqEvent(102)}));
   EXPECT_FALSE(delivered.ok());
   EXPECT_NE(delivered.message().find("cursor not saved"), std::string::npos);
   EXPECT_EQ(fanout.cursor_seq(), 100u);
   EXPECT_EQ(*cursor_.Load(), 100u);
   // The retry delivers them again (at least once), then the cursor moves.
-  ASSERT_TRUE(fanout.Deliver({SeqEvent(101), SeqEvent(102)}).ok());
+  ASSERT_TRUE(fanout.Deliver(testing::LoggedAll({SeqEvent(101), SeqEvent(102)})).ok());
   EXPECT_EQ(sink->seqs, (std::vector<uint64_t>{101, 102, 101, 102}));
   EXPECT_EQ(LoadAfterRestart(CrashKind::kPowerLoss), 102u);
 }

@@ -86,7 +86,7 @@ std::string TempDir() {
 TEST(SyslogTcpSinkTest, FramesAreOctetCountedRfc5424Cef) {
   FakeNetwork network;
   SyslogTcpSink sink(std::make_unique<FakeConnector>(network), {});
-  ASSERT_TRUE(sink.Deliver({Finding(1)}).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({Finding(1)})).ok());
   const std::string& bytes = network.received;
   size_t space = bytes.find(' ');
   ASSERT_NE(space, std::string::npos);
@@ -99,12 +99,12 @@ TEST(SyslogTcpSinkTest, FramesAreOctetCountedRfc5424Cef) {
 TEST(SyslogTcpSinkTest, ResendsUnacknowledgedBatchAndSkipsDelivered) {
   FakeNetwork network;
   SyslogTcpSink sink(std::make_unique<FakeConnector>(network), {});
-  ASSERT_TRUE(sink.Deliver({Finding(1)}).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({Finding(1)})).ok());
   network.fail_acks = 1;
-  EXPECT_FALSE(sink.Deliver({Finding(2), Finding(3)}).ok());
+  EXPECT_FALSE(sink.Deliver(testing::LoggedAll({Finding(2), Finding(3)})).ok());
   network.refuse_connects = 1;
-  EXPECT_FALSE(sink.Deliver({Finding(2), Finding(3)}).ok());
-  ASSERT_TRUE(sink.Deliver({Finding(1), Finding(2), Finding(3)}).ok());
+  EXPECT_FALSE(sink.Deliver(testing::LoggedAll({Finding(2), Finding(3)})).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({Finding(1), Finding(2), Finding(3)})).ok());
   EXPECT_EQ(Count(network.received, "|bandit:B1|"), 1);
   EXPECT_EQ(Count(network.received, "|bandit:B2|"), 2);  // the at-least-once window
   EXPECT_EQ(Count(network.received, "|bandit:B3|"), 2);
@@ -119,8 +119,8 @@ TEST(JsonLinesSinkTest, AppendsOneLinePerEventAndSkipsDelivered) {
   scan_event.set_seq(2);
   scan_event.set_topic("scan.running");
   scan_event.mutable_scan()->set_state(v1::SCAN_RUNNING);
-  ASSERT_TRUE(sink.Deliver({Finding(1), scan_event, Finding(3)}).ok());
-  ASSERT_TRUE(sink.Deliver({Finding(3), Finding(4)}).ok());  // 3 is a retry
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({Finding(1), scan_event, Finding(3)})).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({Finding(3), Finding(4)})).ok());  // 3 is a retry
   std::ifstream in(dir + "/out.jsonl");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(Count(text, "\n"), 3) << text;  // OCSF has no line for the scan event
@@ -129,7 +129,7 @@ TEST(JsonLinesSinkTest, AppendsOneLinePerEventAndSkipsDelivered) {
   // A torn last line (a crash inside write) is cut off when the file is opened.
   std::ofstream(dir + "/out.jsonl", std::ios::app) << "{\"torn";
   JsonLinesSink reopened(dir + "/out.jsonl", EventFormat::kOcsf, "0.1.0");
-  ASSERT_TRUE(reopened.Deliver({Finding(5)}).ok());
+  ASSERT_TRUE(reopened.Deliver(testing::LoggedAll({Finding(5)})).ok());
   std::ifstream again(dir + "/out.jsonl");
   std::string repaired((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
   EXPECT_EQ(repaired.find("torn"), std::string::npos);
@@ -137,14 +137,14 @@ TEST(JsonLinesSinkTest, AppendsOneLinePerEventAndSkipsDelivered) {
   EXPECT_EQ(Count(repaired, "\n"), 4);
   std::ofstream(dir + "/only.jsonl") << "{\"torn";
   JsonLinesSink only(dir + "/only.jsonl", EventFormat::kOcsf, "0.1.0");
-  ASSERT_TRUE(only.Deliver({Finding(6)}).ok());
+  ASSERT_TRUE(only.Deliver(testing::LoggedAll({Finding(6)})).ok());
   std::ifstream only_in(dir + "/only.jsonl");
   std::string only_text((std::istreambuf_iterator<char>(only_in)),
                         std::istreambuf_iterator<char>());
   EXPECT_EQ(only_text.find("torn"), std::string::npos);
   EXPECT_EQ(Count(only_text, "\n"), 1);
   JsonLinesSink unwritable(dir + "/missing/out.jsonl", EventFormat::kEcs, "0.1.0");
-  EXPECT_EQ(unwritable.Deliver({Finding(1)}).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(unwritable.Deliver(testing::LoggedAll({Finding(1)})).code(), StatusCode::kUnavailable);
   std::system(("rm -rf " + dir).c_str());
 }
 
@@ -156,11 +156,11 @@ TEST(JsonLinesSinkTest, ResumesAfterTheLastLineOfItsFileAcrossARestart) {
     std::string path = dir + "/" + std::string(EventFormatName(format)) + ".jsonl";
     {
       JsonLinesSink crashed(path, format, "0.1.0");
-      ASSERT_TRUE(crashed.Deliver({Finding(1), Finding(2), Finding(3)}).ok());
+      ASSERT_TRUE(crashed.Deliver(testing::LoggedAll({Finding(1), Finding(2), Finding(3)})).ok());
     }
     JsonLinesSink restarted(path, format, "0.1.0");
-    ASSERT_TRUE(restarted.Deliver({Finding(3)}).ok());  // the cursor was still at 2
-    ASSERT_TRUE(restarted.Deliver({Finding(4)}).ok());
+    ASSERT_TRUE(restarted.Deliver(testing::LoggedAll({Finding(3)})).ok());  // the cursor was still at 2
+    ASSERT_TRUE(restarted.Deliver(testing::LoggedAll({Finding(4)})).ok());
     std::ifstream in(path);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(Count(text, "\n"), 4) << text;
@@ -172,7 +172,7 @@ TEST(JsonLinesSinkTest, ResumesAfterTheLastLineOfItsFileAcrossARestart) {
   // A last line that is not one of ours (no seq) gives no resume point.
   std::ofstream(dir + "/foreign.jsonl") << "{\"note\":\"rotated by hand\"}\nnot json\n";
   JsonLinesSink foreign(dir + "/foreign.jsonl", EventFormat::kEcs, "0.1.0");
-  ASSERT_TRUE(foreign.Deliver({Finding(1)}).ok());
+  ASSERT_TRUE(foreign.Deliver(testing::LoggedAll({Finding(1)})).ok());
   std::ifstream in(dir + "/foreign.jsonl");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(Count(text, "\n"), 3) << text;
@@ -203,14 +203,14 @@ TEST(SinkFanoutTest, DownSinkBlocksWithBackoffAndNothingIsSkipped) {
       log);
   std::vector<v1::Event> events = {Finding(1), Finding(2, "scan.running"), Finding(3), Finding(4),
                                    Finding(5, "scan.succeeded")};
-  ASSERT_TRUE(fanout.Deliver(events).ok());
+  ASSERT_TRUE(fanout.Deliver(testing::LoggedAll(events)).ok());
   EXPECT_EQ(sink->seqs, (std::vector<uint64_t>{1, 3, 4}));
   EXPECT_EQ(waits, (std::vector<int64_t>{100, 200, 400, 800, 800}));
   EXPECT_EQ(Count(log.str(), "is down"), 1);  // once per state change
   EXPECT_EQ(Count(log.str(), "is back up"), 1);
   EXPECT_EQ(*cursor.Load(), 5u);  // the filtered scan event advances the cursor
   // Replayed events at or below the cursor are not delivered again.
-  ASSERT_TRUE(fanout.Deliver({Finding(4), Finding(5), Finding(6)}).ok());
+  ASSERT_TRUE(fanout.Deliver(testing::LoggedAll({Finding(4), Finding(5), Finding(6)})).ok());
   EXPECT_EQ(sink->seqs, (std::vector<uint64_t>{1, 3, 4, 6}));
   EXPECT_EQ(*cursor.Load(), 6u);
   std::system(("rm -rf " + dir).c_str());
@@ -224,7 +224,7 @@ TEST(SinkFanoutTest, StopWhileDownKeepsCursor) {
   std::ostringstream log;
   SinkFanout fanout(
       std::move(sinks), nullptr, {}, [](int64_t) { return false; }, log);
-  EXPECT_FALSE(fanout.Deliver({Finding(1)}).ok());
+  EXPECT_FALSE(fanout.Deliver(testing::LoggedAll({Finding(1)})).ok());
   EXPECT_EQ(fanout.cursor_seq(), 0u);
 }
 

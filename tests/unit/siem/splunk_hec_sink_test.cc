@@ -15,6 +15,7 @@
 
 #include "common/siem/sink_fanout.h"
 #include "common/siem/sink_uri.h"
+#include "tests/unit/siem/test_events.h"
 
 namespace scanfleet::siem {
 namespace {
@@ -135,7 +136,7 @@ TEST(SplunkHecSinkTest, PostsConcatenatedEventObjectsWithSplunkAuthorization) {
   SplunkHecSink sink(Options(hec.port));
   EXPECT_EQ(sink.Describe(), "splunk-hec://127.0.0.1:" + std::to_string(hec.port) +
                                  "/services/collector/event (ecs)");
-  ASSERT_TRUE(sink.Deliver({HecFinding(1), HecFinding(2)}).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2)})).ok());
   ASSERT_EQ(hec.Bodies().size(), 1u);
   EXPECT_EQ(hec.Authorizations()[0], "Splunk tok-123");
   EXPECT_EQ(hec.Bodies()[0].find('\n'), std::string::npos);
@@ -150,7 +151,7 @@ TEST(SplunkHecSinkTest, PostsConcatenatedEventObjectsWithSplunkAuthorization) {
   EXPECT_EQ(objects[1]["event"]["event"]["kind"], "alert");
   EXPECT_EQ(Fingerprints(objects), (std::vector<std::string>{"fp1", "fp2"}));
   // A retry of delivered events sends nothing.
-  ASSERT_TRUE(sink.Deliver({HecFinding(2)}).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({HecFinding(2)})).ok());
   EXPECT_EQ(hec.Bodies().size(), 1u);
 }
 
@@ -163,9 +164,9 @@ TEST(SplunkHecSinkTest, OcsfSkipsNonFindingsAndOmitsEmptyIndex) {
   v1::Event scan_event;
   scan_event.set_seq(2);
   scan_event.set_topic("scan.succeeded");
-  ASSERT_TRUE(sink.Deliver({scan_event}).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({scan_event})).ok());
   EXPECT_TRUE(hec.Bodies().empty());  // nothing to send, nothing posted
-  ASSERT_TRUE(sink.Deliver({HecFinding(3)}).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({HecFinding(3)})).ok());
   auto objects = ParseObjects(hec.Bodies().at(0));
   ASSERT_EQ(objects.size(), 1u);
   EXPECT_FALSE(objects[0].contains("index"));
@@ -190,8 +191,8 @@ TEST(SplunkHecSinkTest, OutageOf503sIsRetriedByTheFanoutWithoutLossOrDuplicates)
         return true;
       },
       log);
-  ASSERT_TRUE(fanout.Deliver({HecFinding(1), HecFinding(2), HecFinding(3)}).ok());
-  ASSERT_TRUE(fanout.Deliver({HecFinding(4)}).ok());
+  ASSERT_TRUE(fanout.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).ok());
+  ASSERT_TRUE(fanout.Deliver(testing::LoggedAll({HecFinding(4)})).ok());
   EXPECT_EQ(waits, (std::vector<int64_t>{100, 200, 400}));
   EXPECT_EQ(hec.Bodies().size(), 7u);  // 3 refused + 4 accepted
   EXPECT_EQ(Fingerprints(hec.Accepted()), (std::vector<std::string>{"fp1", "fp2", "fp3", "fp4"}));
@@ -209,8 +210,8 @@ TEST(SplunkHecSinkTest, PartlyAcceptedBatchResendsOnlyTheRest) {
     return options;
   }());
   hec.Script({{200, R"({"text":"Success","code":0})"}, {503, "{}"}});
-  EXPECT_EQ(sink.Deliver({HecFinding(1), HecFinding(2), HecFinding(3)}).code(), StatusCode::kUnavailable);
-  ASSERT_TRUE(sink.Deliver({HecFinding(1), HecFinding(2), HecFinding(3)}).ok());
+  EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).ok());
   EXPECT_EQ(Fingerprints(hec.Accepted()), (std::vector<std::string>{"fp1", "fp2", "fp3"}));
 }
 
@@ -224,7 +225,7 @@ TEST(SplunkHecSinkTest, RejectedTokenStopsTheBridgeWithHecTextAndKeepsTheCursor)
   SinkFanout fanout(
       std::move(sinks), nullptr, FanoutOptions(), [&](int64_t) { return ++waits < 100; }, log);
   fanout.set_cursor_seq(10);
-  Status status = fanout.Deliver({HecFinding(11), HecFinding(12)});
+  Status status = fanout.Deliver(testing::LoggedAll({HecFinding(11), HecFinding(12)}));
   EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(status.message().find("HTTP 401 (code 3): Invalid authorization"), std::string::npos)
       << status.message();
@@ -236,9 +237,9 @@ TEST(SplunkHecSinkTest, RejectedTokenStopsTheBridgeWithHecTextAndKeepsTheCursor)
   // 400 (bad data) is permanent too; a 2xx without code 0 is not trusted.
   SplunkHecSink sink(Options(hec.port));
   hec.Script({{400, R"({"text":"Invalid data format","code":6})"}, {200, "<html>"}});
-  EXPECT_EQ(sink.Deliver({HecFinding(1)}).code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(sink.Deliver({HecFinding(1)}).code(), StatusCode::kUnavailable);
-  EXPECT_TRUE(sink.Deliver({HecFinding(1)}).ok());
+  EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1)})).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1)})).code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(sink.Deliver(testing::LoggedAll({HecFinding(1)})).ok());
 }
 
 TEST(SplunkHecSinkTest, ConnectionRefusedIsUnavailable) {
@@ -248,7 +249,7 @@ TEST(SplunkHecSinkTest, ConnectionRefusedIsUnavailable) {
     port = gone.port;
   }
   SplunkHecSink sink(Options(port));
-  Status status = sink.Deliver({HecFinding(1)});
+  Status status = sink.Deliver(testing::LoggedAll({HecFinding(1)}));
   EXPECT_EQ(status.code(), StatusCode::kUnavailable);
   EXPECT_NE(status.message().find("splunk-hec://127.0.0.1:"), std::string::npos);
 }

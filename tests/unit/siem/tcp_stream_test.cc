@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/siem/syslog_tcp_sink.h"
+#include "tests/unit/siem/test_events.h"
 
 namespace scanfleet::siem {
 namespace {
@@ -63,7 +64,7 @@ TEST(TcpSyslogSinkTest, DeliversReconnectsAndNeverCountsALostConnectionAsDeliver
   options.ack_timeout_ms = 2000;
   SyslogTcpSink sink(MakeTcpConnector("127.0.0.1", port, 1000), options);
 
-  ASSERT_TRUE(sink.Deliver({SyslogFinding(1)}).ok());  // acknowledged by the kernel before accept
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({SyslogFinding(1)})).ok());  // acknowledged by the kernel before accept
   int connection = accept(listener, nullptr, nullptr);
   ASSERT_GE(connection, 0);
   std::string first = ReadUntil(connection, "bandit:B1|");
@@ -74,15 +75,15 @@ TEST(TcpSyslogSinkTest, DeliversReconnectsAndNeverCountsALostConnectionAsDeliver
   // an acknowledgement, so it is not reported delivered.
   close(connection);
   close(listener);
-  Status lost = sink.Deliver({SyslogFinding(2)});
+  Status lost = sink.Deliver(testing::LoggedAll({SyslogFinding(2)}));
   EXPECT_FALSE(lost.ok());
   EXPECT_EQ(sink.delivered_seq(), 1u);
-  EXPECT_FALSE(sink.Deliver({SyslogFinding(2), SyslogFinding(3)}).ok());  // nobody listens: refused
+  EXPECT_FALSE(sink.Deliver(testing::LoggedAll({SyslogFinding(2), SyslogFinding(3)})).ok());  // nobody listens: refused
 
   // It comes back on the same port: the sink reconnects and sends what is missing.
   listener = Listen(port);
   ASSERT_GE(listener, 0);
-  ASSERT_TRUE(sink.Deliver({SyslogFinding(2), SyslogFinding(3)}).ok());
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({SyslogFinding(2), SyslogFinding(3)})).ok());
   connection = accept(listener, nullptr, nullptr);
   std::string rest = ReadUntil(connection, "bandit:B3|");
   EXPECT_NE(rest.find("bandit:B3|"), std::string::npos);

@@ -37,18 +37,26 @@ inline v1::Event HostileFinding() {
   return event;
 }
 
+// Events as a subscriber hands them to sinks (without bytes or chain hashes:
+// sinks that verify-log reads are tested with real ones elsewhere).
+inline std::vector<LoggedEvent> LoggedAll(std::vector<v1::Event> events) {
+  std::vector<LoggedEvent> logged(events.size());
+  for (size_t i = 0; i < events.size(); ++i) logged[i].event = std::move(events[i]);
+  return logged;
+}
+
 // Records the seq of every event delivered; refuses (Unavailable) the first
 // `failures` calls.
 class RecordingSink final : public EventSink {
  public:
   std::string Describe() const override { return "recording"; }
-  Status Deliver(const std::vector<v1::Event>& events) override {
+  Status Deliver(const std::vector<LoggedEvent>& events) override {
     ++calls;
     if (failures > 0) {
       --failures;
       return Status::Unavailable("down");
     }
-    for (const auto& event : events) seqs.push_back(event.seq());
+    for (const auto& logged : events) seqs.push_back(logged.event.seq());
     return Status::Ok();
   }
   int failures = 0;

@@ -45,10 +45,23 @@ TEST_F(ControllerStoreTest, ASavepointUndoesOneRequestAndKeepsTheBatch) {
   Commit();
   EXPECT_TRUE(store_->views().GetScan(kept->scan_id).ok());
   EXPECT_EQ(store_->views().GetScan(undone_id).status().code(), StatusCode::kNotFound);
-  auto replay = store_->events().Replay(0, 100);
-  ASSERT_TRUE(replay.ok());
-  ASSERT_EQ(replay->events_size(), 1) << "the undone scan's event is gone too";
-  EXPECT_EQ(replay->events(0).scan_id(), kept->scan_id);
+  auto page = store_->events().pages().Read(0, 100, 1 << 20);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 1u) << "the undone scan's event is gone too";
+  v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(page->events[0]));
+  EXPECT_EQ(event.scan_id(), kept->scan_id);
+  // The log's head went back with the rollback: the next event takes seq 2
+  // and chains onto event 1.
+  Begin();
+  auto next = store_->lifecycle().CreateScan(scan, 102);
+  ASSERT_TRUE(next.ok());
+  Commit();
+  EXPECT_EQ(next->event.seq(), 2u);
+  auto after = store_->events().pages().Read(1, 100, 1 << 20);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->first_seq, 2u);
+  EXPECT_EQ(after->prev_chain, page->last_chain);
 }
 
 }  // namespace

@@ -49,14 +49,18 @@ class TriggerHubTest : public ::testing::Test {
     hub_ = std::move(hub).value();
   }
 
-  // One loop iteration at the fake clock's time.
+  // One loop iteration at the fake clock's time; the events it stored.
   std::vector<v1::Event> Iterate() {
-    std::vector<v1::Event> events;
+    uint64_t before = store_->events().LastSeq().value();
     auto batch = store_->BeginTransaction();
     EXPECT_TRUE(batch.ok());
-    EXPECT_TRUE(hub_->Run(clock_.NowMs(), *handler_, events).ok());
+    EXPECT_TRUE(hub_->Run(clock_.NowMs(), *handler_).ok());
     EXPECT_TRUE(batch->Commit().ok());
     hub_->AfterCommit();
+    std::vector<v1::Event> events;
+    auto page = store_->events().pages().Read(before, 1000, 1 << 20);
+    EXPECT_TRUE(page.ok());
+    for (const std::string& bytes : page->events) events.emplace_back().ParseFromString(bytes);
     return events;
   }
 
