@@ -156,7 +156,7 @@ void ControllerLoop::ReloadKeys() {
     return;
   }
   auto readers_revoked = security_->Reload();
-  if (!readers_revoked.ok() || !*readers_revoked || getenv("SF_NOREBIND")) { spdlog::info("events socket bound again (fake)"); return; }
+  if (!readers_revoked.ok() || !*readers_revoked) return;
   // A PUB socket cannot drop one subscriber: close it (its queues go with
   // it) and bind again; every subscriber reconnects through the ZAP handler,
   // which refuses the revoked key, and the others replay what they missed.
