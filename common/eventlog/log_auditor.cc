@@ -158,6 +158,11 @@ void LogAuditor::Add(const LogRecord& record) {
              (again ? ": an event was inserted before it and the rest renumbered" : ""));
     return;
   }
+  if (!record.mismatch.empty()) {
+    Fail(LogProblem::kAltered, record.seq,
+         record.where + " (seq " + std::to_string(record.seq) + "): " + record.mismatch);
+    return;
+  }
   CheckChain(record, event);
   if (audit_.problem) return;
   audit_.last_seq = record.seq;

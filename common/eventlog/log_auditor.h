@@ -39,6 +39,9 @@ struct LogRecord {
   std::optional<std::string> chain;       // the chain hash the source states for it
   std::optional<std::string> prev_chain;  // the chain before it, where the source states it
   std::string where;              // "line 12", "row 7": for messages
+  // Set when the source's own rendering of the event disagrees with its
+  // bytes (e.g. a SIEM line whose visible fields were edited): says how.
+  std::string mismatch;
 };
 
 enum class LogProblem { kDeleted, kInserted, kReordered, kAltered, kUnsigned, kBadCheckpoint };

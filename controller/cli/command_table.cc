@@ -40,6 +40,11 @@ constexpr std::array kCommands = {
             "Classify a scan's findings against its baseline: new, unchanged, fixed, not "
             "re-checked (a failed or partial scanner never closes findings), with suppressions",
             SetUpDiff},
+    Command{"verify-log",
+            "Check that the event log (the controller's, its database, or a SIEM file) is the "
+            "one the controller signed; name the first seq deleted, altered, inserted or "
+            "reordered",
+            SetUpVerifyLog},
     Command{"hook", "Install or remove scanfleet git hooks", SetUpHook},
     Command{"report",
             "Write a scan's findings as a report: sarif (GitHub code scanning), defectdojo "

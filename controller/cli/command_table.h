@@ -43,6 +43,8 @@ struct Connection {
 // the process exit code (commands.h).
 struct CommandRun {
   std::function<int(const GlobalOptions&)> local;
+  // For a command that is local or remote by its flags: true runs `local`.
+  std::function<bool()> run_locally;
   // Runs before the ZeroMQ context exists: threads it starts inherit the signal
   // mask set here (siem blocks its stop signals). An error ends the command.
   std::function<Status()> before_connect;
@@ -78,6 +80,7 @@ CommandRun SetUpStatus(CLI::App& command);     // commands.cc
 CommandRun SetUpFindings(CLI::App& command);   // commands.cc
 CommandRun SetUpWorkers(CLI::App& command);    // commands.cc
 CommandRun SetUpStats(CLI::App& command);      // commands.cc
+CommandRun SetUpVerifyLog(CLI::App& command);  // verify_log.cc
 CommandRun SetUpSchedules(CLI::App& command);  // schedules.cc
 CommandRun SetUpTail(CLI::App& command);       // tail.cc
 CommandRun SetUpSiem(CLI::App& command);       // siem.cc

@@ -42,7 +42,7 @@ void AddGlobalOptions(CLI::App& app, cli::GlobalOptions& global) {
 }
 
 int RunCommand(const cli::CommandRun& run, const cli::GlobalOptions& global) {
-  if (run.local) return run.local(global);
+  if (run.local && (!run.run_locally || run.run_locally())) return run.local(global);
   auto security = scanfleet::ClientSecurity::Load(global.insecure_dev, global.key_file,
                                                   global.controller_key_file);
   if (!security.ok()) {

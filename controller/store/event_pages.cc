@@ -79,6 +79,26 @@ StatusOr<LogHead> EventPages::Head() {
   return LogHead{0, GenesisChainHash()};
 }
 
+Status EventPages::ForEachRow(uint64_t after_seq, const RowVisitor& visit) {
+  // Its own statement: a visitor may read pages meanwhile.
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_.Prepare("SELECT seq, payload, coalesce(chain, x'') FROM events "
+                               "WHERE seq>? ORDER BY seq /* audit */"));
+  query->Bind(1, static_cast<int64_t>(after_seq));
+  Status status = Status::Ok();
+  while (status.ok()) {
+    auto row = query->Step();
+    if (!row.ok() || !*row) {
+      if (!row.ok()) status = row.status();
+      break;
+    }
+    status = visit(static_cast<uint64_t>(query->ColumnInt(0)), query->ColumnBlob(1),
+                   query->ColumnBlob(2));
+  }
+  query->Reset();
+  return status;
+}
+
 StatusOr<StoredPage> EventPages::Read(uint64_t after_seq, size_t max_events, size_t max_bytes) {
   StoredPage page;
   ASSIGN_OR_RETURN(page.head_seq, LastSeq());

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ class EventPages {
   // The newest stored event's seq and chain; the anchor's when none is
   // stored; seq 0 and the genesis hash for an empty log.
   StatusOr<LogHead> Head();
+  // Every stored row after `after_seq` as it is (seq, payload, stated chain),
+  // in seq order, without the checks Read() makes: what an audit reads.
+  using RowVisitor = std::function<Status(uint64_t seq, std::string payload, std::string chain)>;
+  Status ForEachRow(uint64_t after_seq, const RowVisitor& visit);
 
  private:
   Database& db_;
