@@ -93,8 +93,8 @@ void LogAuditor::CheckChain(const LogRecord& record, const v1::Event& event) {
   }
   if (event.has_checkpoint()) {
     const v1::LogCheckpoint& checkpoint = event.checkpoint();
-    std::string source = "the checkpoint at " + record.where + " (seq " +
-                         std::to_string(record.seq) + ")";
+    std::string source =
+        "the checkpoint at " + record.where + " (seq " + std::to_string(record.seq) + ")";
     if (Status signed_ok = check_(checkpoint); !signed_ok.ok()) {
       Fail(LogProblem::kBadCheckpoint, record.seq, source + ": " + signed_ok.message());
       return;
@@ -131,11 +131,11 @@ void LogAuditor::Add(const LogRecord& record) {
     if (record.seq <= last) {
       bool before_start = first || (start_after_ && record.seq <= *start_after_);
       Fail(LogProblem::kInserted, record.seq,
-           before_start ? record.where + " claims seq " + std::to_string(record.seq) +
-                              ", at or before the start of the log (seq " +
-                              std::to_string(last) + ")"
-                        : "a second record claims seq " + std::to_string(record.seq) + " (" +
-                              record.where + "): an event was inserted");
+           before_start
+               ? record.where + " claims seq " + std::to_string(record.seq) +
+                     ", at or before the start of the log (seq " + std::to_string(last) + ")"
+               : "a second record claims seq " + std::to_string(record.seq) + " (" + record.where +
+                     "): an event was inserted");
       return;
     }
     if (record.seq > last + 1) {
@@ -153,8 +153,8 @@ void LogAuditor::Add(const LogRecord& record) {
   if (event.seq() != record.seq) {
     bool again = event.seq() != 0 && event.seq() < record.seq && event.seq() <= audit_.last_seq;
     Fail(again ? LogProblem::kInserted : LogProblem::kAltered, again ? event.seq() : record.seq,
-         record.where + " is filed under seq " + std::to_string(record.seq) +
-             " but holds event " + std::to_string(event.seq()) +
+         record.where + " is filed under seq " + std::to_string(record.seq) + " but holds event " +
+             std::to_string(event.seq()) +
              (again ? ": an event was inserted before it and the rest renumbered" : ""));
     return;
   }
@@ -190,9 +190,9 @@ LogAudit LogAuditor::Finish() {
     if (seq > audit_.last_seq) {
       uint64_t from = audit_.records == 0 && start_after_ ? *start_after_ + 1 : audit_.last_seq + 1;
       Fail(LogProblem::kDeleted, from,
-           checkpoint.second + " covers seq " + std::to_string(seq) + " but the records end at seq " +
-               std::to_string(audit_.last_seq) + ": seqs " + std::to_string(from) + ".." +
-               std::to_string(seq) + " are missing");
+           checkpoint.second + " covers seq " + std::to_string(seq) +
+               " but the records end at seq " + std::to_string(audit_.last_seq) + ": seqs " +
+               std::to_string(from) + ".." + std::to_string(seq) + " are missing");
     }
   }
   return audit_;

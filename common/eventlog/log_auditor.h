@@ -34,11 +34,11 @@ namespace scanfleet {
 
 // One record as the source holds it.
 struct LogRecord {
-  uint64_t seq = 0;               // the seq the source files it under
-  std::string event_bytes;        // CanonicalEventBytes of the event
+  uint64_t seq = 0;                       // the seq the source files it under
+  std::string event_bytes;                // CanonicalEventBytes of the event
   std::optional<std::string> chain;       // the chain hash the source states for it
   std::optional<std::string> prev_chain;  // the chain before it, where the source states it
-  std::string where;              // "line 12", "row 7": for messages
+  std::string where;                      // "line 12", "row 7": for messages
   // Set when the source's own rendering of the event disagrees with its
   // bytes (e.g. a SIEM line whose visible fields were edited): says how.
   std::string mismatch;

@@ -28,13 +28,13 @@ namespace scanfleet {
 
 // A page that passed: its events parsed, each beside the bytes it came as.
 struct VerifiedPage {
-  bool heartbeat = false;            // no events: only the head seq
-  uint64_t first_seq = 0;            // seq of events[0]
-  std::string prev_chain;            // chain(first_seq - 1), 32 bytes when events
-  std::vector<v1::Event> events;     // seq first_seq + i
-  std::vector<std::string> bytes;    // the canonical bytes of events[i]
-  uint64_t head_seq = 0;             // newest seq stored when the page was made
-  uint64_t first_stored_seq = 0;     // oldest seq stored (replays)
+  bool heartbeat = false;          // no events: only the head seq
+  uint64_t first_seq = 0;          // seq of events[0]
+  std::string prev_chain;          // chain(first_seq - 1), 32 bytes when events
+  std::vector<v1::Event> events;   // seq first_seq + i
+  std::vector<std::string> bytes;  // the canonical bytes of events[i]
+  uint64_t head_seq = 0;           // newest seq stored when the page was made
+  uint64_t first_stored_seq = 0;   // oldest seq stored (replays)
   std::optional<v1::LogCheckpoint> anchor;
 };
 

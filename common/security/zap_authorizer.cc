@@ -59,7 +59,8 @@ std::set<std::string> ZapPolicy::UsersOf(const std::string& domain) const {
   for (const std::string& role : roles->second) {
     // The key itself is part of the entry: a name whose key was replaced
     // counts as revoked.
-    for (const PublicKey& key : KeysOf(role)) users.insert(role + ":" + key.name + "/" + key.key_id);
+    for (const PublicKey& key : KeysOf(role))
+      users.insert(role + ":" + key.name + "/" + key.key_id);
   }
   return users;
 }

@@ -10,7 +10,8 @@ namespace {
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + sqlite3_errstr(rc);
-  if (db != nullptr && sqlite3_errmsg(db) != nullptr) msg += std::string(" (") + sqlite3_errmsg(db) + ")";
+  if (db != nullptr && sqlite3_errmsg(db) != nullptr)
+    msg += std::string(" (") + sqlite3_errmsg(db) + ")";
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Status::Unavailable(msg);
   if (rc == SQLITE_CONSTRAINT) return Status::AlreadyExists(msg);
   if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) return Status::DataLoss(msg);
@@ -29,8 +30,8 @@ Statement& Statement::Bind(int index, int64_t value) {
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8);
+  int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_status_.ok()) bind_status_ = SqliteError(nullptr, rc, "bind");
   return *this;
 }
@@ -89,8 +90,7 @@ bool Statement::ColumnIsNull(int index) const {
 StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, const Options& options,
                                                    const std::vector<std::string>& migrations) {
   sqlite3* raw = nullptr;
-  int flags = options.read_only ? SQLITE_OPEN_READONLY
-                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteError(raw, rc, "opening database " + path);
@@ -105,8 +105,8 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, cons
     return db;
   }
   RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
-  RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
-                                                    : "PRAGMA synchronous=NORMAL"));
+  RETURN_IF_ERROR(
+      db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
   RETURN_IF_ERROR(db->Migrate(migrations));
   return db;
@@ -237,12 +237,12 @@ Status Database::CheckSchema(const std::vector<std::string>& migrations) {
   int version = has_row ? static_cast<int>(version_stmt->ColumnInt(0)) : 0;
   version_stmt->Reset();
   if (version != static_cast<int>(migrations.size())) {
-    return Status::FailedPrecondition(
-        "database schema version " + std::to_string(version) + ", this build reads version " +
-        std::to_string(migrations.size()) +
-        (version < static_cast<int>(migrations.size())
-             ? " (start the controller once to migrate it)"
-             : " (the database is newer than this build)"));
+    return Status::FailedPrecondition("database schema version " + std::to_string(version) +
+                                      ", this build reads version " +
+                                      std::to_string(migrations.size()) +
+                                      (version < static_cast<int>(migrations.size())
+                                           ? " (start the controller once to migrate it)"
+                                           : " (the database is newer than this build)"));
   }
   schema_version_ = version;
   return Status::Ok();

@@ -84,7 +84,7 @@ class Database {
   bool in_transaction() const { return in_transaction_; }
 
   int64_t last_insert_rowid() const;
-  int changes() const;  // rows changed by the last statement
+  int changes() const;            // rows changed by the last statement
   int64_t total_changes() const;  // rows changed since the database was opened
   int schema_version() const { return schema_version_; }
   // Counts rollbacks of transactions and savepoints: a cache of what is

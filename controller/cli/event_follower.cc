@@ -104,8 +104,7 @@ Status EventFollower::Follow(uint64_t start_after_seq, const Handler& handler,
   sub_options.subscriptions = {"page", "heartbeat"};
   sub_options.recv_hwm = 100000;
   sub_options.curve = security_.Curve();
-  std::string events_endpoint =
-      TcpEndpoint(TcpHost(client_.endpoint()), endpoints_->events_port());
+  std::string events_endpoint = TcpEndpoint(TcpHost(client_.endpoint()), endpoints_->events_port());
   ASSIGN_OR_RETURN(Socket socket,
                    Socket::Connect(context_, SocketKind::kSub, events_endpoint, sub_options));
 

@@ -104,8 +104,8 @@ Status AuditDatabase(const std::string& path, LogAuditor& auditor, std::string* 
   if (!anchor) auditor.StartAfter(0, GenesisChainHash());
   uint64_t rows = 0;
   std::string previous_chain = anchor ? anchor->chain_hash() : "";
-  RETURN_IF_ERROR(reader->pages().ForEachRow(
-      0, [&](uint64_t seq, std::string payload, std::string chain) {
+  RETURN_IF_ERROR(
+      reader->pages().ForEachRow(0, [&](uint64_t seq, std::string payload, std::string chain) {
         LogRecord record;
         record.seq = seq;
         record.event_bytes = std::move(payload);
@@ -152,7 +152,8 @@ Status AuditReplay(Context& context, ApiClient& api, const ClientSecurity& secur
     auditor.AddCheckpoint(checkpoint, "the checkpoint the controller signed now (seq " +
                                           std::to_string(checkpoint.seq()) + ")");
   }
-  ApiClient replay(context, TcpEndpoint(TcpHost(api.endpoint()), endpoints.endpoints().replay_port()),
+  ApiClient replay(context,
+                   TcpEndpoint(TcpHost(api.endpoint()), endpoints.endpoints().replay_port()),
                    "verify-log", security.Curve());
   EventVerifier verifier(security.controller, 5 * 60 * 1000);
   uint64_t after = options.after_seq;

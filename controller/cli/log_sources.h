@@ -32,7 +32,7 @@ Status AuditDatabase(const std::string& path, LogAuditor& auditor, std::string* 
 Status AuditSinkFile(const std::string& path, LogAuditor& auditor, std::string* described);
 
 struct ReplayAudit {
-  uint64_t after_seq = 0;     // start after this seq (0: the whole stored log)
+  uint64_t after_seq = 0;       // start after this seq (0: the whole stored log)
   bool checkpoint_now = false;  // ask the controller to sign its head first
   int timeout_ms = 5000;
 };

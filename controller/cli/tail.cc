@@ -78,9 +78,10 @@ int Tail(Context& context, ApiClient& client, const ClientSecurity& security,
     start = *newest;
   }
   TailPrinter printer(options);
-  auto status = follower.Follow(start, [&](const std::vector<LoggedEvent>& events) -> StatusOr<bool> {
-    return printer.Print(events);
-  });
+  auto status =
+      follower.Follow(start, [&](const std::vector<LoggedEvent>& events) -> StatusOr<bool> {
+        return printer.Print(events);
+      });
   if (!status.ok()) return ReportError(status);
   return kExitOk;
 }

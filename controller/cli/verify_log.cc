@@ -63,8 +63,9 @@ int Report(const LogAudit& audit, const std::string& described, bool signatures,
     std::cout << "no signed checkpoint covers these events yet (the controller signs one every "
                  "--checkpoint-interval-ms; --checkpoint-now asks for one)\n";
   } else {
-    std::cout << audit.checkpoints_verified << " signed checkpoint(s) verified, covering seqs up to "
-              << audit.covered_through << "\n";
+    std::cout << audit.checkpoints_verified
+              << " signed checkpoint(s) verified, covering seqs up to " << audit.covered_through
+              << "\n";
     if (audit.last_seq > audit.covered_through) {
       std::cout << audit.last_seq - audit.covered_through
                 << " later event(s) are not covered by a signature yet\n";
@@ -111,8 +112,9 @@ int VerifyLog(const VerifyLogOptions& options, const GlobalOptions& global,
 
 CommandRun SetUpVerifyLog(CLI::App& command) {
   auto options = std::make_shared<VerifyLogOptions>();
-  auto* source = command.add_option_group("Source", "Where the log is read (default: the "
-                                                     "controller's replay)");
+  auto* source = command.add_option_group("Source",
+                                          "Where the log is read (default: the "
+                                          "controller's replay)");
   source->add_option("--database", options->database,
                      "A controller's SQLite database, read offline (read-only)");
   source->add_option("--file", options->file,

@@ -64,12 +64,12 @@ struct ControllerConfig {
   std::map<std::string, uint32_t> profile_max_failures;
   int64_t job_timeout_ms = 10 * 60 * 1000;  // wall-clock limit per scanner run
   int64_t max_frame_bytes = kDefaultMaxFrameBytes;
-  int max_batch = 1024;           // worker frames handled per transaction (group commit)
+  int max_batch = 1024;  // worker frames handled per transaction (group commit)
   // Once an iteration has stored this many findings, further worker frames
   // wait for the next iteration (a scan of 20 x 10,000 findings never holds
   // the loop for seconds).
   int64_t max_findings_per_iteration = 10000;
-  bool synchronous_full = true;   // SQLite synchronous=FULL
+  bool synchronous_full = true;  // SQLite synchronous=FULL
   // Most events in one page, live or replayed (each page also stays near 1 MiB).
   uint32_t event_page_max = 1000;
   // A signed checkpoint of the event log this often when it grew (0: only on

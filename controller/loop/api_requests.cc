@@ -81,9 +81,9 @@ StatusOr<v1::ApiResponse> ControllerLoop::HandleApiRequest(const std::string& fr
   }
   // The ZAP user of the connection this request came in on (read right after
   // its Receive).
-  Status allowed = security_ ? security_->AuthorizeApi(api_->last_peer_user(),
-                                                      envelope->api_request())
-                            : Status::Ok();
+  Status allowed = security_
+                       ? security_->AuthorizeApi(api_->last_peer_user(), envelope->api_request())
+                       : Status::Ok();
   if (!allowed.ok()) {
     SetError(response, allowed);
     return response;

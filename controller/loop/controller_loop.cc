@@ -113,10 +113,11 @@ Status ControllerLoop::Start() {
   ASSIGN_OR_RETURN(last_published_seq_, store_->events().LastSeq());
   next_checkpoint_ms_ = clock_.NowMs() + config_.checkpoint_interval_ms;
   RETURN_IF_ERROR(WriteEndpointsFile());
-  spdlog::info("controller listening: api={} results={} jobs={} events={} replay port {} "
-               "database={}",
-               api_->last_endpoint(), results_->last_endpoint(), jobs_->last_endpoint(),
-               events_->last_endpoint(), replay_port_, config_.database_path);
+  spdlog::info(
+      "controller listening: api={} results={} jobs={} events={} replay port {} "
+      "database={}",
+      api_->last_endpoint(), results_->last_endpoint(), jobs_->last_endpoint(),
+      events_->last_endpoint(), replay_port_, config_.database_path);
   return Status::Ok();
 }
 

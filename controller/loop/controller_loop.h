@@ -37,16 +37,16 @@ namespace scanfleet {
 // visible in machine-independent ratios (jobs per commit, signature
 // verifications per job).
 struct LoopCounters {
-  uint64_t commits = 0;             // durable commits (iterations that wrote)
-  uint64_t worker_frames = 0;       // worker frames read (one signature each)
-  uint64_t worker_messages = 0;     // messages inside them
-  uint64_t results = 0;             // results applied, adopted or recorded stale
-  uint64_t control_frames = 0;      // ControlBatch frames sent
-  uint64_t assignments = 0;         // jobs sent
+  uint64_t commits = 0;              // durable commits (iterations that wrote)
+  uint64_t worker_frames = 0;        // worker frames read (one signature each)
+  uint64_t worker_messages = 0;      // messages inside them
+  uint64_t results = 0;              // results applied, adopted or recorded stale
+  uint64_t control_frames = 0;       // ControlBatch frames sent
+  uint64_t assignments = 0;          // jobs sent
   int64_t longest_iteration_ms = 0;  // the longest iteration since start
-  uint64_t events_published = 0;    // events published live, inside pages
-  uint64_t event_pages = 0;         // live pages (one signature each)
-  uint64_t checkpoints = 0;         // log checkpoints signed
+  uint64_t events_published = 0;     // events published live, inside pages
+  uint64_t event_pages = 0;          // live pages (one signature each)
+  uint64_t checkpoints = 0;          // log checkpoints signed
 };
 
 class ControllerLoop {
@@ -81,14 +81,13 @@ class ControllerLoop {
   Status HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox);
   // worker_messages.cc: one worker's batch, in the order hello, accepted,
   // declined, results, heartbeat.
-  Status HandleWorkerBatch(const std::string& worker_id, const v1::WorkerBatch& batch,
-                           TimeMs now, Outbox& outbox);
+  Status HandleWorkerBatch(const std::string& worker_id, const v1::WorkerBatch& batch, TimeMs now,
+                           Outbox& outbox);
   Status HandleHello(const std::string& worker_id, const v1::WorkerHello& hello, TimeMs now,
                      Outbox& outbox);
   Status HandleAccepted(const std::string& worker_id, const v1::JobRef& ref, TimeMs now,
                         Outbox& outbox);
-  Status HandleDeclined(const std::string& worker_id, const v1::JobDeclined& declined,
-                        TimeMs now);
+  Status HandleDeclined(const std::string& worker_id, const v1::JobDeclined& declined, TimeMs now);
   Status HandleResult(const std::string& worker_id, const v1::JobResult& result, TimeMs now,
                       Outbox& outbox);
   Status HandleHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat, TimeMs now,
@@ -144,7 +143,7 @@ class ControllerLoop {
   uint64_t next_message_id_ = 1;
   uint64_t incarnation_ = 0;
   TimeMs next_heartbeat_ms_ = 0;
-  TimeMs next_prune_ms_ = 0;  // next deletion of raw reports and events past retention
+  TimeMs next_prune_ms_ = 0;           // next deletion of raw reports and events past retention
   TimeMs stored_hellos_until_ms_ = 0;  // hellos reloaded by Recover() are kept until then
   uint64_t last_published_seq_ = 0;    // events up to it were published (or stored before start)
   TimeMs next_checkpoint_ms_ = 0;

@@ -97,10 +97,9 @@ StatusOr<bool> ControllerSecurity::Reload() {
   }
   std::set<std::string> readers_before = zap_->UsersOf("events");
   std::set<std::string> readers_after = policy->UsersOf("events");
-  bool readers_revoked = std::any_of(readers_before.begin(), readers_before.end(),
-                                     [&](const std::string& user) {
-                                       return !readers_after.count(user);
-                                     });
+  bool readers_revoked =
+      std::any_of(readers_before.begin(), readers_before.end(),
+                  [&](const std::string& user) { return !readers_after.count(user); });
   verifier_.ResetSigners(policy->KeysOf("workers"));
   spdlog::info("reloaded allowed keys: {} workers, {} clients, {} subscribers",
                policy->KeysOf("workers").size(), policy->KeysOf("clients").size(),

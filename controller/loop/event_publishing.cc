@@ -162,13 +162,13 @@ void ControllerLoop::ReloadKeys() {
   // which refuses the revoked key, and the others replay what they missed.
   events_.reset();
   if (Status bound = BindEvents(kRebindAttempts); !bound.ok()) {
-    spdlog::critical("events socket not bound again after a key revocation: {}",
-                     bound.ToString());
+    spdlog::critical("events socket not bound again after a key revocation: {}", bound.ToString());
     return;
   }
-  spdlog::info("a key that could read the event stream was revoked: its subscriptions were "
-               "closed and the events socket bound again on port {}",
-               events_port_);
+  spdlog::info(
+      "a key that could read the event stream was revoked: its subscriptions were "
+      "closed and the events socket bound again on port {}",
+      events_port_);
 }
 
 }  // namespace scanfleet

@@ -20,9 +20,9 @@ std::unique_ptr<ReplayService> ReplayService::Start(Socket socket,
                                                     std::optional<MessageSigner> signer,
                                                     StillAllowed still_allowed, Options options,
                                                     const Clock& clock) {
-  std::unique_ptr<ReplayService> service(new ReplayService(std::move(socket), std::move(reader),
-                                                           std::move(signer),
-                                                           std::move(still_allowed), options, clock));
+  std::unique_ptr<ReplayService> service(
+      new ReplayService(std::move(socket), std::move(reader), std::move(signer),
+                        std::move(still_allowed), options, clock));
   service->thread_ = std::thread([raw = service.get()] { raw->Run(); });
   return service;
 }

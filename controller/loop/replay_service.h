@@ -27,8 +27,8 @@ namespace scanfleet {
 class ReplayService {
  public:
   struct Options {
-    uint32_t max_events = 1000;           // events per page (a request may ask fewer)
-    size_t max_bytes = 1024 * 1024;       // about this many event bytes per page
+    uint32_t max_events = 1000;      // events per page (a request may ask fewer)
+    size_t max_bytes = 1024 * 1024;  // about this many event bytes per page
     int64_t max_frame_bytes = kDefaultMaxFrameBytes;
   };
   // True when the ZAP user ("role:name") may still replay; null: everyone.

@@ -31,9 +31,8 @@ DeclineReason DeclineFromProto(v1::DeclineReason reason) {
 
 }  // namespace
 
-Status ControllerLoop::HandleWorkerBatch(const std::string& worker_id,
-                                         const v1::WorkerBatch& batch, TimeMs now,
-                                         Outbox& outbox) {
+Status ControllerLoop::HandleWorkerBatch(const std::string& worker_id, const v1::WorkerBatch& batch,
+                                         TimeMs now, Outbox& outbox) {
   loop_counters_.worker_messages += (batch.has_hello() ? 1 : 0) + batch.accepted_size() +
                                     batch.declined_size() + batch.results_size() +
                                     (batch.has_heartbeat() ? 1 : 0);
@@ -90,10 +89,9 @@ Status ControllerLoop::HandleAccepted(const std::string& worker_id, const v1::Jo
   return Status::Ok();
 }
 
-Status ControllerLoop::HandleDeclined(const std::string& worker_id,
-                                      const v1::JobDeclined& declined, TimeMs now) {
-  auto requeue = scheduler_.OnDeclined(worker_id, declined.job().job_id(),
-                                       declined.job().attempt(),
+Status ControllerLoop::HandleDeclined(const std::string& worker_id, const v1::JobDeclined& declined,
+                                      TimeMs now) {
+  auto requeue = scheduler_.OnDeclined(worker_id, declined.job().job_id(), declined.job().attempt(),
                                        DeclineFromProto(declined.reason()), now);
   if (requeue) {
     RETURN_IF_ERROR(store_->jobs().RecordRequeue(*requeue, now));
@@ -103,11 +101,11 @@ Status ControllerLoop::HandleDeclined(const std::string& worker_id,
   return Status::Ok();
 }
 
-Status ControllerLoop::HandleHeartbeat(const std::string& worker_id,
-                                       const v1::Heartbeat& heartbeat, TimeMs now,
-                                       Outbox& outbox) {
+Status ControllerLoop::HandleHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat,
+                                       TimeMs now, Outbox& outbox) {
   HeartbeatReport report;
-  for (const auto& ref : heartbeat.running()) report.running.emplace_back(ref.job_id(), ref.attempt());
+  for (const auto& ref : heartbeat.running())
+    report.running.emplace_back(ref.job_id(), ref.attempt());
   report.free_slots = heartbeat.free_slots();
   report.draining = heartbeat.draining();
   report.leaving = heartbeat.leaving();

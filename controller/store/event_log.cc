@@ -69,8 +69,7 @@ StatusOr<int64_t> EventLog::ChainOlderEvents(std::optional<LogHead>* needs_ancho
       }
       before->Reset();
     } else if (seq != expected) {
-      status = Status::DataLoss("the stored event log has a gap before seq " +
-                                std::to_string(seq));
+      status = Status::DataLoss("the stored event log has a gap before seq " + std::to_string(seq));
       break;
     }
     v1::Event event;
@@ -100,20 +99,21 @@ StatusOr<int64_t> EventLog::ChainOlderEvents(std::optional<LogHead>* needs_ancho
 StatusOr<std::optional<LogHead>> EventLog::PruneBefore(TimeMs before_ms) {
   // Events are appended in time order: the prefix older than the cutoff ends
   // before the first event to keep.
-  ASSIGN_OR_RETURN(Statement * last_deleted,
-                   db_.Prepare("SELECT seq, chain FROM events WHERE seq < coalesce("
-                               "(SELECT seq FROM events WHERE created_ms >= ? ORDER BY seq LIMIT 1),"
-                               "(SELECT max(seq) + 1 FROM events)) ORDER BY seq DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(
+      Statement * last_deleted,
+      db_.Prepare("SELECT seq, chain FROM events WHERE seq < coalesce("
+                  "(SELECT seq FROM events WHERE created_ms >= ? ORDER BY seq LIMIT 1),"
+                  "(SELECT max(seq) + 1 FROM events)) ORDER BY seq DESC LIMIT 1"));
   last_deleted->Bind(1, before_ms);
   ASSIGN_OR_RETURN(bool any, last_deleted->Step());
   std::optional<LogHead> deleted;
-  if (any) deleted = LogHead{static_cast<uint64_t>(last_deleted->ColumnInt(0)),
-                             last_deleted->ColumnBlob(1)};
+  if (any)
+    deleted =
+        LogHead{static_cast<uint64_t>(last_deleted->ColumnInt(0)), last_deleted->ColumnBlob(1)};
   last_deleted->Reset();
   if (!deleted) return deleted;
   if (deleted->chain.size() != kChainHashBytes) {
-    return Status::DataLoss("stored event " + std::to_string(deleted->seq) +
-                            " has no chain hash");
+    return Status::DataLoss("stored event " + std::to_string(deleted->seq) + " has no chain hash");
   }
   ASSIGN_OR_RETURN(Statement * prune, db_.Prepare("DELETE FROM events WHERE seq <= ?"));
   prune->Bind(1, static_cast<int64_t>(deleted->seq));

@@ -74,7 +74,8 @@ Status TriggerHub::Run(TimeMs now, ApiHandler& handler) {
     for (LoopInbox::Item& item : inbox_->Take()) {
       v1::ApiResponse response;
       if (item.request.request_case() != v1::ApiRequest::kSubmitScan) {
-        response = ErrorResponseOf(Status::PermissionDenied("the webhook role may only submit scans"));
+        response =
+            ErrorResponseOf(Status::PermissionDenied("the webhook role may only submit scans"));
       } else {
         ApiEffects effects;
         response = handler.Handle(item.request, now, effects);

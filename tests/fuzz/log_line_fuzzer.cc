@@ -5,13 +5,13 @@
 // changed must never verify as the original.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/eventlog/chain.h"
 #include "common/eventlog/log_auditor.h"
 #include "common/siem/event_sink.h"
 #include "controller/cli/log_sources.h"
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -29,9 +29,8 @@ std::string ValidLine() {
 }
 
 bool Verifies(const std::string& line) {
-  scanfleet::LogAuditor auditor([](const scanfleet::v1::LogCheckpoint&) {
-    return scanfleet::Status::Ok();
-  });
+  scanfleet::LogAuditor auditor(
+      [](const scanfleet::v1::LogCheckpoint&) { return scanfleet::Status::Ok(); });
   auditor.StartAfter(0, scanfleet::GenesisChainHash());
   auditor.Add(scanfleet::cli::RecordOfSinkLine(line, 1));
   return auditor.Finish().ok();

@@ -235,9 +235,8 @@ TEST_F(SecurityTest, ForgedWorkerMessagesAreRejectedSignedOnesApplied) {
   ASSERT_TRUE(other->Send(last).ok());
   ASSERT_TRUE(WaitFor([&] { return Listed("w-last"); }, 10));
 
-  for (const char* id :
-       {"w-original", "w-tampered", "w-wrong-key", "w-stale", "w-unsigned", "w-rebound",
-        "w-named"}) {
+  for (const char* id : {"w-original", "w-tampered", "w-wrong-key", "w-stale", "w-unsigned",
+                         "w-rebound", "w-named"}) {
     EXPECT_FALSE(Listed(id)) << id;
   }
   std::string log = controller_->Log();

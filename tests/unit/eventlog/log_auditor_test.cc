@@ -29,15 +29,16 @@ class LogAuditorTest : public ::testing::Test {
       }
       std::string bytes = CanonicalEventBytes(event);
       std::string next = NextChainHash(chain, static_cast<uint64_t>(i), bytes);
-      records_.push_back(LogRecord{static_cast<uint64_t>(i), bytes, next, chain,
-                                   "line " + std::to_string(i), ""});
+      records_.push_back(
+          LogRecord{static_cast<uint64_t>(i), bytes, next, chain, "line " + std::to_string(i), ""});
       chain = next;
     }
     head_ = chain;
   }
   LogAudit Audit(const std::vector<LogRecord>& records) {
-    LogAuditor auditor(
-        [this](const v1::LogCheckpoint& checkpoint) { return VerifyCheckpoint(checkpoint, key_.public_key); });
+    LogAuditor auditor([this](const v1::LogCheckpoint& checkpoint) {
+      return VerifyCheckpoint(checkpoint, key_.public_key);
+    });
     for (const auto& record : records) auditor.Add(record);
     return auditor.Finish();
   }
@@ -119,16 +120,18 @@ TEST_F(LogAuditorTest, ARecomputedChainIsCaughtByTheSignedCheckpointAfterIt) {
 
 TEST_F(LogAuditorTest, CheckpointsSignedByAnotherKeyOrBeyondTheRecordsAreProblems) {
   Build(10);
-  LogAuditor auditor(
-      [this](const v1::LogCheckpoint& checkpoint) { return VerifyCheckpoint(checkpoint, key_.public_key); });
+  LogAuditor auditor([this](const v1::LogCheckpoint& checkpoint) {
+    return VerifyCheckpoint(checkpoint, key_.public_key);
+  });
   KeyPair other = GenerateKeyPair("impostor");
   auditor.AddCheckpoint(SignCheckpoint(other, 10, head_, 1), "a forged checkpoint");
   for (const auto& record : records_) auditor.Add(record);
   EXPECT_EQ(auditor.Finish().problem->kind, LogProblem::kBadCheckpoint);
 
   // A fresh checkpoint at seq 10, but the records stop at 8: the tail went.
-  LogAuditor cut(
-      [this](const v1::LogCheckpoint& checkpoint) { return VerifyCheckpoint(checkpoint, key_.public_key); });
+  LogAuditor cut([this](const v1::LogCheckpoint& checkpoint) {
+    return VerifyCheckpoint(checkpoint, key_.public_key);
+  });
   cut.AddCheckpoint(SignCheckpoint(key_, 10, head_, 1), "the checkpoint signed now");
   for (size_t i = 0; i < 8; ++i) cut.Add(records_[i]);
   LogAudit audit = cut.Finish();
@@ -136,8 +139,9 @@ TEST_F(LogAuditorTest, CheckpointsSignedByAnotherKeyOrBeyondTheRecordsAreProblem
   EXPECT_EQ(audit.problem->kind, LogProblem::kDeleted);
   EXPECT_EQ(audit.problem->seq, 9u);
 
-  LogAuditor whole(
-      [this](const v1::LogCheckpoint& checkpoint) { return VerifyCheckpoint(checkpoint, key_.public_key); });
+  LogAuditor whole([this](const v1::LogCheckpoint& checkpoint) {
+    return VerifyCheckpoint(checkpoint, key_.public_key);
+  });
   whole.AddCheckpoint(SignCheckpoint(key_, 10, head_, 1), "the checkpoint signed now");
   for (const auto& record : records_) whole.Add(record);
   audit = whole.Finish();
@@ -149,8 +153,9 @@ TEST_F(LogAuditorTest, ALogThatStartsAfterAnAnchorVerifiesFromIt) {
   Build(10);
   std::vector<LogRecord> tail(records_.begin() + 4, records_.end());
   for (auto& record : tail) record.prev_chain.reset();
-  LogAuditor auditor(
-      [this](const v1::LogCheckpoint& checkpoint) { return VerifyCheckpoint(checkpoint, key_.public_key); });
+  LogAuditor auditor([this](const v1::LogCheckpoint& checkpoint) {
+    return VerifyCheckpoint(checkpoint, key_.public_key);
+  });
   v1::LogCheckpoint anchor = SignCheckpoint(key_, 4, *records_[3].chain, 1);
   auditor.AddCheckpoint(anchor, "the retention anchor");
   auditor.StartAfter(4, anchor.chain_hash());
@@ -173,9 +178,8 @@ TEST(CheckpointSigningTest, OnlyTheControllersSignatureOverTheseValuesVerifies) 
   v1::LogCheckpoint rechained = checkpoint;
   rechained.set_chain_hash(std::string(32, 'd'));
   EXPECT_FALSE(VerifyCheckpoint(rechained, key.public_key).ok());
-  EXPECT_FALSE(VerifyCheckpoint(UnsignedCheckpoint(42, std::string(32, 'c'), 1000),
-                                key.public_key)
-                   .ok());
+  EXPECT_FALSE(
+      VerifyCheckpoint(UnsignedCheckpoint(42, std::string(32, 'c'), 1000), key.public_key).ok());
   EXPECT_EQ(VerifyCheckpoint(UnsignedCheckpoint(42, "short", 1000), key.public_key).code(),
             StatusCode::kDataLoss);
   EXPECT_FALSE(VerifyCheckpoint(checkpoint, GenerateKeyPair("other").public_key).ok());

@@ -227,7 +227,8 @@ TEST_F(EventVerifierTest, ReplayAnswersAreVerifiedToo) {
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->events.size(), 3u);
   v1::ReplayEventsResponse forged;
-  forged.mutable_page()->set_body(PageBody(4, 1));  // unsigned: refused while signatures are required
+  forged.mutable_page()->set_body(
+      PageBody(4, 1));  // unsigned: refused while signatures are required
   EXPECT_FALSE(verifier_.FromReplay(forged, kNow).ok());
 }
 

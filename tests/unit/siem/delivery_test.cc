@@ -159,7 +159,8 @@ TEST(JsonLinesSinkTest, ResumesAfterTheLastLineOfItsFileAcrossARestart) {
       ASSERT_TRUE(crashed.Deliver(testing::LoggedAll({Finding(1), Finding(2), Finding(3)})).ok());
     }
     JsonLinesSink restarted(path, format, "0.1.0");
-    ASSERT_TRUE(restarted.Deliver(testing::LoggedAll({Finding(3)})).ok());  // the cursor was still at 2
+    ASSERT_TRUE(
+        restarted.Deliver(testing::LoggedAll({Finding(3)})).ok());  // the cursor was still at 2
     ASSERT_TRUE(restarted.Deliver(testing::LoggedAll({Finding(4)})).ok());
     std::ifstream in(path);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -191,7 +191,8 @@ TEST(SplunkHecSinkTest, OutageOf503sIsRetriedByTheFanoutWithoutLossOrDuplicates)
         return true;
       },
       log);
-  ASSERT_TRUE(fanout.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).ok());
+  ASSERT_TRUE(
+      fanout.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).ok());
   ASSERT_TRUE(fanout.Deliver(testing::LoggedAll({HecFinding(4)})).ok());
   EXPECT_EQ(waits, (std::vector<int64_t>{100, 200, 400}));
   EXPECT_EQ(hec.Bodies().size(), 7u);  // 3 refused + 4 accepted
@@ -210,7 +211,8 @@ TEST(SplunkHecSinkTest, PartlyAcceptedBatchResendsOnlyTheRest) {
     return options;
   }());
   hec.Script({{200, R"({"text":"Success","code":0})"}, {503, "{}"}});
-  EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).code(),
+            StatusCode::kUnavailable);
   ASSERT_TRUE(sink.Deliver(testing::LoggedAll({HecFinding(1), HecFinding(2), HecFinding(3)})).ok());
   EXPECT_EQ(Fingerprints(hec.Accepted()), (std::vector<std::string>{"fp1", "fp2", "fp3"}));
 }
@@ -237,7 +239,8 @@ TEST(SplunkHecSinkTest, RejectedTokenStopsTheBridgeWithHecTextAndKeepsTheCursor)
   // 400 (bad data) is permanent too; a 2xx without code 0 is not trusted.
   SplunkHecSink sink(Options(hec.port));
   hec.Script({{400, R"({"text":"Invalid data format","code":6})"}, {200, "<html>"}});
-  EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1)})).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1)})).code(),
+            StatusCode::kFailedPrecondition);
   EXPECT_EQ(sink.Deliver(testing::LoggedAll({HecFinding(1)})).code(), StatusCode::kUnavailable);
   EXPECT_TRUE(sink.Deliver(testing::LoggedAll({HecFinding(1)})).ok());
 }

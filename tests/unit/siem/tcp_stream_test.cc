@@ -64,7 +64,8 @@ TEST(TcpSyslogSinkTest, DeliversReconnectsAndNeverCountsALostConnectionAsDeliver
   options.ack_timeout_ms = 2000;
   SyslogTcpSink sink(MakeTcpConnector("127.0.0.1", port, 1000), options);
 
-  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({SyslogFinding(1)})).ok());  // acknowledged by the kernel before accept
+  ASSERT_TRUE(sink.Deliver(testing::LoggedAll({SyslogFinding(1)}))
+                  .ok());  // acknowledged by the kernel before accept
   int connection = accept(listener, nullptr, nullptr);
   ASSERT_GE(connection, 0);
   std::string first = ReadUntil(connection, "bandit:B1|");
@@ -78,7 +79,8 @@ TEST(TcpSyslogSinkTest, DeliversReconnectsAndNeverCountsALostConnectionAsDeliver
   Status lost = sink.Deliver(testing::LoggedAll({SyslogFinding(2)}));
   EXPECT_FALSE(lost.ok());
   EXPECT_EQ(sink.delivered_seq(), 1u);
-  EXPECT_FALSE(sink.Deliver(testing::LoggedAll({SyslogFinding(2), SyslogFinding(3)})).ok());  // nobody listens: refused
+  EXPECT_FALSE(sink.Deliver(testing::LoggedAll({SyslogFinding(2), SyslogFinding(3)}))
+                   .ok());  // nobody listens: refused
 
   // It comes back on the same port: the sink reconnects and sends what is missing.
   listener = Listen(port);

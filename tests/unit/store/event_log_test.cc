@@ -92,8 +92,8 @@ TEST_F(EventLogTest, RetentionKeepsAnAnchorAndTheSequenceAndChainGoOn) {
   ASSERT_TRUE(pruned->has_value());
   EXPECT_EQ((*pruned)->seq, 1u);
   EXPECT_EQ((*pruned)->chain, NextChainHash(GenesisChainHash(), 1, before->events[0]));
-  ASSERT_TRUE(store_->events().SetAnchor(UnsignedCheckpoint((*pruned)->seq, (*pruned)->chain,
-                                                            250)).ok());
+  ASSERT_TRUE(
+      store_->events().SetAnchor(UnsignedCheckpoint((*pruned)->seq, (*pruned)->chain, 250)).ok());
   Commit();
   auto page = store_->events().pages().Read(0, 100, kAnyBytes);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
@@ -168,8 +168,10 @@ TEST_F(EventLogTest, ALogStoredBeforeTheChainIsChainedOnce) {
       v1::Event event;
       event.set_topic("scan.queued");
       event.set_scan_id(static_cast<uint64_t>(seq));
-      Statement* insert = (*old)->Prepare("INSERT INTO events(seq, topic, created_ms, scan_id, "
-                                          "job_id, payload) VALUES(?, 'scan.queued', 1, ?, 0, ?)")
+      Statement* insert = (*old)
+                              ->Prepare(
+                                  "INSERT INTO events(seq, topic, created_ms, scan_id, "
+                                  "job_id, payload) VALUES(?, 'scan.queued', 1, ?, 0, ?)")
                               .value();
       insert->Bind(1, int64_t{seq}).Bind(2, int64_t{seq}).BindBlob(3, event.SerializeAsString());
       ASSERT_TRUE(insert->Run().ok());
