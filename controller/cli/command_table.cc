@@ -14,7 +14,8 @@ constexpr std::array kCommands = {
     Command{"workers", "List the workers the controller knows", SetUpWorkers},
     Command{"stats",
             "Show what the controller's loop did since it started: commits, worker frames and "
-            "messages, signature verifications, jobs sent, its longest iteration",
+            "messages, signature verifications, jobs sent, its longest iteration, events "
+            "published and pages signed",
             SetUpStats},
     Command{"schedules",
             "List the controller's scheduled scans (from its --repos file): cron, next fire time "

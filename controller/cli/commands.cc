@@ -115,6 +115,10 @@ int Stats(ApiClient& client, bool json, int timeout_ms) {
       {"assignments", static_cast<int64_t>(stats.assignments())},
       {"longest_iteration_ms", stats.longest_iteration_ms()},
       {"frames_rejected", static_cast<int64_t>(stats.frames_rejected())},
+      {"events_published", static_cast<int64_t>(stats.events_published())},
+      {"event_pages", static_cast<int64_t>(stats.event_pages())},
+      {"replay_pages", static_cast<int64_t>(stats.replay_pages())},
+      {"checkpoints", static_cast<int64_t>(stats.checkpoints())},
   };
   if (json) {
     nlohmann::json doc = nlohmann::json::object();

@@ -88,6 +88,9 @@ Status ControllerLoop::ChainOlderEvents(TimeMs now) {
 }
 
 Status ControllerLoop::PublishCommittedEvents(TimeMs now) {
+  // The cached head answers most iterations (nothing new) without a query.
+  ASSIGN_OR_RETURN(LogHead head, store_->events().Head());
+  if (head.seq <= last_published_seq_) return Status::Ok();
   while (true) {
     ASSIGN_OR_RETURN(StoredPage page, store_->events().pages().Read(
                                           last_published_seq_, config_.event_page_max, kPageBytes));
