@@ -31,18 +31,28 @@ std::string CanonicalEventBytes(const v1::Event& event) {
   return bytes;
 }
 
-std::string NextChainHash(std::string_view prev_chain, uint64_t seq, std::string_view event_bytes) {
-  unsigned char event_hash[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(event_hash, reinterpret_cast<const unsigned char*>(event_bytes.data()),
+std::string EventDigest(std::string_view event_bytes) {
+  std::string digest(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()),
+                     reinterpret_cast<const unsigned char*>(event_bytes.data()),
                      event_bytes.size());
+  return digest;
+}
+
+std::string NextChainHashOfDigest(std::string_view prev_chain, uint64_t seq,
+                                  std::string_view event_digest) {
   std::string input(kChainDomain);
   input.append(prev_chain);
   AppendBigEndian(input, seq);
-  input.append(reinterpret_cast<const char*>(event_hash), sizeof(event_hash));
+  input.append(event_digest);
   std::string chain(kChainHashBytes, '\0');
   crypto_hash_sha256(reinterpret_cast<unsigned char*>(chain.data()),
                      reinterpret_cast<const unsigned char*>(input.data()), input.size());
   return chain;
+}
+
+std::string NextChainHash(std::string_view prev_chain, uint64_t seq, std::string_view event_bytes) {
+  return NextChainHashOfDigest(prev_chain, seq, EventDigest(event_bytes));
 }
 
 std::string HexOf(std::string_view bytes) {

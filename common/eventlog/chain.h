@@ -31,6 +31,11 @@ std::string CanonicalEventBytes(const v1::Event& event);
 
 // chain(seq) from chain(seq - 1) and the bytes of event `seq`.
 std::string NextChainHash(std::string_view prev_chain, uint64_t seq, std::string_view event_bytes);
+// SHA-256 of an event's bytes: all the chain needs of an event, so a sink that
+// leaves an event out can keep the chain verifiable with 32 bytes.
+std::string EventDigest(std::string_view event_bytes);
+std::string NextChainHashOfDigest(std::string_view prev_chain, uint64_t seq,
+                                  std::string_view event_digest);
 
 // Lower-case hex, and its inverse (nullopt-like: empty on a malformed input
 // or one that is not `bytes` long once decoded).

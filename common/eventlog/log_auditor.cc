@@ -84,7 +84,9 @@ void LogAuditor::CheckChain(const LogRecord& record, const v1::Event& event) {
              ") is the first record and the source states no chain before it");
     return;
   }
-  std::string chain = NextChainHash(prev, record.seq, record.event_bytes);
+  std::string chain = record.event_digest
+                          ? NextChainHashOfDigest(prev, record.seq, *record.event_digest)
+                          : NextChainHash(prev, record.seq, record.event_bytes);
   if (record.chain && *record.chain != chain) {
     Fail(LogProblem::kAltered, record.seq,
          record.where + " (seq " + std::to_string(record.seq) +
@@ -145,7 +147,15 @@ void LogAuditor::Add(const LogRecord& record) {
     }
   }
   v1::Event event;
-  if (!event.ParseFromString(record.event_bytes)) {
+  if (record.event_digest) {  // known by its digest only
+    if (record.event_digest->size() != kChainHashBytes) {
+      Fail(LogProblem::kAltered, record.seq,
+           record.where + " states a digest of " + std::to_string(record.event_digest->size()) +
+               " bytes for the left-out seq " + std::to_string(record.seq));
+      return;
+    }
+    event.set_seq(record.seq);
+  } else if (!event.ParseFromString(record.event_bytes)) {
     Fail(LogProblem::kAltered, record.seq,
          record.where + " (seq " + std::to_string(record.seq) + ") does not hold an event");
     return;

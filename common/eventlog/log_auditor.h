@@ -42,6 +42,9 @@ struct LogRecord {
   // Set when the source's own rendering of the event disagrees with its
   // bytes (e.g. a SIEM line whose visible fields were edited): says how.
   std::string mismatch;
+  // Instead of the bytes: the digest of an event the source left out (a SIEM
+  // sink's topic filter); it is chained, its content cannot be checked.
+  std::optional<std::string> event_digest;
 };
 
 enum class LogProblem { kDeleted, kInserted, kReordered, kAltered, kUnsigned, kBadCheckpoint };

@@ -137,9 +137,17 @@ std::optional<json> OcsfVulnerabilityFinding(const v1::Event& event,
 }
 
 json LogProofJson(const LoggedEvent& logged) {
-  return {{"event", Base64Of(logged.bytes)},
-          {"prev", HexOf(logged.prev_chain)},
-          {"chain", HexOf(logged.chain)}};
+  json proof = {{"event", Base64Of(logged.bytes)},
+                {"prev", HexOf(logged.prev_chain)},
+                {"chain", HexOf(logged.chain)}};
+  if (!logged.skipped.empty()) {
+    json skipped = json::array();
+    for (const SkippedEvent& event : logged.skipped) {
+      skipped.push_back(json::array({event.seq, HexOf(event.digest)}));
+    }
+    proof["skipped"] = std::move(skipped);
+  }
+  return proof;
 }
 
 std::string JsonLine(const json& value) {

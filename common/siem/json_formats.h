@@ -23,7 +23,8 @@ std::optional<nlohmann::json> OcsfVulnerabilityFinding(const v1::Event& event,
                                                        std::string_view product_version);
 // What lets `scanfleet verify-log` check a file of these lines offline: the
 // event's canonical bytes (base64) and the chain hashes before and at it
-// (hex): {"event": ..., "prev": ..., "chain": ...} (docs/SIEM.md).
+// (hex), and the [seq, digest] of the events a topic filter left out right
+// before it: {"event", "prev", "chain"[, "skipped"]} (docs/SIEM.md).
 nlohmann::json LogProofJson(const LoggedEvent& logged);
 
 // One line without the trailing newline; invalid UTF-8 is replaced, never thrown on.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/eventlog/chain.h"
+
 namespace scanfleet::siem {
 
 SinkFanout::SinkFanout(std::vector<std::unique_ptr<EventSink>> sinks, CursorFile* cursor,
@@ -16,23 +18,52 @@ SinkFanout::SinkFanout(std::vector<std::unique_ptr<EventSink>> sinks, CursorFile
 }
 
 bool SinkFanout::Selected(const v1::Event& event) const {
-  if (options_.topic_prefixes.empty()) return true;
+  // Checkpoints always pass: they are what makes a sink's output verifiable.
+  if (options_.topic_prefixes.empty() || event.has_checkpoint()) return true;
   return std::any_of(options_.topic_prefixes.begin(), options_.topic_prefixes.end(),
                      [&](const std::string& prefix) { return event.topic().starts_with(prefix); });
 }
 
+uint64_t SinkFanout::CursorTarget() const {
+  // Never past a filtered-out event not yet attached to a delivered one: after
+  // a restart it is read again and attached then.
+  return skipped_.empty() ? processed_seq_ : skipped_.front().seq - 1;
+}
+
 Status SinkFanout::Deliver(const std::vector<LoggedEvent>& events) {
-  std::vector<const LoggedEvent*> fresh;
-  for (const auto& logged : events) {
-    if (logged.event.seq() > cursor_seq_) fresh.push_back(&logged);
+  Status status = DeliverFresh(events);
+  if (!status.ok()) {
+    // What was not delivered is handed again from the cursor.
+    processed_seq_ = cursor_seq_;
+    skipped_.clear();
   }
+  return status;
+}
+
+Status SinkFanout::DeliverFresh(const std::vector<LoggedEvent>& events) {
   std::vector<LoggedEvent> chunk;
-  for (size_t i = 0; i < fresh.size(); ++i) {
-    if (Selected(fresh[i]->event)) chunk.push_back(*fresh[i]);
-    if (chunk.size() >= options_.max_batch || i + 1 == fresh.size()) {
-      RETURN_IF_ERROR(DeliverChunk(chunk, fresh[i]->event.seq()));
+  for (const auto& logged : events) {
+    uint64_t seq = logged.event.seq();
+    if (seq <= processed_seq_) continue;
+    processed_seq_ = seq;
+    if (!Selected(logged.event)) {
+      if (skipped_.empty()) skipped_prev_chain_ = logged.prev_chain;
+      skipped_.push_back(SkippedEvent{seq, EventDigest(logged.bytes)});
+      continue;
+    }
+    chunk.push_back(logged);
+    if (!skipped_.empty()) {
+      chunk.back().skipped = std::move(skipped_);
+      chunk.back().prev_chain = skipped_prev_chain_;
+      skipped_.clear();
+    }
+    if (chunk.size() >= options_.max_batch) {
+      RETURN_IF_ERROR(DeliverChunk(chunk, CursorTarget()));
       chunk.clear();
     }
+  }
+  if (!chunk.empty() || CursorTarget() > cursor_seq_) {
+    RETURN_IF_ERROR(DeliverChunk(chunk, CursorTarget()));
   }
   return Status::Ok();
 }

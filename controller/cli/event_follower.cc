@@ -65,7 +65,7 @@ Status EventFollower::Hand(const VerifiedPage& page, const Handler& handler) {
                                 "the controller's log was rewritten or replaced (run "
                                 "`scanfleet verify-log`)");
       }
-      fresh.push_back(LoggedEvent{page.events[i], page.bytes[i], prev, chain});
+      fresh.push_back(LoggedEvent{page.events[i], page.bytes[i], prev, chain, {}});
     }
     prev = std::move(chain);
   }

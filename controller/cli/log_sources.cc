@@ -33,7 +33,7 @@ std::string FirstDifference(const json& want, const json& got, const std::string
 
 }  // namespace
 
-LogRecord RecordOfSinkLine(const std::string& text, uint64_t number) {
+std::vector<LogRecord> RecordsOfSinkLine(const std::string& text, uint64_t number) {
   LogRecord record;
   record.where = "line " + std::to_string(number);
   json line = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -42,7 +42,7 @@ LogRecord RecordOfSinkLine(const std::string& text, uint64_t number) {
                           ? "is OCSF: OCSF output leaves out the events it has no class for, "
                             "so its chain cannot be followed (verify an ECS file, format=ecs)"
                           : "is not a scanfleet ECS event";
-    return record;
+    return {record};
   }
   const json& scanfleet = line["scanfleet"];
   if (scanfleet.contains("seq") && scanfleet["seq"].is_number_unsigned()) {
@@ -59,17 +59,42 @@ LogRecord RecordOfSinkLine(const std::string& text, uint64_t number) {
   std::string chain = BytesOfHex(text_at("chain"), kChainHashBytes);
   if (!bytes || prev.empty() || chain.empty()) {
     record.mismatch = "carries no valid scanfleet.log (event bytes and chain hashes)";
-    return record;
+    return {record};
+  }
+  // The events a topic filter left out right before this one: [seq, digest].
+  std::vector<LogRecord> records;
+  if (log->contains("skipped")) {
+    const json& skipped = (*log)["skipped"];
+    for (size_t i = 0; skipped.is_array() && i < skipped.size(); ++i) {
+      const json& entry = skipped[i];
+      LogRecord left_out;
+      left_out.where = record.where + " (left-out event " + std::to_string(i + 1) + ")";
+      if (!entry.is_array() || entry.size() != 2 || !entry[0].is_number_unsigned() ||
+          !entry[1].is_string()) {
+        left_out.mismatch = "states a malformed left-out event";
+        return {left_out};
+      }
+      left_out.seq = entry[0].get<uint64_t>();
+      left_out.event_digest = BytesOfHex(entry[1].get<std::string>(), kChainHashBytes);
+      if (records.empty()) left_out.prev_chain = prev;
+      records.push_back(std::move(left_out));
+    }
   }
   record.event_bytes = *bytes;
-  record.prev_chain = prev;
+  if (records.empty()) record.prev_chain = prev;
   record.chain = chain;
   // The visible fields must be what the signed bytes render to.
   LoggedEvent logged;
-  if (!logged.event.ParseFromString(*bytes)) return record;  // the auditor says so
+  if (!logged.event.ParseFromString(*bytes)) {  // the auditor says so
+    records.push_back(std::move(record));
+    return records;
+  }
   logged.bytes = std::move(*bytes);
   logged.prev_chain = std::move(prev);
   logged.chain = std::move(chain);
+  for (size_t i = 0; i < records.size(); ++i) {
+    logged.skipped.push_back(SkippedEvent{records[i].seq, *records[i].event_digest});
+  }
   std::string version = line.contains("observer") && line["observer"].is_object() &&
                                 line["observer"].contains("version") &&
                                 line["observer"]["version"].is_string()
@@ -81,7 +106,8 @@ LogRecord RecordOfSinkLine(const std::string& text, uint64_t number) {
   if (!differs.empty()) {
     record.mismatch = "its field " + differs + " is not what the event's signed bytes say";
   }
-  return record;
+  records.push_back(std::move(record));
+  return records;
 }
 
 namespace {
@@ -131,7 +157,7 @@ Status AuditSinkFile(const std::string& path, LogAuditor& auditor, std::string* 
   while (std::getline(in, text)) {
     ++number;
     if (text.empty()) continue;
-    auditor.Add(RecordOfSinkLine(text, number));
+    for (const LogRecord& record : RecordsOfSinkLine(text, number)) auditor.Add(record);
   }
   *described = "SIEM file " + path + " (" + std::to_string(number) + " lines)";
   return Status::Ok();

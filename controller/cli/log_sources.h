@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/api/api_client.h"
 #include "common/eventlog/log_auditor.h"
@@ -23,10 +24,11 @@
 
 namespace scanfleet::cli {
 
-// One line of a SIEM file sink's ECS output as a record; a line that cannot
-// be one (not JSON, OCSF, no scanfleet.log, visible fields that differ from
-// its bytes) says why in `mismatch`. Untrusted input: never throws.
-LogRecord RecordOfSinkLine(const std::string& text, uint64_t line_number);
+// One line of a SIEM file sink's ECS output as records: the events a topic
+// filter left out right before it (by digest), then its own. A line that
+// cannot be one (not JSON, OCSF, no scanfleet.log, visible fields that differ
+// from its bytes) says why in `mismatch`. Untrusted input: never throws.
+std::vector<LogRecord> RecordsOfSinkLine(const std::string& text, uint64_t line_number);
 
 Status AuditDatabase(const std::string& path, LogAuditor& auditor, std::string* described);
 Status AuditSinkFile(const std::string& path, LogAuditor& auditor, std::string* described);

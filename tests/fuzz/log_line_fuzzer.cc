@@ -32,7 +32,7 @@ bool Verifies(const std::string& line) {
   scanfleet::LogAuditor auditor(
       [](const scanfleet::v1::LogCheckpoint&) { return scanfleet::Status::Ok(); });
   auditor.StartAfter(0, scanfleet::GenesisChainHash());
-  auditor.Add(scanfleet::cli::RecordOfSinkLine(line, 1));
+  for (const auto& record : scanfleet::cli::RecordsOfSinkLine(line, 1)) auditor.Add(record);
   return auditor.Finish().ok();
 }
 

@@ -55,6 +55,12 @@ class LogAuditTest(harness.FleetTestCase):
         bridge = fleet.spawn("scanfleet", ["--controller", fleet.api, "siem", "--sink",
                                            f"file:{sink}?format=ecs", "--from-seq", "0"],
                              "siem.log")
+        # A second bridge forwards findings only: the scan events it leaves out
+        # travel as digests, so its file verifies too.
+        filtered = os.path.join(fleet.tmp, "findings-only.jsonl")
+        filtering = fleet.spawn("scanfleet", ["--controller", fleet.api, "siem", "--sink",
+                                              f"file:{filtered}?format=ecs", "--from-seq", "0",
+                                              "--topics", "finding."], "siem-filtered.log")
         # A checkpoint covering every event so far; the bridge writes it too.
         code, answer = self.verify("--checkpoint-now")
         self.assertEqual(code, 0, answer)
@@ -68,8 +74,22 @@ class LogAuditTest(harness.FleetTestCase):
             with open(sink) as f:
                 return [line for line in f.read().splitlines() if line]
         harness.wait_until(lambda: len(sink_lines()) >= head, 30, "the bridge's file")
-        bridge.terminate()
-        bridge.wait(timeout=20)
+        def checkpoint_written(path):
+            if not os.path.exists(path):
+                return False
+            with open(path) as f:
+                return any('"log.checkpoint"' in line for line in f)
+        harness.wait_until(lambda: checkpoint_written(filtered), 30, "the filtered bridge's file")
+        for proc in (bridge, filtering):
+            proc.terminate()
+            proc.wait(timeout=20)
+        code, answer = self.verify("--file", filtered)
+        self.assertEqual(code, 0, answer)
+        self.assertEqual(answer["covered_through"], head - 1, answer)
+        with open(filtered) as f:
+            topics = [json.loads(line)["event"]["action"] for line in f]
+        self.assertEqual(sum(1 for t in topics if t.startswith("finding.")), findings)
+        self.assertNotIn("scan.queued", topics)
 
         code, answer = self.verify("--file", sink)
         self.assertEqual(code, 0, answer)

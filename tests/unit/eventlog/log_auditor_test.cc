@@ -30,7 +30,7 @@ class LogAuditorTest : public ::testing::Test {
       std::string bytes = CanonicalEventBytes(event);
       std::string next = NextChainHash(chain, static_cast<uint64_t>(i), bytes);
       records_.push_back(
-          LogRecord{static_cast<uint64_t>(i), bytes, next, chain, "line " + std::to_string(i), ""});
+          LogRecord{static_cast<uint64_t>(i), bytes, next, chain, "line " + std::to_string(i), "", std::nullopt});
       chain = next;
     }
     head_ = chain;

@@ -56,12 +56,16 @@ class RecordingSink final : public EventSink {
       --failures;
       return Status::Unavailable("down");
     }
-    for (const auto& logged : events) seqs.push_back(logged.event.seq());
+    for (const auto& logged : events) {
+      seqs.push_back(logged.event.seq());
+      for (const auto& left_out : logged.skipped) skipped_seqs.push_back(left_out.seq);
+    }
     return Status::Ok();
   }
   int failures = 0;
   int calls = 0;
   std::vector<uint64_t> seqs;
+  std::vector<uint64_t> skipped_seqs;  // filtered-out events attached to delivered ones
 };
 
 }  // namespace scanfleet::siem::testing

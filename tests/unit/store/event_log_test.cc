@@ -38,7 +38,7 @@ class EventLogTest : public StoreTest {
     std::string chain = page->prev_chain;
     for (size_t i = 0; i < page->events.size(); ++i) {
       uint64_t seq = page->first_seq + i;
-      LogRecord record{seq, page->events[i], std::nullopt, chain, "row " + std::to_string(seq), ""};
+      LogRecord record{seq, page->events[i], std::nullopt, chain, "row " + std::to_string(seq), "", std::nullopt};
       chain = NextChainHash(chain, seq, page->events[i]);
       record.chain = chain;
       auditor.Add(record);
@@ -146,7 +146,7 @@ TEST_F(EventLogTest, AnEditedRowIsCaughtByTheChain) {
     Statement* chain = chains->Prepare("SELECT chain FROM events WHERE seq=?").value();
     chain->Bind(1, static_cast<int64_t>(seq));
     ASSERT_TRUE(chain->Step().value());
-    LogRecord record{seq, page->events[i], chain->ColumnBlob(0), std::nullopt, "row", ""};
+    LogRecord record{seq, page->events[i], chain->ColumnBlob(0), std::nullopt, "row", "", std::nullopt};
     chain->Reset();
     auditor.Add(record);
   }
