@@ -39,8 +39,8 @@ class CarryRules {
   const std::string* CarriedPath(const std::string& path) const;
 
  private:
-  std::set<std::string> dropped_;               // changed, deleted, renamed from or to
-  std::map<std::string, std::string> moved_;    // unmodified renames: old path -> new path
+  std::set<std::string> dropped_;             // changed, deleted, renamed from or to
+  std::map<std::string, std::string> moved_;  // unmodified renames: old path -> new path
   uint32_t shard_index_;
   uint32_t shard_count_;
 };

@@ -115,7 +115,8 @@ Status CarriedSets::LoadChanges(CarriedSet& set) {
     } else if (kind == kDeleted) {
       set.changes.deleted.push_back(changes->ColumnText(1));
     } else if (kind == kRenamed) {
-      set.changes.renames.push_back(FileRename{changes->ColumnText(1), changes->ColumnText(2), 100});
+      set.changes.renames.push_back(
+          FileRename{changes->ColumnText(1), changes->ColumnText(2), 100});
     } else {
       changes->Reset();
       return Status::DataLoss("carried_changes.kind: '" + kind.substr(0, 32) + "'");
@@ -186,8 +187,7 @@ StatusOr<std::vector<uint64_t>> CarriedSets::DependentsOf(uint64_t base_job_id) 
 }
 
 StatusOr<uint32_t> CarriedSets::DepthOf(const std::vector<uint64_t>& job_ids) {
-  ASSIGN_OR_RETURN(Statement * query,
-                   db_.Prepare("SELECT depth FROM carried_sets WHERE job_id=?"));
+  ASSIGN_OR_RETURN(Statement * query, db_.Prepare("SELECT depth FROM carried_sets WHERE job_id=?"));
   uint32_t deepest = 0;
   for (uint64_t job_id : job_ids) {
     query->Bind(1, static_cast<int64_t>(job_id));
@@ -199,13 +199,12 @@ StatusOr<uint32_t> CarriedSets::DepthOf(const std::vector<uint64_t>& job_ids) {
 }
 
 StatusOr<std::vector<uint64_t>> CarriedSets::CountBySeverity(uint64_t scan_id) {
-  ASSIGN_OR_RETURN(Statement * query,
-                   db_.Prepare("SELECT coalesce(sum(findings_info), 0), "
-                               "coalesce(sum(findings_low), 0), "
-                               "coalesce(sum(findings_medium), 0), "
-                               "coalesce(sum(findings_high), 0), "
-                               "coalesce(sum(findings_critical), 0) "
-                               "FROM carried_sets WHERE scan_id=?"));
+  ASSIGN_OR_RETURN(Statement * query, db_.Prepare("SELECT coalesce(sum(findings_info), 0), "
+                                                  "coalesce(sum(findings_low), 0), "
+                                                  "coalesce(sum(findings_medium), 0), "
+                                                  "coalesce(sum(findings_high), 0), "
+                                                  "coalesce(sum(findings_critical), 0) "
+                                                  "FROM carried_sets WHERE scan_id=?"));
   query->Bind(1, static_cast<int64_t>(scan_id));
   std::vector<uint64_t> counts(5, 0);
   ASSIGN_OR_RETURN(bool row, query->Step());
@@ -217,8 +216,7 @@ StatusOr<std::vector<uint64_t>> CarriedSets::CountBySeverity(uint64_t scan_id) {
 }
 
 Status CarriedSets::Erase(uint64_t job_id) {
-  ASSIGN_OR_RETURN(Statement * changes,
-                   db_.Prepare("DELETE FROM carried_changes WHERE job_id=?"));
+  ASSIGN_OR_RETURN(Statement * changes, db_.Prepare("DELETE FROM carried_changes WHERE job_id=?"));
   changes->Bind(1, static_cast<int64_t>(job_id));
   RETURN_IF_ERROR(changes->Run());
   ASSIGN_OR_RETURN(Statement * set, db_.Prepare("DELETE FROM carried_sets WHERE job_id=?"));

@@ -142,8 +142,7 @@ Status FindingRecords::Carry(CarriedSet& set, int first_ordinal) {
   if (below < kMaxCarryDepth) {
     // Paths and severities are all it takes to count what the record selects.
     set.depth = below + 1;
-    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried,
-                     Resolve(set, Columns::kPathAndSeverity, 1));
+    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(set, Columns::kPathAndSeverity, 1));
     CountEach(carried, set.by_severity);
     return carried_.Insert(set);
   }

@@ -172,7 +172,7 @@ CREATE TABLE carried_sets(
   job_id INTEGER PRIMARY KEY REFERENCES jobs(id), -- the incremental job
   scan_id INTEGER NOT NULL REFERENCES scans(id),  -- its scan
   base_scan_id INTEGER NOT NULL REFERENCES scans(id),
-  base_job_ids TEXT NOT NULL,         -- the base's jobs of the job's scanner, ascending, comma-separated
+  base_job_ids TEXT NOT NULL,         -- the base's jobs of its scanner, ascending, comma-separated
   depth INTEGER NOT NULL,             -- records a read follows to reach rows, this one included
   findings_info INTEGER NOT NULL,     -- how many findings it carries, per severity
   findings_low INTEGER NOT NULL,

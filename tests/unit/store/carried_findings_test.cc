@@ -87,9 +87,8 @@ TEST_F(CarriedFindingsTest, AChainPastTheDepthBoundIsCopiedIntoRowsAndStartsAgai
     next.changes.changed = {"step.c"};
     Scanned inc = Run(tree, previous, next.changes);
     std::optional<CarriedSet> set = SetOf(inc.job_id);
-    int64_t copied =
-        Count("SELECT count(*) FROM findings WHERE scan_id=? AND carried_from_scan!=0",
-              inc.scan_id);
+    int64_t copied = Count("SELECT count(*) FROM findings WHERE scan_id=? AND carried_from_scan!=0",
+                           inc.scan_id);
     if (step <= kMaxCarryDepth) {
       ASSERT_TRUE(set.has_value()) << step;
       EXPECT_EQ(set->depth, step);
@@ -155,9 +154,9 @@ TEST_F(CarriedFindingsTest, AReparsedBaseLeavesWhatWasCarriedFromItAsItWas) {
   EXPECT_EQ(Counts(inc.scan_id), (std::vector<uint64_t>{1, 2, 1, 5, 1, 10}));
   // The dependent's set became copied rows; one built on that stays by reference.
   EXPECT_FALSE(SetOf(inc.job_id).has_value());
-  EXPECT_EQ(Count("SELECT count(*) FROM findings WHERE scan_id=? AND carried_from_scan!=0",
-                  inc.scan_id),
-            6);
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM findings WHERE scan_id=? AND carried_from_scan!=0", inc.scan_id),
+      6);
   EXPECT_TRUE(SetOf(on_top.job_id).has_value());
 }
 

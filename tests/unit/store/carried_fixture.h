@@ -18,7 +18,6 @@
 
 namespace scanfleet {
 
-
 inline const std::string kCommit(40, 'c');
 
 struct Hit {
@@ -73,13 +72,15 @@ inline std::vector<std::string> Canonical(const std::vector<v1::Finding>& findin
 // The commit every test starts from, and the next one: a changed file, a
 // deleted one, one renamed unmodified, one renamed and modified, one added.
 inline Tree BaseTree() {
-  return {{"keep.c", {{"FF1", 3, "strcpy(a, b);", Severity::kHigh},
-                      {"FF1", 9, "strcpy(a, b);", Severity::kHigh}}},
+  return {{"keep.c",
+           {{"FF1", 3, "strcpy(a, b);", Severity::kHigh},
+            {"FF1", 9, "strcpy(a, b);", Severity::kHigh}}},
           {"low.c", {{"FF2", 1, "gets(x);", Severity::kLow}}},
           {"changed.c", {{"FF3", 4, "system(cmd);", Severity::kCritical}}},
           {"gone.c", {{"FF1", 1, "strcpy(d, s);", Severity::kMedium}}},
-          {"moved.c", {{"FF1", 7, "strcpy(a, b);", Severity::kHigh},
-                       {"FF1", 8, "strcpy(a, b);", Severity::kHigh}}},
+          {"moved.c",
+           {{"FF1", 7, "strcpy(a, b);", Severity::kHigh},
+            {"FF1", 8, "strcpy(a, b);", Severity::kHigh}}},
           {"edited.c", {{"FF4", 2, "sprintf(s, f);", Severity::kMedium}}},
           {"info.c", {{"FF5", 5, "rand();", Severity::kInfo}}}};
 }

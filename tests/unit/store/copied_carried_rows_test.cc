@@ -36,7 +36,8 @@ class CopiedCarriedRowsTest : public CarriedFindingsTest {
                            "created_ms, findings, resolved_commit, base_scan_id, base_commit, "
                            "files_scanned, carried_findings) VALUES "
                            "(1, 1, 'flawfinder', 'sast', 'succeeded', 1000, 100, 9, '" +
-                           kCommit + "', 0, '', -1, 0), (2, 2, 'flawfinder', 'sast', "
+                           kCommit +
+                           "', 0, '', -1, 0), (2, 2, 'flawfinder', 'sast', "
                            "'succeeded', 1000, 100, 10, '" +
                            kCommit + "', 1, '" + kCommit + "', 3, 6);")
                     .ok());
