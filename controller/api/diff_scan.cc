@@ -1,6 +1,8 @@
 // ApiHandler::Diff: a scan's findings classified against its baseline.
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "controller/api/api_handler.h"
 #include "controller/diff/diff_report.h"
 
@@ -23,10 +25,11 @@ StatusOr<v1::DiffScanResponse> ApiHandler::Diff(const v1::DiffScanRequest& reque
   }
   ClassifiedResult classified;
   if (baseline.scan_id == 0) {
-    classified = AllNew(current.side, baseline.note.empty() ? "none was recorded" : baseline.note);
+    classified = AllNew(std::move(current.side),
+                        baseline.note.empty() ? "none was recorded" : baseline.note);
   } else {
     ASSIGN_OR_RETURN(ScanDiffData base, store_.views().LoadDiffData(baseline.scan_id));
-    classified = ClassifyFindings(current.side, base.side, current.renames);
+    classified = ClassifyFindings(std::move(current.side), std::move(base.side), current.renames);
     classified.notes.insert(classified.notes.begin(), "baseline: " + baseline.note);
   }
   std::vector<std::string> notes;
