@@ -4,8 +4,8 @@
 // any severity filter), counts, status and diff input; through a chain of
 // incrementals, and past the depth bound where the set is copied into rows; a
 // re-parse of the incremental job or of its base changes nothing that was
-// carried; and a database written before schema 11, with copied rows, reads
-// as it did.
+// carried; a corrupt record is DATA_LOSS, never a crash. (A database written
+// before schema 11, with copied rows: copied_carried_rows_test.cc.)
 #include "tests/unit/store/carried_fixture.h"
 
 namespace scanfleet {
@@ -158,6 +158,28 @@ TEST_F(CarriedFindingsTest, AReparsedBaseLeavesWhatWasCarriedFromItAsItWas) {
       Count("SELECT count(*) FROM findings WHERE scan_id=? AND carried_from_scan!=0", inc.scan_id),
       6);
   EXPECT_TRUE(SetOf(on_top.job_id).has_value());
+}
+
+TEST_F(CarriedFindingsTest, ACorruptRecordIsDataLossNeverACrash) {
+  Scanned base = Run(BaseTree());
+  Revision next = NextRevision(BaseTree());
+  Scanned inc = Run(next.tree, base.scan_id, next.changes);
+  auto corrupt = [&](const std::string& base_job_ids) {
+    auto db = Inspect();
+    auto update = db->Prepare("UPDATE carried_sets SET base_job_ids=? WHERE job_id=?");
+    ASSERT_TRUE(update.ok());
+    (*update)->Bind(1, base_job_ids).Bind(2, static_cast<int64_t>(inc.job_id));
+    ASSERT_TRUE((*update)->Run().ok());
+  };
+  // A record that names its own job: a cycle no writer makes.
+  corrupt(std::to_string(inc.job_id));
+  auto cycle = store_->findings().List(inc.scan_id, v1::SEVERITY_INFO);
+  EXPECT_EQ(cycle.status().code(), StatusCode::kDataLoss) << cycle.status().ToString();
+  corrupt("12,x");
+  auto garbled = store_->findings().List(inc.scan_id, v1::SEVERITY_INFO);
+  EXPECT_EQ(garbled.status().code(), StatusCode::kDataLoss) << garbled.status().ToString();
+  // Counts need no resolution and still answer.
+  EXPECT_EQ(Counts(inc.scan_id).back(), 10u);
 }
 
 }  // namespace
