@@ -26,6 +26,14 @@ const std::string* CarryRules::CarriedPath(const std::string& path) const {
   return PathInShard(now, shard_index_, shard_count_) ? &now : nullptr;
 }
 
+std::set<std::string> CarryRules::BasePathsOf(const std::set<std::string>& paths) const {
+  std::set<std::string> base = paths;
+  for (const auto& [from, to] : moved_) {
+    if (paths.count(to)) base.insert(from);
+  }
+  return base;
+}
+
 std::vector<Finding> CarryForward(std::vector<Finding> base, const CommitChanges& changes,
                                   uint32_t shard_index, uint32_t shard_count) {
   CarryRules rules(changes, shard_index, shard_count);

@@ -37,6 +37,9 @@ class CarryRules {
   // `path` itself, or the new path of a file renamed without modification;
   // nullptr when it is not carried. Valid as long as `path` and this object.
   const std::string* CarriedPath(const std::string& path) const;
+  // The base paths whose findings CarriedPath may carry to one of `paths`
+  // (each of them, and the old path of each file renamed to one of them).
+  std::set<std::string> BasePathsOf(const std::set<std::string>& paths) const;
 
  private:
   std::set<std::string> dropped_;             // changed, deleted, renamed from or to

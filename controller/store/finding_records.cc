@@ -1,6 +1,7 @@
 #include "controller/store/finding_records.h"
 
 #include <cstdlib>
+#include <optional>
 
 #include "common/finding/finding.h"
 #include "common/incremental/carry_forward.h"
@@ -52,6 +53,52 @@ v1::Finding ReadFindingRow(Statement& query, int first = 0) {
   f.set_http_method(text(15));
   f.set_parameter(text(16));
   f.set_evidence(text(17));
+  return f;
+}
+
+// The columns a read of `fields` selects, and which of them is the path.
+struct ColumnSet {
+  std::string sql;
+  int path = 0;
+};
+const ColumnSet& ColumnsOf(FindingFields fields) {
+  static const ColumnSet kAll{FindingColumns(), 8};
+  static const ColumnSet kIdentity{
+      "path, tool, rule_id, severity, snippet, fingerprint, url, http_method, parameter", 0};
+  static const ColumnSet kPathAndSeverity{"path, severity", 0};
+  switch (fields) {
+    case FindingFields::kIdentity:
+      return kIdentity;
+    case FindingFields::kPathAndSeverity:
+      return kPathAndSeverity;
+    case FindingFields::kAll:
+      break;
+  }
+  return kAll;
+}
+
+// The finding in the current row, whose ColumnsOf(fields) start at `first`;
+// nullopt when `only_paths` leaves its path out (nothing else is read then).
+std::optional<v1::Finding> ReadRow(Statement& query, FindingFields fields,
+                                   const std::set<std::string>* only_paths, int first = 0) {
+  if (only_paths && !only_paths->count(query.ColumnText(first + ColumnsOf(fields).path))) {
+    return std::nullopt;
+  }
+  if (fields == FindingFields::kAll) return ReadFindingRow(query, first);
+  v1::Finding f;
+  f.set_path(query.ColumnText(first));
+  if (fields == FindingFields::kPathAndSeverity) {
+    f.set_severity(static_cast<v1::Severity>(query.ColumnInt(first + 1)));
+    return f;
+  }
+  f.set_tool(query.ColumnText(first + 1));
+  f.set_rule_id(query.ColumnText(first + 2));
+  f.set_severity(static_cast<v1::Severity>(query.ColumnInt(first + 3)));
+  f.set_snippet(query.ColumnText(first + 4));
+  f.set_fingerprint(query.ColumnText(first + 5));
+  f.set_url(query.ColumnText(first + 6));
+  f.set_http_method(query.ColumnText(first + 7));
+  f.set_parameter(query.ColumnText(first + 8));
   return f;
 }
 
@@ -142,13 +189,14 @@ Status FindingRecords::Carry(CarriedSet& set, int first_ordinal) {
   if (below < kMaxCarryDepth) {
     // Paths and severities are all it takes to count what the record selects.
     set.depth = below + 1;
-    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(set, Columns::kPathAndSeverity, 1));
+    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried,
+                     Resolve(set, {FindingFields::kPathAndSeverity}, 1));
     CountEach(carried, set.by_severity);
     return carried_.Insert(set);
   }
   // A chain this deep ends here: the next scan builds on rows.
   set.depth = 0;
-  ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(set, Columns::kAll, 1));
+  ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(set, {}, 1));
   CountEach(carried, set.by_severity);
   google::protobuf::RepeatedPtrField<v1::Finding> rows;
   for (v1::Finding& f : carried) *rows.Add() = std::move(f);
@@ -160,7 +208,7 @@ Status FindingRecords::MaterializeDependents(uint64_t base_job_id) {
   for (uint64_t job_id : dependents) {
     ASSIGN_OR_RETURN(std::optional<CarriedSet> set, carried_.OfJob(job_id));
     if (!set) continue;
-    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(*set, Columns::kAll, 1));
+    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(*set, {}, 1));
     google::protobuf::RepeatedPtrField<v1::Finding> rows;
     for (v1::Finding& f : carried) *rows.Add() = std::move(f);
     ASSIGN_OR_RETURN(int first_ordinal, NextOrdinal(job_id));
@@ -170,76 +218,83 @@ Status FindingRecords::MaterializeDependents(uint64_t base_job_id) {
   return Status::Ok();
 }
 
-StatusOr<std::vector<v1::Finding>> FindingRecords::Resolve(const CarriedSet& set, Columns columns,
+StatusOr<std::vector<v1::Finding>> FindingRecords::Resolve(const CarriedSet& set,
+                                                           const FindingRead& read,
                                                            uint32_t depth) {
   if (depth > kMaxResolveDepth) {
     return Status::DataLoss("the findings job " + std::to_string(set.job_id) +
                             " carries nest deeper than " + std::to_string(kMaxResolveDepth) +
                             " records");
   }
+  CarryRules rules(set.changes, set.shard_index, set.shard_count);
+  // Only some files now: only the base files that can be carried to them.
+  std::set<std::string> base_paths;
+  FindingRead base_read{read.fields, nullptr};
+  if (read.only_paths) {
+    base_paths = rules.BasePathsOf(*read.only_paths);
+    base_read.only_paths = &base_paths;
+  }
   std::vector<v1::Finding> base;
   for (uint64_t base_job_id : set.base_job_ids) {
-    ASSIGN_OR_RETURN(std::vector<v1::Finding> of_job, OfJob(base_job_id, columns, depth));
+    ASSIGN_OR_RETURN(std::vector<v1::Finding> of_job, OfJob(base_job_id, base_read, depth));
     base.insert(base.end(), std::make_move_iterator(of_job.begin()),
                 std::make_move_iterator(of_job.end()));
   }
-  CarryRules rules(set.changes, set.shard_index, set.shard_count);
   std::vector<v1::Finding> carried;
   std::vector<size_t> moved;  // indexes into carried
   for (v1::Finding& f : base) {
     const std::string* now = rules.CarriedPath(f.path());
-    if (now == nullptr) continue;
+    if (now == nullptr || (read.only_paths && !read.only_paths->count(*now))) continue;
     if (*now != f.path()) {
       moved.push_back(carried.size());
       f.set_path(*now);  // `now` points into `rules` here
     }
     carried.push_back(std::move(f));
   }
-  // Counting needs no fingerprint (kPathAndSeverity reads none).
-  if (columns == Columns::kAll) FingerprintMoved(carried, moved);
+  // Counting needs no fingerprint (kPathAndSeverity reads none). A moved
+  // file's findings are all here or none is (`only_paths` holds whole files),
+  // so their occurrences are counted as without the filter.
+  if (read.fields != FindingFields::kPathAndSeverity) FingerprintMoved(carried, moved);
   return carried;
 }
 
-StatusOr<std::vector<v1::Finding>> FindingRecords::OfJob(uint64_t job_id, Columns columns,
+StatusOr<std::vector<v1::Finding>> FindingRecords::OfJob(uint64_t job_id, const FindingRead& read,
                                                          uint32_t depth) {
-  bool all = columns == Columns::kAll;
   ASSIGN_OR_RETURN(Statement * query,
-                   db_.Prepare("SELECT " + (all ? FindingColumns() : "path, severity") +
+                   db_.Prepare("SELECT " + ColumnsOf(read.fields).sql +
                                " FROM findings WHERE job_id=? ORDER BY ordinal"));
   query->Bind(1, static_cast<int64_t>(job_id));
   std::vector<v1::Finding> findings;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());
     if (!row) break;
-    if (all) {
-      findings.push_back(ReadFindingRow(*query));
-    } else {
-      v1::Finding& f = findings.emplace_back();
-      f.set_path(query->ColumnText(0));
-      f.set_severity(static_cast<v1::Severity>(query->ColumnInt(1)));
-    }
+    std::optional<v1::Finding> f = ReadRow(*query, read.fields, read.only_paths);
+    if (f) findings.push_back(std::move(*f));
   }
   // Reset before resolving: the same statement reads the base jobs' rows.
   query->Reset();
   ASSIGN_OR_RETURN(std::optional<CarriedSet> set, carried_.OfJob(job_id));
   if (!set) return findings;
-  ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(*set, columns, depth + 1));
+  ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(*set, read, depth + 1));
   findings.insert(findings.end(), std::make_move_iterator(carried.begin()),
                   std::make_move_iterator(carried.end()));
   return findings;
 }
 
 StatusOr<std::vector<JobFinding>> FindingRecords::OfScan(uint64_t scan_id,
-                                                         v1::Severity min_severity) {
-  ASSIGN_OR_RETURN(Statement * query, db_.Prepare("SELECT job_id, " + FindingColumns() +
-                                                  " FROM findings WHERE scan_id=? AND severity>=? "
-                                                  "ORDER BY job_id, ordinal"));
+                                                         v1::Severity min_severity,
+                                                         const FindingRead& read) {
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_.Prepare("SELECT job_id, " + ColumnsOf(read.fields).sql +
+                               " FROM findings WHERE scan_id=? AND severity>=? "
+                               "ORDER BY job_id, ordinal"));
   query->Bind(1, static_cast<int64_t>(scan_id)).Bind(2, static_cast<int64_t>(min_severity));
   std::vector<JobFinding> rows;
   while (true) {
     ASSIGN_OR_RETURN(bool row, query->Step());
     if (!row) break;
-    rows.push_back({static_cast<uint64_t>(query->ColumnInt(0)), ReadFindingRow(*query, 1)});
+    std::optional<v1::Finding> f = ReadRow(*query, read.fields, read.only_paths, 1);
+    if (f) rows.push_back({static_cast<uint64_t>(query->ColumnInt(0)), std::move(*f)});
   }
   query->Reset();
   ASSIGN_OR_RETURN(auto sets, carried_.OfScan(scan_id));
@@ -251,7 +306,7 @@ StatusOr<std::vector<JobFinding>> FindingRecords::OfScan(uint64_t scan_id,
     for (; next_row < rows.size() && rows[next_row].job_id <= job_id; ++next_row) {
       findings.push_back(std::move(rows[next_row]));
     }
-    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(set, Columns::kAll, 1));
+    ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(set, read, 1));
     for (v1::Finding& f : carried) {
       if (f.severity() >= min_severity) findings.push_back({job_id, std::move(f)});
     }
@@ -262,15 +317,16 @@ StatusOr<std::vector<JobFinding>> FindingRecords::OfScan(uint64_t scan_id,
 
 StatusOr<std::vector<v1::Finding>> FindingRecords::List(uint64_t scan_id,
                                                         v1::Severity min_severity) {
-  ASSIGN_OR_RETURN(std::vector<JobFinding> of_scan, OfScan(scan_id, min_severity));
+  ASSIGN_OR_RETURN(std::vector<JobFinding> of_scan, OfScan(scan_id, min_severity, {}));
   std::vector<v1::Finding> findings;
   findings.reserve(of_scan.size());
   for (JobFinding& f : of_scan) findings.push_back(std::move(f.finding));
   return findings;
 }
 
-StatusOr<std::vector<JobFinding>> FindingRecords::ListWithJobs(uint64_t scan_id) {
-  return OfScan(scan_id, v1::SEVERITY_INFO);
+StatusOr<std::vector<JobFinding>> FindingRecords::ListWithJobs(uint64_t scan_id,
+                                                               const FindingRead& read) {
+  return OfScan(scan_id, v1::SEVERITY_INFO, read);
 }
 
 StatusOr<std::vector<uint64_t>> FindingRecords::CountBySeverity(uint64_t scan_id) {

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,25 @@ namespace scanfleet {
 struct JobFinding {
   uint64_t job_id = 0;
   v1::Finding finding;
+};
+
+// Which fields of each finding a read fills.
+enum class FindingFields {
+  kAll,
+  // What a diff classifies and suppresses by, and what a fingerprint is made
+  // of: tool, rule_id, severity, path, snippet, fingerprint, url,
+  // http_method, parameter.
+  kIdentity,
+  // path and severity, no fingerprint: what counting a carried set needs.
+  kPathAndSeverity,
+};
+
+// What a read returns: which fields, of which files.
+struct FindingRead {
+  FindingFields fields = FindingFields::kAll;
+  // When set, only the findings whose path (as read: a carried finding's
+  // path now) is one of these; must outlive the read.
+  const std::set<std::string>* only_paths = nullptr;
 };
 
 class FindingRecords {
@@ -59,8 +79,9 @@ class FindingRecords {
   // The scan's findings of `min_severity` or worse, by job (each job's rows
   // by ordinal, then what it carries by reference).
   StatusOr<std::vector<v1::Finding>> List(uint64_t scan_id, v1::Severity min_severity);
-  // Every finding of the scan with its job, in List()'s order.
-  StatusOr<std::vector<JobFinding>> ListWithJobs(uint64_t scan_id);
+  // The scan's findings with their jobs, in List()'s order (every one, or
+  // some fields of some files: `read`).
+  StatusOr<std::vector<JobFinding>> ListWithJobs(uint64_t scan_id, const FindingRead& read = {});
   // How many findings the scan has of each severity (index: v1::Severity);
   // records keep their counts, so nothing is resolved.
   StatusOr<std::vector<uint64_t>> CountBySeverity(uint64_t scan_id);
@@ -70,17 +91,15 @@ class FindingRecords {
   StatusOr<std::map<std::pair<std::string, int>, std::string>> SnippetsOfJob(uint64_t job_id);
 
  private:
-  // The columns a read fills: every one, or only what deciding and counting
-  // what a record carries needs.
-  enum class Columns { kAll, kPathAndSeverity };
-
   // The scan's findings at or above `min_severity`, by job.
-  StatusOr<std::vector<JobFinding>> OfScan(uint64_t scan_id, v1::Severity min_severity);
+  StatusOr<std::vector<JobFinding>> OfScan(uint64_t scan_id, v1::Severity min_severity,
+                                           const FindingRead& read);
   // A job's findings: its rows, then what its record carries (if any).
   // `depth`: records followed so far (DataLoss past kMaxResolveDepth).
-  StatusOr<std::vector<v1::Finding>> OfJob(uint64_t job_id, Columns columns, uint32_t depth);
+  StatusOr<std::vector<v1::Finding>> OfJob(uint64_t job_id, const FindingRead& read,
+                                           uint32_t depth);
   // What `set` carries: its base jobs' findings through CarryRules.
-  StatusOr<std::vector<v1::Finding>> Resolve(const CarriedSet& set, Columns columns,
+  StatusOr<std::vector<v1::Finding>> Resolve(const CarriedSet& set, const FindingRead& read,
                                              uint32_t depth);
   // The ordinal after the job's last row (0 when it has none).
   StatusOr<int> NextOrdinal(uint64_t job_id);

@@ -74,7 +74,7 @@ StatusOr<v1::ScanStatus> ScanViews::GetScan(uint64_t scan_id) {
   return status;
 }
 
-StatusOr<ScanDiffData> ScanViews::LoadDiffData(uint64_t scan_id) {
+StatusOr<ScanDiffData> ScanViews::LoadDiffData(uint64_t scan_id, const FindingRead& read) {
   ScanDiffData data;
   data.scan_id = scan_id;
   ASSIGN_OR_RETURN(Statement * scan,
@@ -125,7 +125,7 @@ StatusOr<ScanDiffData> ScanViews::LoadDiffData(uint64_t scan_id) {
   }
   jobs->Reset();
 
-  ASSIGN_OR_RETURN(std::vector<JobFinding> findings, findings_.ListWithJobs(scan_id));
+  ASSIGN_OR_RETURN(std::vector<JobFinding> findings, findings_.ListWithJobs(scan_id, read));
   data.side.findings.reserve(findings.size());
   for (JobFinding& f : findings) {
     data.side.findings.emplace_back(scanner_of_job[f.job_id], std::move(f.finding));

@@ -4,7 +4,8 @@
 // any severity filter), counts, status and diff input; through a chain of
 // incrementals, and past the depth bound where the set is copied into rows; a
 // re-parse of the incremental job or of its base changes nothing that was
-// carried; a corrupt record is DATA_LOSS, never a crash. (A database written
+// carried; reads of some fields or some files agree with the whole read; a
+// corrupt record is DATA_LOSS, never a crash. (A database written
 // before schema 11, with copied rows: copied_carried_rows_test.cc.)
 #include "tests/unit/store/carried_fixture.h"
 
@@ -12,8 +13,8 @@ namespace scanfleet {
 namespace {
 
 TEST_F(CarriedFindingsTest, AnIncrementalScanReadsExactlyAsAFullScanWithoutCopyingRows) {
-  Scanned base = Run(BaseTree());
-  Revision next = NextRevision(BaseTree());
+  Scanned base = Run(BaseCommitTree());
+  Revision next = NextRevision(BaseCommitTree());
   Scanned inc = Run(next.tree, base.scan_id, next.changes);
 
   ExpectReadsLikeAFullScan(inc.scan_id, next.tree);
@@ -52,8 +53,8 @@ TEST_F(CarriedFindingsTest, AnIncrementalScanReadsExactlyAsAFullScanWithoutCopyi
 }
 
 TEST_F(CarriedFindingsTest, AChainOfIncrementalsResolvesThroughEachBase) {
-  Scanned base = Run(BaseTree());
-  Revision second = NextRevision(BaseTree());
+  Scanned base = Run(BaseCommitTree());
+  Revision second = NextRevision(BaseCommitTree());
   Scanned first_inc = Run(second.tree, base.scan_id, second.changes);
   // The next commit changes a file, deletes one the previous added and moves
   // one whose findings the previous scan carried from the base.
@@ -78,7 +79,7 @@ TEST_F(CarriedFindingsTest, AChainOfIncrementalsResolvesThroughEachBase) {
 }
 
 TEST_F(CarriedFindingsTest, AChainPastTheDepthBoundIsCopiedIntoRowsAndStartsAgain) {
-  Tree tree = BaseTree();
+  CommitTree tree = BaseCommitTree();
   uint64_t previous = Run(tree).scan_id;
   for (uint32_t step = 1; step <= kMaxCarryDepth + 2; ++step) {
     Revision next;
@@ -106,16 +107,16 @@ TEST_F(CarriedFindingsTest, AChainPastTheDepthBoundIsCopiedIntoRowsAndStartsAgai
 }
 
 TEST_F(CarriedFindingsTest, AReparsedIncrementalJobKeepsWhatItCarries) {
-  Scanned base = Run(BaseTree());
-  Revision next = NextRevision(BaseTree());
+  Scanned base = Run(BaseCommitTree());
+  Revision next = NextRevision(BaseCommitTree());
   Scanned inc = Run(next.tree, base.scan_id, next.changes);
   // The parsers now read changed.c's report differently: one finding, not two.
-  Tree reparsed = next.tree;
+  CommitTree reparsed = next.tree;
   reparsed["changed.c"] = {{"FF3", 6, "system(cmd);", Severity::kCritical}};
   std::set<std::string> scanned(next.changes.changed.begin(), next.changes.changed.end());
   v1::JobResult result;
   result.mutable_job()->set_job_id(inc.job_id);
-  *result.mutable_findings() = Scan(reparsed, &scanned);
+  *result.mutable_findings() = FlawfinderRun(reparsed, &scanned);
   Begin();
   auto events = store_->lifecycle().ReplaceFindings(inc.scan_id, result, 300);
   ASSERT_TRUE(events.ok()) << events.status().ToString();
@@ -131,26 +132,27 @@ TEST_F(CarriedFindingsTest, AReparsedIncrementalJobKeepsWhatItCarries) {
 }
 
 TEST_F(CarriedFindingsTest, AReparsedBaseLeavesWhatWasCarriedFromItAsItWas) {
-  Scanned base = Run(BaseTree());
-  Revision next = NextRevision(BaseTree());
+  Scanned base = Run(BaseCommitTree());
+  Revision next = NextRevision(BaseCommitTree());
   Scanned inc = Run(next.tree, base.scan_id, next.changes);
   Scanned on_top = Run(next.tree, inc.scan_id, CommitChanges{});
-  std::vector<std::string> before = Canonical(List(inc.scan_id));
-  std::vector<std::string> on_top_before = Canonical(List(on_top.scan_id));
+  std::vector<std::string> before = CanonicalFindings(List(inc.scan_id));
+  std::vector<std::string> on_top_before = CanonicalFindings(List(on_top.scan_id));
 
   // The base re-parsed into fewer findings (keep.c's are gone).
-  Tree fewer = BaseTree();
+  CommitTree fewer = BaseCommitTree();
   fewer.erase("keep.c");
   v1::JobResult result;
   result.mutable_job()->set_job_id(base.job_id);
-  *result.mutable_findings() = Scan(fewer);
+  *result.mutable_findings() = FlawfinderRun(fewer);
   Begin();
   ASSERT_TRUE(store_->lifecycle().ReplaceFindings(base.scan_id, result, 300).ok());
   Commit();
 
   EXPECT_EQ(List(base.scan_id).size(), 7u);
-  EXPECT_EQ(Canonical(List(inc.scan_id)), before) << "a finished scan's findings stay its own";
-  EXPECT_EQ(Canonical(List(on_top.scan_id)), on_top_before);
+  EXPECT_EQ(CanonicalFindings(List(inc.scan_id)), before)
+      << "a finished scan's findings stay its own";
+  EXPECT_EQ(CanonicalFindings(List(on_top.scan_id)), on_top_before);
   EXPECT_EQ(Counts(inc.scan_id), (std::vector<uint64_t>{1, 2, 1, 5, 1, 10}));
   // The dependent's set became copied rows; one built on that stays by reference.
   EXPECT_FALSE(SetOf(inc.job_id).has_value());
@@ -160,9 +162,42 @@ TEST_F(CarriedFindingsTest, AReparsedBaseLeavesWhatWasCarriedFromItAsItWas) {
   EXPECT_TRUE(SetOf(on_top.job_id).has_value());
 }
 
+TEST_F(CarriedFindingsTest, IdentityAndPathFilteredReadsAgreeWithTheFullRead) {
+  Scanned base = Run(BaseCommitTree());
+  Revision next = NextRevision(BaseCommitTree());
+  Scanned inc = Run(next.tree, base.scan_id, next.changes);
+  auto full = store_->findings().ListWithJobs(inc.scan_id);
+  auto identity = store_->findings().ListWithJobs(inc.scan_id, {FindingFields::kIdentity});
+  ASSERT_TRUE(full.ok() && identity.ok());
+  ASSERT_EQ(identity->size(), full->size());
+  for (size_t i = 0; i < full->size(); ++i) {
+    const v1::Finding& f = (*full)[i].finding;
+    const v1::Finding& id = (*identity)[i].finding;
+    EXPECT_EQ((*identity)[i].job_id, (*full)[i].job_id);
+    EXPECT_EQ(std::make_tuple(id.tool(), id.rule_id(), id.severity(), id.path(), id.snippet(),
+                              id.fingerprint()),
+              std::make_tuple(f.tool(), f.rule_id(), f.severity(), f.path(), f.snippet(),
+                              f.fingerprint()))
+        << i;
+    EXPECT_TRUE(id.message().empty() && id.title().empty() && id.line() == 0);
+  }
+  // A moved file's findings come through the filter with the fingerprints the
+  // whole read gives them, a scanned file's too, and nothing else does.
+  std::set<std::string> paths = {"dir/moved.c", "new.c", "gone.c"};
+  auto some = store_->findings().ListWithJobs(inc.scan_id, {FindingFields::kAll, &paths});
+  ASSERT_TRUE(some.ok());
+  std::vector<std::string> expected, got;
+  for (const JobFinding& f : *full) {
+    if (paths.count(f.finding.path())) expected.push_back(f.finding.SerializeAsString());
+  }
+  for (const JobFinding& f : *some) got.push_back(f.finding.SerializeAsString());
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(got.size(), 3u);
+}
+
 TEST_F(CarriedFindingsTest, ACorruptRecordIsDataLossNeverACrash) {
-  Scanned base = Run(BaseTree());
-  Revision next = NextRevision(BaseTree());
+  Scanned base = Run(BaseCommitTree());
+  Revision next = NextRevision(BaseCommitTree());
   Scanned inc = Run(next.tree, base.scan_id, next.changes);
   auto corrupt = [&](const std::string& base_job_ids) {
     auto db = Inspect();

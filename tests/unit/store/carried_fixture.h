@@ -18,25 +18,25 @@
 
 namespace scanfleet {
 
-inline const std::string kCommit(40, 'c');
+inline const std::string kCommitId(40, 'c');
 
-struct Hit {
+struct FileHit {
   std::string rule;
   int line = 0;
   std::string snippet;
   Severity severity = Severity::kInfo;
 };
 // A commit's files as flawfinder sees them: path -> its hits, in the tool's order.
-using Tree = std::map<std::string, std::vector<Hit>>;
+using CommitTree = std::map<std::string, std::vector<FileHit>>;
 
 // What one flawfinder run over `tree` (only the files in `only`, when given)
 // reports, fingerprinted as that run would be.
-inline google::protobuf::RepeatedPtrField<v1::Finding> Scan(
-    const Tree& tree, const std::set<std::string>* only = nullptr) {
+inline google::protobuf::RepeatedPtrField<v1::Finding> FlawfinderRun(
+    const CommitTree& tree, const std::set<std::string>* only = nullptr) {
   std::vector<Finding> findings;
   for (const auto& [path, hits] : tree) {
     if (only && !only->count(path)) continue;
-    for (const Hit& hit : hits) {
+    for (const FileHit& hit : hits) {
       Finding f;
       f.tool = "flawfinder";
       f.tool_version = "2.0.19";
@@ -62,7 +62,7 @@ inline google::protobuf::RepeatedPtrField<v1::Finding> Scan(
 
 // Every field of each finding, in a canonical order: equal only when the
 // findings are the same multiset, field by field.
-inline std::vector<std::string> Canonical(const std::vector<v1::Finding>& findings) {
+inline std::vector<std::string> CanonicalFindings(const std::vector<v1::Finding>& findings) {
   std::vector<std::string> out;
   for (const v1::Finding& f : findings) out.push_back(f.SerializeAsString());
   std::sort(out.begin(), out.end());
@@ -71,7 +71,7 @@ inline std::vector<std::string> Canonical(const std::vector<v1::Finding>& findin
 
 // The commit every test starts from, and the next one: a changed file, a
 // deleted one, one renamed unmodified, one renamed and modified, one added.
-inline Tree BaseTree() {
+inline CommitTree BaseCommitTree() {
   return {{"keep.c",
            {{"FF1", 3, "strcpy(a, b);", Severity::kHigh},
             {"FF1", 9, "strcpy(a, b);", Severity::kHigh}}},
@@ -86,11 +86,11 @@ inline Tree BaseTree() {
 }
 
 struct Revision {
-  Tree tree;
+  CommitTree tree;
   CommitChanges changes;  // against the previous commit; renames as the worker reports them
 };
 
-inline Revision NextRevision(Tree tree) {
+inline Revision NextRevision(CommitTree tree) {
   Revision next;
   tree["changed.c"] = {{"FF3", 6, "system(cmd);", Severity::kCritical},
                        {"FF2", 9, "gets(y);", Severity::kLow}};
@@ -117,26 +117,26 @@ class CarriedFindingsTest : public StoreTest {
 
   // A scan of `tree` with one flawfinder job; incremental on `base` (with the
   // worker's report of `changes`) when `base` != 0, else a full scan.
-  Scanned Run(const Tree& tree, uint64_t base = 0, const CommitChanges& changes = {}) {
+  Scanned Run(const CommitTree& tree, uint64_t base = 0, const CommitChanges& changes = {}) {
     NewScan scan;
     scan.target.set_repo("/srv/repo");
     scan.target.set_ref("main");
     scan.profile = "default";
     NewJob job = SastJob("flawfinder");
     job.base_scan_id = base;
-    job.base_commit = base ? kCommit : "";
+    job.base_commit = base ? kCommitId : "";
     scan.jobs = {job};
     Begin();
     auto created = store_->lifecycle().CreateScan(scan, 100);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     v1::JobResult result;
     result.mutable_job()->set_job_id(created->job_ids[0]);
-    result.set_resolved_commit(kCommit);
+    result.set_resolved_commit(kCommitId);
     if (base == 0) {
-      *result.mutable_findings() = Scan(tree);
+      *result.mutable_findings() = FlawfinderRun(tree);
     } else {
       std::set<std::string> scanned(changes.changed.begin(), changes.changed.end());
-      *result.mutable_findings() = Scan(tree, &scanned);
+      *result.mutable_findings() = FlawfinderRun(tree, &scanned);
       result.set_incremental(true);
       result.set_files_scanned(static_cast<uint32_t>(scanned.size()));
       for (const std::string& path : changes.changed) result.add_changed_paths(path);
@@ -168,7 +168,7 @@ class CarriedFindingsTest : public StoreTest {
     return counts;
   }
   // What a diff reads of the scan: (scanner, fingerprint) of each finding.
-  std::multiset<std::pair<std::string, std::string>> DiffSide(uint64_t scan_id) {
+  std::multiset<std::pair<std::string, std::string>> DiffInput(uint64_t scan_id) {
     auto data = store_->views().LoadDiffData(scan_id);
     EXPECT_TRUE(data.ok()) << data.status().ToString();
     std::multiset<std::pair<std::string, std::string>> side;
@@ -192,13 +192,13 @@ class CarriedFindingsTest : public StoreTest {
     return set.ok() ? *set : std::nullopt;
   }
   // Each read of `scan_id` equals the same read of a full scan of `tree`.
-  void ExpectReadsLikeAFullScan(uint64_t scan_id, const Tree& tree) {
+  void ExpectReadsLikeAFullScan(uint64_t scan_id, const CommitTree& tree) {
     Scanned full = Run(tree);
-    EXPECT_EQ(Canonical(List(scan_id)), Canonical(List(full.scan_id)));
-    EXPECT_EQ(Canonical(List(scan_id, v1::SEVERITY_HIGH)),
-              Canonical(List(full.scan_id, v1::SEVERITY_HIGH)));
+    EXPECT_EQ(CanonicalFindings(List(scan_id)), CanonicalFindings(List(full.scan_id)));
+    EXPECT_EQ(CanonicalFindings(List(scan_id, v1::SEVERITY_HIGH)),
+              CanonicalFindings(List(full.scan_id, v1::SEVERITY_HIGH)));
     EXPECT_EQ(Counts(scan_id), Counts(full.scan_id));
-    EXPECT_EQ(DiffSide(scan_id), DiffSide(full.scan_id));
+    EXPECT_EQ(DiffInput(scan_id), DiffInput(full.scan_id));
   }
 };
 

@@ -12,7 +12,7 @@ namespace {
 class CopiedCarriedRowsTest : public CarriedFindingsTest {
  protected:
   // Writes, with schema 10 and the SQL the store wrote then, scan 1 (a full
-  // scan of BaseTree()) and scan 2 (an incremental scan of NextRevision() on
+  // scan of BaseCommitTree()) and scan 2 (an incremental scan of NextRevision() on
   // scan 1, with copies of the carried findings), each with one flawfinder
   // job of the same id.
   void WriteSchema10Database(const Revision& next) {
@@ -23,9 +23,10 @@ class CopiedCarriedRowsTest : public CarriedFindingsTest {
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     ASSERT_EQ((*db)->schema_version(), 10);
     std::set<std::string> changed(next.changes.changed.begin(), next.changes.changed.end());
-    auto scanned = Scan(next.tree, &changed);
+    auto scanned = FlawfinderRun(next.tree, &changed);
     std::vector<Finding> base;
-    for (const v1::Finding& f : Scan(BaseTree())) base.push_back(FindingFromProto(f));
+    for (const v1::Finding& f : FlawfinderRun(BaseCommitTree()))
+      base.push_back(FindingFromProto(f));
     std::vector<Finding> carried = CarryForward(base, next.changes, 0, 0);
     ASSERT_TRUE((*db)
                     ->Exec("INSERT INTO scans(id, kind, repo, ref, profile, state, created_ms, "
@@ -36,10 +37,10 @@ class CopiedCarriedRowsTest : public CarriedFindingsTest {
                            "created_ms, findings, resolved_commit, base_scan_id, base_commit, "
                            "files_scanned, carried_findings) VALUES "
                            "(1, 1, 'flawfinder', 'sast', 'succeeded', 1000, 100, 9, '" +
-                           kCommit +
+                           kCommitId +
                            "', 0, '', -1, 0), (2, 2, 'flawfinder', 'sast', "
                            "'succeeded', 1000, 100, 10, '" +
-                           kCommit + "', 1, '" + kCommit + "', 3, 6);")
+                           kCommitId + "', 1, '" + kCommitId + "', 3, 6);")
                     .ok());
     auto insert = (*db)->Prepare(
         "INSERT INTO findings(scan_id, job_id, ordinal, tool, tool_version, rule_id, title, "
@@ -76,7 +77,7 @@ class CopiedCarriedRowsTest : public CarriedFindingsTest {
 };
 
 TEST_F(CopiedCarriedRowsTest, ASchema10DatabaseWithCopiedRowsReadsAsItDid) {
-  Revision next = NextRevision(BaseTree());
+  Revision next = NextRevision(BaseCommitTree());
   store_.reset();
   WriteSchema10Database(next);
   Reopen();
@@ -93,7 +94,7 @@ TEST_F(CopiedCarriedRowsTest, ASchema10DatabaseWithCopiedRowsReadsAsItDid) {
 }
 
 TEST_F(CopiedCarriedRowsTest, IncrementalsBuildOnCopiedRowsAndAReparseKeepsThem) {
-  Revision next = NextRevision(BaseTree());
+  Revision next = NextRevision(BaseCommitTree());
   store_.reset();
   WriteSchema10Database(next);
   Reopen();
@@ -116,7 +117,7 @@ TEST_F(CopiedCarriedRowsTest, IncrementalsBuildOnCopiedRowsAndAReparseKeepsThem)
   std::set<std::string> changed(next.changes.changed.begin(), next.changes.changed.end());
   v1::JobResult result;
   result.mutable_job()->set_job_id(2);
-  *result.mutable_findings() = Scan(next.tree, &changed);
+  *result.mutable_findings() = FlawfinderRun(next.tree, &changed);
   Begin();
   ASSERT_TRUE(store_->lifecycle().ReplaceFindings(2, result, 300).ok());
   Commit();
