@@ -198,6 +198,11 @@ Status FindingRecords::Carry(CarriedSet& set, int first_ordinal) {
   set.depth = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(set, {}, 1));
   CountEach(carried, set.by_severity);
+  return InsertCopies(set, std::move(carried), first_ordinal);
+}
+
+Status FindingRecords::InsertCopies(const CarriedSet& set, std::vector<v1::Finding> carried,
+                                    int first_ordinal) {
   google::protobuf::RepeatedPtrField<v1::Finding> rows;
   for (v1::Finding& f : carried) *rows.Add() = std::move(f);
   return Insert(rows, set.job_id, set.scan_id, first_ordinal, set.base_scan_id);
@@ -209,10 +214,8 @@ Status FindingRecords::MaterializeDependents(uint64_t base_job_id) {
     ASSIGN_OR_RETURN(std::optional<CarriedSet> set, carried_.OfJob(job_id));
     if (!set) continue;
     ASSIGN_OR_RETURN(std::vector<v1::Finding> carried, Resolve(*set, {}, 1));
-    google::protobuf::RepeatedPtrField<v1::Finding> rows;
-    for (v1::Finding& f : carried) *rows.Add() = std::move(f);
     ASSIGN_OR_RETURN(int first_ordinal, NextOrdinal(job_id));
-    RETURN_IF_ERROR(Insert(rows, job_id, set->scan_id, first_ordinal, set->base_scan_id));
+    RETURN_IF_ERROR(InsertCopies(*set, std::move(carried), first_ordinal));
     RETURN_IF_ERROR(carried_.Erase(job_id));
   }
   return Status::Ok();

@@ -101,6 +101,9 @@ class FindingRecords {
   // What `set` carries: its base jobs' findings through CarryRules.
   StatusOr<std::vector<v1::Finding>> Resolve(const CarriedSet& set, const FindingRead& read,
                                              uint32_t depth);
+  // Stores `carried` as copied rows of the set's job (carried_from_scan = its
+  // base), ordinals from `first_ordinal`.
+  Status InsertCopies(const CarriedSet& set, std::vector<v1::Finding> carried, int first_ordinal);
   // The ordinal after the job's last row (0 when it has none).
   StatusOr<int> NextOrdinal(uint64_t job_id);
 
