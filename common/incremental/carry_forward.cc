@@ -1,35 +1,53 @@
 // CarryForward; see carry_forward.h.
 #include "common/incremental/carry_forward.h"
 
-#include <map>
-#include <set>
-#include <string>
+#include <utility>
 
 #include "common/incremental/shard.h"
 
 namespace scanfleet {
 
-std::vector<Finding> CarryForward(const std::vector<Finding>& base, const CommitChanges& changes,
-                                  uint32_t shard_index, uint32_t shard_count) {
+CarryRules::CarryRules(const CommitChanges& changes, uint32_t shard_index, uint32_t shard_count)
+    : shard_index_(shard_index), shard_count_(shard_count) {
   std::set<std::string> changed(changes.changed.begin(), changes.changed.end());
-  std::set<std::string> dropped(changes.changed.begin(), changes.changed.end());
-  dropped.insert(changes.deleted.begin(), changes.deleted.end());
-  std::map<std::string, std::string> moved;  // unmodified renames: old path -> new path
+  dropped_.insert(changes.changed.begin(), changes.changed.end());
+  dropped_.insert(changes.deleted.begin(), changes.deleted.end());
   for (const FileRename& rename : changes.renames) {
-    dropped.insert(rename.to);  // whatever the base had there is not what is there now
-    dropped.insert(rename.from);
-    if (rename.similarity == 100 && !changed.count(rename.to)) moved[rename.from] = rename.to;
+    dropped_.insert(rename.to);  // whatever the base had there is not what is there now
+    dropped_.insert(rename.from);
+    if (rename.similarity == 100 && !changed.count(rename.to)) moved_[rename.from] = rename.to;
   }
+}
+
+const std::string* CarryRules::CarriedPath(const std::string& path) const {
+  auto move = moved_.find(path);
+  if (move == moved_.end() && dropped_.count(path)) return nullptr;
+  const std::string& now = move == moved_.end() ? path : move->second;
+  return PathInShard(now, shard_index_, shard_count_) ? &now : nullptr;
+}
+
+std::set<std::string> CarryRules::BasePathsOf(const std::set<std::string>& paths) const {
+  std::set<std::string> base = paths;
+  for (const auto& [from, to] : moved_) {
+    if (paths.count(to)) base.insert(from);
+  }
+  return base;
+}
+
+std::vector<Finding> CarryForward(std::vector<Finding> base, const CommitChanges& changes,
+                                  uint32_t shard_index, uint32_t shard_count) {
+  CarryRules rules(changes, shard_index, shard_count);
   std::vector<Finding> carried;
   std::vector<size_t> renamed;  // indexes into carried
-  for (const Finding& finding : base) {
-    auto move = moved.find(finding.path);
-    if (move == moved.end() && dropped.count(finding.path)) continue;
-    Finding copy = finding;
-    if (move != moved.end()) copy.path = move->second;
-    if (!PathInShard(copy.path, shard_index, shard_count)) continue;
-    if (move != moved.end()) renamed.push_back(carried.size());
-    carried.push_back(std::move(copy));
+  for (Finding& finding : base) {
+    const std::string* now = rules.CarriedPath(finding.path);
+    if (now == nullptr) continue;
+    if (*now != finding.path) {
+      renamed.push_back(carried.size());
+      std::string moved_to = *now;  // `now` points into `rules`, not into `finding`
+      finding.path = std::move(moved_to);
+    }
+    carried.push_back(std::move(finding));
   }
   // Fingerprints include the path: a moved file's findings get the ones a
   // fresh scan of the new path would (occurrences count per path, in order).

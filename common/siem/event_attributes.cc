@@ -45,6 +45,10 @@ std::string EventName(const v1::Event& event) {
     return finding.title().empty() ? finding.rule_id() : finding.title();
   }
   if (event.has_scan()) return "scan " + std::string(ScanStateName(event.scan().state()));
+  if (event.has_carried()) {
+    return std::to_string(event.carried().count()) + " findings carried from scan " +
+           std::to_string(event.carried().base_scan_id());
+  }
   return event.topic();
 }
 
@@ -64,6 +68,12 @@ std::vector<EventAttribute> EventAttributes(const v1::Event& event) {
   if (!event.has_finding()) {
     if (event.has_scan())
       Add(out, "outcome", "outcome", std::string(ScanStateName(event.scan().state())));
+    if (event.has_carried()) {
+      const v1::CarriedFindings& carried = event.carried();
+      AddLabeled(out, "cs2", "tool", carried.scanner());
+      AddLabeled(out, "cn1", "carried", std::to_string(carried.count()));
+      AddLabeled(out, "cn2", "baseScanId", Number(static_cast<int64_t>(carried.base_scan_id())));
+    }
     return out;
   }
   const v1::Finding& f = event.finding();

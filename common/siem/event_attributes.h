@@ -18,7 +18,8 @@ struct EventAttribute {
 
 // Signature id: "<tool>:<rule_id>" for a finding, the topic otherwise.
 std::string EventSignatureId(const v1::Event& event);
-// Human name: the finding's title (or rule id), or "scan <state>".
+// Human name: the finding's title (or rule id), "scan <state>", or "<n>
+// findings carried from scan <id>".
 std::string EventName(const v1::Event& event);
 // 0-10 (CefSeverity for findings; 1 for scan events, 5 for failed/dead ones).
 int EventCefSeverity(const v1::Event& event);

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/eventlog/chain.h"
+#include "common/siem/event_attributes.h"
 #include "common/siem/event_fields.h"
 #include "common/wire/convert.h"
 
@@ -68,6 +69,13 @@ json EcsJson(const v1::Event& event, std::string_view product_version) {
       scanfleet["state"] = std::string(ScanStateName(state));
       if (state == v1::SCAN_SUCCEEDED) ecs_event["outcome"] = "success";
       if (state == v1::SCAN_FAILED) ecs_event["outcome"] = "failure";
+    }
+    if (event.has_carried()) {
+      const v1::CarriedFindings& carried = event.carried();
+      out["message"] = EventName(event);
+      scanfleet["carried"] = {{"base_scan_id", carried.base_scan_id()},
+                              {"scanner", carried.scanner()},
+                              {"count", carried.count()}};
     }
   }
   out["event"] = ecs_event;

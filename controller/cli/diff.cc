@@ -24,10 +24,12 @@ bool Listed(const v1::ClassifiedFinding& item, bool new_only) {
 }  // namespace
 
 StatusOr<v1::DiffScanResponse> FetchDiff(ApiClient& client, uint64_t scan_id,
-                                         uint64_t baseline_scan_id, int timeout_ms) {
+                                         uint64_t baseline_scan_id, int timeout_ms,
+                                         bool new_only) {
   v1::ApiRequest request;
   request.mutable_diff_scan()->set_scan_id(scan_id);
   request.mutable_diff_scan()->set_baseline_scan_id(baseline_scan_id);
+  request.mutable_diff_scan()->set_new_only(new_only);
   ASSIGN_OR_RETURN(v1::ApiResponse response, CallPatiently(client, request, timeout_ms, 0));
   return response.diff();
 }
@@ -57,9 +59,16 @@ std::string DiffTable(const v1::DiffScanResponse& diff, bool new_only) {
   static const v1::DiffClass kClasses[] = {v1::DIFF_NEW, v1::DIFF_UNCHANGED, v1::DIFF_FIXED,
                                            v1::DIFF_NOT_RECHECKED};
   int counts[5][5] = {};
-  for (const auto& item : diff.findings()) {
-    int severity = std::clamp(static_cast<int>(item.finding().severity()), 0, 4);
-    counts[item.diff_class() % 5][severity]++;
+  if (diff.counts_by_class_and_severity_size() == 25) {
+    // Every finding, also those a new-only diff does not list.
+    for (int cell = 0; cell < 25; ++cell) {
+      counts[cell / 5][cell % 5] = static_cast<int>(diff.counts_by_class_and_severity(cell));
+    }
+  } else {  // a controller that does not count them: what is listed
+    for (const auto& item : diff.findings()) {
+      int severity = std::clamp(static_cast<int>(item.finding().severity()), 0, 4);
+      counts[item.diff_class() % 5][severity]++;
+    }
   }
   out << "\n  class           critical  high  medium  low  info\n";
   for (v1::DiffClass diff_class : kClasses) {
@@ -118,7 +127,8 @@ std::string DiffJson(const v1::DiffScanResponse& diff, bool new_only) {
 }
 
 int Diff(ApiClient& client, const DiffOptions& options, int timeout_ms) {
-  auto diff = FetchDiff(client, options.scan_id, options.baseline_scan_id, timeout_ms);
+  auto diff = FetchDiff(client, options.scan_id, options.baseline_scan_id, timeout_ms,
+                        options.new_only);
   if (!diff.ok()) return ReportError(diff.status());
   std::cout << (options.json ? DiffJson(*diff, options.new_only)
                              : DiffTable(*diff, options.new_only));

@@ -21,8 +21,10 @@ struct DiffOptions {
   bool new_only = false;  // list only new findings
 };
 
+// `new_only`: the response lists only the new findings (counts stay complete).
 StatusOr<v1::DiffScanResponse> FetchDiff(ApiClient& client, uint64_t scan_id,
-                                         uint64_t baseline_scan_id, int timeout_ms);
+                                         uint64_t baseline_scan_id, int timeout_ms,
+                                         bool new_only = false);
 // Counts by class and severity, then the new (and unless new_only, fixed)
 // findings, then notes.
 std::string DiffTable(const v1::DiffScanResponse& diff, bool new_only);

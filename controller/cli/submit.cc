@@ -163,8 +163,9 @@ int FailOnGate(const v1::ScanStatus& scan, const v1::DiffScanResponse& diff,
 int WaitAndGate(ApiClient& client, uint64_t scan_id, const SubmitOptions& options, int timeout_ms) {
   auto scan = WaitForScan(client, scan_id, options, timeout_ms);
   if (!scan.ok()) return ReportError(scan.status());
-  // The diff against the baseline: counts always, the new findings with --new-only.
-  auto diff = FetchDiff(client, scan_id, 0, timeout_ms);
+  // The diff against the baseline: counts always, the new findings with
+  // --new-only; neither needs the unchanged ones listed.
+  auto diff = FetchDiff(client, scan_id, 0, timeout_ms, /*new_only=*/true);
   if (!diff.ok()) return ReportError(diff.status());
   PrintFinished(*scan, *diff, options);
   if (!options.report_format.empty()) {

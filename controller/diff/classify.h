@@ -42,10 +42,11 @@ struct ClassifiedResult {
 };
 
 // Renames are (from, to) path pairs of the current scan relative to the baseline.
-ClassifiedResult ClassifyFindings(const DiffSide& current, const DiffSide& baseline,
+// The sides' findings move into the result (pass copies to keep them).
+ClassifiedResult ClassifyFindings(DiffSide current, DiffSide baseline,
                                   const std::vector<std::pair<std::string, std::string>>& renames);
 
 // Every current finding new (no baseline), with the reason as a note.
-ClassifiedResult AllNew(const DiffSide& current, const std::string& why_no_baseline);
+ClassifiedResult AllNew(DiffSide current, const std::string& why_no_baseline);
 
 }  // namespace scanfleet

@@ -49,10 +49,22 @@ std::string DiffClassName(v1::DiffClass diff_class) {
 
 v1::DiffScanResponse AssembleDiff(ClassifiedResult classified,
                                   const std::vector<Suppression>& suppressions,
-                                  const std::string& repo, const std::string& today) {
+                                  const std::string& repo, const std::string& today,
+                                  DiffListing listing) {
+  constexpr int kSeverities = v1::SEVERITY_CRITICAL + 1;
   v1::DiffScanResponse response;
-  for (int i = 0; i <= v1::SEVERITY_CRITICAL; ++i) response.add_new_unsuppressed_by_severity(0);
+  for (int i = 0; i < kSeverities; ++i) response.add_new_unsuppressed_by_severity(0);
+  for (int i = 0; i <= v1::DIFF_NOT_RECHECKED * kSeverities + v1::SEVERITY_CRITICAL; ++i) {
+    response.add_counts_by_class_and_severity(0);
+  }
   for (v1::ClassifiedFinding& item : classified.findings) {
+    int severity = item.finding().severity();
+    int cell = item.diff_class() * kSeverities + severity;
+    if (severity >= 0 && severity < kSeverities &&
+        cell < response.counts_by_class_and_severity_size()) {
+      response.set_counts_by_class_and_severity(cell,
+                                                response.counts_by_class_and_severity(cell) + 1);
+    }
     const Suppression* match = MatchSuppression(suppressions, item.finding(), repo, today);
     if (match) {
       item.mutable_suppression()->set_reason(match->reason);
@@ -64,7 +76,6 @@ v1::DiffScanResponse AssembleDiff(ClassifiedResult classified,
     switch (item.diff_class()) {
       case v1::DIFF_NEW: {
         response.set_new_count(response.new_count() + 1);
-        int severity = item.finding().severity();
         if (!match && severity >= 0 && severity < response.new_unsuppressed_by_severity_size()) {
           response.set_new_unsuppressed_by_severity(
               severity, response.new_unsuppressed_by_severity(severity) + 1);
@@ -81,7 +92,9 @@ v1::DiffScanResponse AssembleDiff(ClassifiedResult classified,
         response.set_not_rechecked_count(response.not_rechecked_count() + 1);
         break;
     }
-    *response.add_findings() = std::move(item);
+    if (listing == DiffListing::kAll || item.diff_class() == v1::DIFF_NEW) {
+      *response.add_findings() = std::move(item);
+    }
   }
   for (std::string& note : classified.notes) response.add_notes(std::move(note));
   return response;

@@ -19,9 +19,13 @@ namespace scanfleet {
 std::vector<Suppression> RepoSuppressions(const std::vector<std::string>& files,
                                           std::vector<std::string>& notes, int& invalid_files);
 
+// Which classified findings the response lists (all are counted).
+enum class DiffListing { kAll, kNewOnly };
+
 v1::DiffScanResponse AssembleDiff(ClassifiedResult classified,
                                   const std::vector<Suppression>& suppressions,
-                                  const std::string& repo, const std::string& today);
+                                  const std::string& repo, const std::string& today,
+                                  DiffListing listing = DiffListing::kAll);
 
 // "new", "unchanged", "fixed", "not-rechecked".
 std::string DiffClassName(v1::DiffClass diff_class);

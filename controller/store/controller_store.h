@@ -4,7 +4,8 @@
 //
 //   scans()          ScanRecords      a scan's target, state and counters
 //   jobs()           JobRecords       jobs and their attempts
-//   findings()       FindingRecords   each job's findings
+//   findings()       FindingRecords   each job's findings, carried ones resolved
+//   carried_sets()   CarriedSets      what incremental jobs carry, by reference
 //   events()         EventLog         the replayable event log
 //   baselines()      BaselineRecords  a scan's baseline, renames, repo suppressions
 //   raw_reports()    RawReports       reports kept for re-parsing
@@ -27,6 +28,7 @@
 #include "common/status/status.h"
 #include "common/store/database.h"
 #include "controller/store/baseline_records.h"
+#include "controller/store/carried_sets.h"
 #include "controller/store/event_log.h"
 #include "controller/store/finding_records.h"
 #include "controller/store/job_records.h"
@@ -59,6 +61,7 @@ class ControllerStore {
 
   ScanRecords& scans() { return scans_; }
   JobRecords& jobs() { return jobs_; }
+  CarriedSets& carried_sets() { return carried_sets_; }
   FindingRecords& findings() { return findings_; }
   EventLog& events() { return events_; }
   BaselineRecords& baselines() { return baselines_; }
@@ -74,6 +77,7 @@ class ControllerStore {
   std::unique_ptr<Database> db_;  // declared first: every store refers to it
   ScanRecords scans_;
   JobRecords jobs_;
+  CarriedSets carried_sets_;  // before findings_, which refers to it
   FindingRecords findings_;
   EventLog events_;
   BaselineRecords baselines_;

@@ -31,7 +31,7 @@ class EventLog {
   // Appends an event; sets event->seq from the log.
   Status Append(v1::Event* event);
 
-  // Chains and rewrites rows stored before the log had a chain (schema 11),
+  // Chains and rewrites rows stored before the log had a chain (schema 12),
   // oldest first, inside the caller's transaction; returns how many. When
   // the oldest stored event is not seq 1 and no anchor vouches for what came
   // before it, *needs_anchor is set to the head the chain starts from: the

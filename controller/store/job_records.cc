@@ -254,6 +254,21 @@ StatusOr<JobShape> JobRecords::Shape(uint64_t job_id) {
   return shape;
 }
 
+StatusOr<std::vector<uint64_t>> JobRecords::OfScanner(uint64_t scan_id,
+                                                      const std::string& scanner) {
+  ASSIGN_OR_RETURN(Statement * query,
+                   db_.Prepare("SELECT id FROM jobs WHERE scan_id=? AND scanner=? ORDER BY id"));
+  query->Bind(1, static_cast<int64_t>(scan_id)).Bind(2, scanner);
+  std::vector<uint64_t> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    ids.push_back(static_cast<uint64_t>(query->ColumnInt(0)));
+  }
+  query->Reset();
+  return ids;
+}
+
 StatusOr<std::optional<JobPlacement>> JobRecords::Placement(uint64_t job_id) {
   ASSIGN_OR_RETURN(Statement * query,
                    db_.Prepare("SELECT scanner, pool, worker_id FROM jobs WHERE id=?"));

@@ -104,6 +104,8 @@ class JobRecords {
   StatusOr<uint64_t> ScanOf(uint64_t job_id);
   // Internal when the job does not exist.
   StatusOr<JobShape> Shape(uint64_t job_id);
+  // The ids of the scan's jobs of `scanner`, ascending (an incremental job's base jobs).
+  StatusOr<std::vector<uint64_t>> OfScanner(uint64_t scan_id, const std::string& scanner);
   // nullopt when the job does not exist.
   StatusOr<std::optional<JobPlacement>> Placement(uint64_t job_id);
   // The job's state; JOB_STATE_UNSPECIFIED when the job does not exist.

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "common/finding/finding.h"
-#include "common/incremental/carry_forward.h"
 #include "common/job/job_state.h"
 #include "common/wire/convert.h"
 
@@ -34,6 +33,25 @@ CommitChanges ReportedChanges(const v1::JobResult& result) {
     changes.renames.push_back(FileRename{rename.from(), rename.to(), 100});
   }
   return changes;
+}
+
+// The scan.carried event of an incremental job's carried set.
+v1::Event CarriedEvent(const CarriedSet& set, const std::string& scanner, TimeMs now) {
+  v1::Event event;
+  event.set_topic("scan.carried");
+  event.set_scan_id(set.scan_id);
+  event.set_job_id(set.job_id);
+  event.set_created_ms(now);
+  v1::CarriedFindings* carried = event.mutable_carried();
+  carried->set_base_scan_id(set.base_scan_id);
+  carried->set_job_id(set.job_id);
+  carried->set_scanner(scanner);
+  carried->set_count(set.count());
+  for (uint64_t count : set.by_severity) carried->add_count_by_severity(count);
+  for (uint64_t base_job_id : set.base_job_ids) carried->add_base_job_ids(base_job_id);
+  carried->set_shard_index(set.shard_index);
+  carried->set_shard_count(set.shard_count);
+  return event;
 }
 
 }  // namespace
@@ -81,7 +99,7 @@ StatusOr<JobFinish> ScanLifecycle::FinishJob(const v1::JobResult& result, JobOut
   uint64_t carried = 0;
   if (succeeded) {
     RETURN_IF_ERROR(
-        StoreFindings(result.findings(), result.job().job_id(), scan_id, 0, 0, now, finish.events));
+        StoreFindings(result.findings(), result.job().job_id(), scan_id, 0, now, finish.events));
     RETURN_IF_ERROR(baselines_.RecordDiffInputs(result, scan_id));
     ASSIGN_OR_RETURN(carried, FinishIncremental(result, scan_id, now, finish.events));
   }
@@ -99,9 +117,8 @@ StatusOr<JobFinish> ScanLifecycle::FinishJob(const v1::JobResult& result, JobOut
 
 Status ScanLifecycle::StoreFindings(const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
                                     uint64_t job_id, uint64_t scan_id, int first_ordinal,
-                                    uint64_t carried_from_scan, TimeMs now,
-                                    std::vector<v1::Event>& events) {
-  RETURN_IF_ERROR(findings_.Insert(findings, job_id, scan_id, first_ordinal, carried_from_scan));
+                                    TimeMs now, std::vector<v1::Event>& events) {
+  RETURN_IF_ERROR(findings_.Insert(findings, job_id, scan_id, first_ordinal, 0));
   for (const v1::Finding& f : findings) {
     v1::Event event;
     event.set_topic("finding." + std::string(SeverityName(SeverityFromProto(f.severity()))) + "." +
@@ -129,19 +146,22 @@ StatusOr<uint64_t> ScanLifecycle::FinishIncremental(const v1::JobResult& result,
     RETURN_IF_ERROR(jobs_.RecordFullScanNote(job_id, why.substr(0, 1024)));
     return uint64_t{0};
   }
-  ASSIGN_OR_RETURN(std::vector<v1::Finding> base_findings,
-                   findings_.OfScanner(job.base_scan_id, job.scanner));
-  std::vector<Finding> base;
-  base.reserve(base_findings.size());
-  for (const v1::Finding& finding : base_findings) base.push_back(FindingFromProto(finding));
-  std::vector<Finding> carried =
-      CarryForward(base, ReportedChanges(result), job.shard_index, job.shard_count);
-  google::protobuf::RepeatedPtrField<v1::Finding> protos;
-  for (const Finding& finding : carried) FindingToProto(finding, protos.Add());
-  RETURN_IF_ERROR(StoreFindings(protos, job_id, scan_id, result.findings_size(), job.base_scan_id,
-                                now, events));
-  RETURN_IF_ERROR(jobs_.RecordCarried(job_id, carried.size()));
-  return static_cast<uint64_t>(carried.size());
+  // One record of what is carried (or, past kMaxCarryDepth, copied rows) and
+  // one event that says so: the findings were published with the base.
+  CarriedSet carried;
+  carried.job_id = job_id;
+  carried.scan_id = scan_id;
+  carried.base_scan_id = job.base_scan_id;
+  ASSIGN_OR_RETURN(carried.base_job_ids, jobs_.OfScanner(job.base_scan_id, job.scanner));
+  carried.changes = ReportedChanges(result);
+  carried.shard_index = job.shard_index;
+  carried.shard_count = job.shard_count;
+  RETURN_IF_ERROR(findings_.Carry(carried, result.findings_size()));
+  RETURN_IF_ERROR(jobs_.RecordCarried(job_id, carried.count()));
+  v1::Event event = CarriedEvent(carried, job.scanner, now);
+  RETURN_IF_ERROR(events_.Append(&event));
+  events.push_back(std::move(event));
+  return carried.count();
 }
 
 StatusOr<v1::Event> ScanLifecycle::DeadLetterEvent(const v1::JobResult& result, uint64_t scan_id,
@@ -217,9 +237,12 @@ StatusOr<std::vector<v1::Event>> ScanLifecycle::ReplaceFindings(uint64_t scan_id
       previous != v1::JOB_DEAD_LETTERED) {
     return Status::FailedPrecondition("job " + std::to_string(job_id) + " is not finished");
   }
+  // Incremental jobs that carry this job's findings by reference keep what
+  // they carried: copied before the findings change.
+  RETURN_IF_ERROR(findings_.MaterializeDependents(job_id));
   ASSIGN_OR_RETURN(int first_ordinal, findings_.DeleteScanned(job_id));
   std::vector<v1::Event> events;
-  RETURN_IF_ERROR(StoreFindings(result.findings(), job_id, scan_id, first_ordinal, 0, now, events));
+  RETURN_IF_ERROR(StoreFindings(result.findings(), job_id, scan_id, first_ordinal, now, events));
   RETURN_IF_ERROR(jobs_.RecordReparsed(job_id, result.findings_size(), result.skipped_records()));
   // A job that failed only because its report could not be parsed now counts
   // as succeeded; the scan's totals are recomputed from its jobs.

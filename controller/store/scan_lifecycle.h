@@ -83,20 +83,22 @@ class ScanLifecycle {
   // Puts dead-lettered jobs (of a scan, or one job) back in the queue with a
   // fresh failure budget; their attempt numbers keep counting (fencing).
   StatusOr<RetriedJobs> RetryDeadJobs(uint64_t scan_id, uint64_t job_id, TimeMs now);
-  // Replaces a finished job's findings with `result`'s (a re-parse); a job
-  // that had failed becomes succeeded. Returns the finding events and, when the
-  // scan's outcome changed, its scan event.
+  // Replaces a finished job's scanned findings with `result`'s (a re-parse);
+  // a job that had failed becomes succeeded. What it carries stays, and so
+  // does what later incremental jobs carry from it (copied first). Returns the
+  // finding events and, when the scan's outcome changed, its scan event.
   StatusOr<std::vector<v1::Event>> ReplaceFindings(uint64_t scan_id, const v1::JobResult& result,
                                                    TimeMs now);
 
  private:
-  // Stores `findings` as the job's, ordinals from `first_ordinal`, and appends
-  // their events to `events`; `carried_from_scan` != 0 marks them carried forward.
+  // Stores the scanned `findings` as the job's, ordinals from `first_ordinal`,
+  // and appends their events to `events`.
   Status StoreFindings(const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
-                       uint64_t job_id, uint64_t scan_id, int first_ordinal,
-                       uint64_t carried_from_scan, TimeMs now, std::vector<v1::Event>& events);
-  // For a succeeded job: stores an incremental result's carried findings and
-  // the job's incremental note; returns how many findings were carried.
+                       uint64_t job_id, uint64_t scan_id, int first_ordinal, TimeMs now,
+                       std::vector<v1::Event>& events);
+  // For a succeeded job: records what an incremental result carries forward
+  // from its base (FindingRecords::Carry) with its scan.carried event, or the
+  // job's full-scan note; returns how many findings were carried.
   StatusOr<uint64_t> FinishIncremental(const v1::JobResult& result, uint64_t scan_id, TimeMs now,
                                        std::vector<v1::Event>& events);
   StatusOr<v1::Event> DeadLetterEvent(const v1::JobResult& result, uint64_t scan_id, TimeMs now);

@@ -74,7 +74,7 @@ StatusOr<v1::ScanStatus> ScanViews::GetScan(uint64_t scan_id) {
   return status;
 }
 
-StatusOr<ScanDiffData> ScanViews::LoadDiffData(uint64_t scan_id) {
+StatusOr<ScanDiffData> ScanViews::LoadDiffData(uint64_t scan_id, const FindingRead& read) {
   ScanDiffData data;
   data.scan_id = scan_id;
   ASSIGN_OR_RETURN(Statement * scan,
@@ -125,11 +125,10 @@ StatusOr<ScanDiffData> ScanViews::LoadDiffData(uint64_t scan_id) {
   }
   jobs->Reset();
 
-  ASSIGN_OR_RETURN(std::vector<uint64_t> job_ids, findings_.JobOfEach(scan_id));
-  // Same order as JobOfEach (job, then ordinal).
-  ASSIGN_OR_RETURN(std::vector<v1::Finding> findings, findings_.List(scan_id, v1::SEVERITY_INFO));
-  for (size_t i = 0; i < findings.size() && i < job_ids.size(); ++i) {
-    data.side.findings.emplace_back(scanner_of_job[job_ids[i]], std::move(findings[i]));
+  ASSIGN_OR_RETURN(std::vector<JobFinding> findings, findings_.ListWithJobs(scan_id, read));
+  data.side.findings.reserve(findings.size());
+  for (JobFinding& f : findings) {
+    data.side.findings.emplace_back(scanner_of_job[f.job_id], std::move(f.finding));
   }
   ASSIGN_OR_RETURN(data.renames, baselines_.Renames(scan_id));
   return data;

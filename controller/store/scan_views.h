@@ -45,8 +45,10 @@ class ScanViews {
   // The scan with its jobs (each with a note on its incremental base) and
   // its findings counted by severity; NotFound.
   StatusOr<v1::ScanStatus> GetScan(uint64_t scan_id);
-  // NotFound when the scan does not exist.
-  StatusOr<ScanDiffData> LoadDiffData(uint64_t scan_id);
+  // NotFound when the scan does not exist. `read`: which fields of which
+  // findings the side holds (a diff that lists only new findings classifies
+  // on FindingFields::kIdentity).
+  StatusOr<ScanDiffData> LoadDiffData(uint64_t scan_id, const FindingRead& read = {});
   // The commit of `base_scan_id`'s jobs of `scanner`, when they all succeeded
   // on one commit of `repo`; otherwise the reason to scan everything.
   // NotFound when the base scan does not exist.

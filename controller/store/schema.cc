@@ -163,7 +163,33 @@ CREATE INDEX jobs_unfinished ON jobs(state)
   WHERE (state='queued' OR state='dispatched' OR state='running');
 CREATE INDEX scans_latest_by_branch ON scans(repo, branch, profile, state, id);
 )sql",
-      // 11 (event chain): each event's chain hash (docs/SECURITY.md,
+      // 11 (carry by reference): what an incremental job carried forward from
+      // its base, recorded once per job instead of a copy of every finding
+      // (controller/store/carried_sets.h). Rows copied before this migration
+      // (findings.carried_from_scan != 0) stay and read as they did.
+      R"sql(
+CREATE TABLE carried_sets(
+  job_id INTEGER PRIMARY KEY REFERENCES jobs(id), -- the incremental job
+  scan_id INTEGER NOT NULL REFERENCES scans(id),  -- its scan
+  base_scan_id INTEGER NOT NULL REFERENCES scans(id),
+  base_job_ids TEXT NOT NULL,         -- the base's jobs of its scanner, ascending, comma-separated
+  depth INTEGER NOT NULL,             -- records a read follows to reach rows, this one included
+  findings_info INTEGER NOT NULL,     -- how many findings it carries, per severity
+  findings_low INTEGER NOT NULL,
+  findings_medium INTEGER NOT NULL,
+  findings_high INTEGER NOT NULL,
+  findings_critical INTEGER NOT NULL);
+CREATE INDEX carried_sets_by_scan ON carried_sets(scan_id);
+CREATE INDEX carried_sets_by_base ON carried_sets(base_scan_id);
+CREATE TABLE carried_changes(
+  job_id INTEGER NOT NULL REFERENCES carried_sets(job_id),
+  ordinal INTEGER NOT NULL,           -- the worker's order: changed, then deleted, then renamed
+  kind TEXT NOT NULL,                 -- 'changed', 'deleted' or 'renamed'
+  path TEXT NOT NULL,                 -- renamed: the path at the base commit
+  to_path TEXT NOT NULL DEFAULT '',   -- renamed: the path now
+  PRIMARY KEY(job_id, ordinal)) WITHOUT ROWID;
+)sql",
+      // 12 (event chain): each event's chain hash (docs/SECURITY.md,
       // "Tamper-evident log"); payload becomes the event's canonical bytes
       // with its seq set. Rows stored before are chained and rewritten by
       // EventLog::ChainOlderEvents when the controller starts. The anchor

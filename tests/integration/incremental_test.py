@@ -9,6 +9,9 @@ names):
   incrementally and fully; both scans have exactly the same findings (as a
   multiset of tool, rule, path, line, fingerprint), while the incremental
   jobs scanned only the changed files and carried the rest forward;
+- an incremental scan on the branch baseline, and another built on that one
+  (its carried findings resolved through the first one's, by reference),
+  each equal a full scan;
 - sharded == unsharded: a --shards 4 scan run by two workers has the same
   findings as an unsharded one, every shard ran, on both workers;
 - an incremental scan whose base commit the repository no longer has falls
@@ -179,6 +182,17 @@ class IncrementalTest(unittest.TestCase):
         for job in inc["jobs"]:
             self.assertRegex(job["note"], rf"incremental since scan {base['scan_id']} ", job)
         self.assertEqual(sum(j["carried_findings"] > 0 for j in inc["jobs"]), len(inc["jobs"]))
+
+        # The next incremental scan builds on that one, whose own carried
+        # findings are a reference to its base: resolved through the chain.
+        with open(os.path.join(repo, f"{DIRS[4 % len(DIRS)]}/py_4.py"), "a") as f:
+            f.write("\ndef again_4(text):\n    return eval(text)\n")
+        harness.git(repo, "commit", "-q", "-am", "one more in python")
+        chained, chained_findings = self.scan(repo, "--branch", "main", "--incremental")
+        _, full_findings = self.scan(repo)
+        self.assertEqual(finding_keys(chained_findings), finding_keys(full_findings))
+        for job in chained["jobs"]:
+            self.assertRegex(job["note"], rf"incremental since scan {inc['scan_id']} ", job)
 
     def test_sharded_scan_equals_unsharded_scan(self):
         repo = os.path.join(self.fleet.tmp, "shard-repo")

@@ -1,7 +1,7 @@
 // The store's side of incremental and sharded scans, on a real SQLite file:
 // a base is usable only when its jobs of the scanner all succeeded on one
 // commit of the same repository; an incremental result carries the base's
-// findings of unchanged files (a shard only its own), marked and counted; a
+// findings of unchanged files (a shard only its own), by reference, counted; a
 // result that says it scanned everything carries nothing and notes why.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -164,20 +164,26 @@ TEST_F(IncrementalStoreTest, CarriesUnchangedFilesForwardAndCountsThem) {
   EXPECT_NE(status->jobs(0).note().find("2 files scanned, 3 findings carried forward"),
             std::string::npos)
       << status->jobs(0).note();
-  // Carried findings are marked with their origin, scanned ones are not
-  // (read on a second connection: no store reads the mark back).
+  // Carried findings are recorded once, by reference to their base; only the
+  // scanned ones are rows (read on a second connection: no store reads them
+  // back apart).
+  auto carried = store_->carried_sets().OfJob(scan.job_ids[0]);
+  ASSERT_TRUE(carried.ok() && carried->has_value());
+  EXPECT_EQ((*carried)->base_scan_id, base);
+  EXPECT_EQ((*carried)->count(), 3u);
   ASSERT_TRUE(batch_->Commit().ok());
   batch_.reset();
   auto db =
       Database::Open((dir_ / "test.db").string(), Database::Options{}, ControllerMigrations());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  auto marked =
-      (*db)->Prepare("SELECT COUNT(*) FROM findings WHERE scan_id=? AND carried_from_scan=?");
-  ASSERT_TRUE(marked.ok());
-  (*marked)->Bind(1, static_cast<int64_t>(scan.scan_id)).Bind(2, static_cast<int64_t>(base));
-  ASSERT_TRUE((*marked)->Step().value());
-  EXPECT_EQ((*marked)->ColumnInt(0), 3);
-  (*marked)->Reset();
+  auto rows = (*db)->Prepare("SELECT COUNT(*), COALESCE(SUM(carried_from_scan != 0), 0) FROM "
+                             "findings WHERE scan_id=?");
+  ASSERT_TRUE(rows.ok());
+  (*rows)->Bind(1, static_cast<int64_t>(scan.scan_id));
+  ASSERT_TRUE((*rows)->Step().value());
+  EXPECT_EQ((*rows)->ColumnInt(0), 2) << "the two scanned findings";
+  EXPECT_EQ((*rows)->ColumnInt(1), 0) << "no copy of a carried one";
+  (*rows)->Reset();
 }
 
 TEST_F(IncrementalStoreTest, ShardsCarryOnlyTheirOwnFiles) {

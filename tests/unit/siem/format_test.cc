@@ -88,6 +88,20 @@ TEST(CefTest, ScanEventsHaveTopicAsSignature) {
   EXPECT_NE(cef.find("outcome=failed"), std::string::npos) << cef;
 }
 
+TEST(CefTest, ACarriedSetIsAScanEventThatSaysHowManyFromWhere) {
+  std::string cef = FormatCef(testing::CarriedEvent(), "0.1.0");
+  EXPECT_EQ(cef.rfind("CEF:0|scanfleet|scanfleet|0.1.0|scan.carried|10713 findings carried from "
+                      "scan 7|1|",
+                      0),
+            0u)
+      << cef;
+  EXPECT_NE(cef.find("cn1Label=carried cn1=10713"), std::string::npos) << cef;
+  EXPECT_NE(cef.find("cn2Label=baseScanId cn2=7"), std::string::npos) << cef;
+  EXPECT_NE(cef.find("cs2Label=tool cs2=flaw|finder\\=x"), std::string::npos) << cef;
+  std::string leef = FormatLeef(testing::CarriedEvent(), "0.1.0");
+  EXPECT_NE(leef.find("\tcarried=10713"), std::string::npos) << leef;
+}
+
 TEST(LeefTest, TabDelimitedWithEscapedValues) {
   std::string leef = FormatLeef(testing::HostileFinding(), "0.1.0");
   EXPECT_EQ(leef.rfind("LEEF:2.0|scanfleet|scanfleet|0.1.0|bandit:B602\\|x|x09|sev=8\t", 0), 0u)

@@ -39,6 +39,20 @@ TEST(EcsTest, ScanEvent) {
   EXPECT_EQ(ecs["scanfleet"]["state"], "succeeded");
 }
 
+TEST(EcsTest, ACarriedSetIsAScanEvent) {
+  json ecs = EcsJson(testing::CarriedEvent(), "0.1.0");
+  EXPECT_EQ(ecs["event"]["kind"], "event");
+  EXPECT_EQ(ecs["event"]["dataset"], "scanfleet.scan");
+  EXPECT_EQ(ecs["event"]["action"], "scan.carried");
+  EXPECT_EQ(ecs["message"], "10713 findings carried from scan 7");
+  EXPECT_EQ(ecs["scanfleet"]["carried"]["count"], 10713);
+  EXPECT_EQ(ecs["scanfleet"]["carried"]["base_scan_id"], 7);
+  EXPECT_EQ(ecs["scanfleet"]["carried"]["scanner"], "flaw|finder=x");
+  EXPECT_EQ(ecs["scanfleet"]["job_id"], 11);
+  EXPECT_FALSE(ecs.contains("vulnerability"));
+  EXPECT_FALSE(OcsfVulnerabilityFinding(testing::CarriedEvent(), "0.1.0").has_value());
+}
+
 TEST(OcsfTest, VulnerabilityFindingClass) {
   auto ocsf = OcsfVulnerabilityFinding(testing::HostileFinding(), "0.1.0");
   ASSERT_TRUE(ocsf.has_value());

@@ -45,6 +45,24 @@ inline std::vector<LoggedEvent> LoggedAll(std::vector<v1::Event> events) {
   return logged;
 }
 
+// What an incremental job carried forward (topic "scan.carried"), with a
+// scanner name no SIEM format may pass through unescaped.
+inline v1::Event CarriedEvent() {
+  v1::Event event;
+  event.set_seq(43);
+  event.set_topic("scan.carried");
+  event.set_created_ms(1'700'000'000'456);
+  event.set_scan_id(8);
+  event.set_job_id(11);
+  v1::CarriedFindings* carried = event.mutable_carried();
+  carried->set_base_scan_id(7);
+  carried->set_job_id(11);
+  carried->set_scanner("flaw|finder=x");
+  carried->set_count(10713);
+  carried->add_base_job_ids(9);
+  return event;
+}
+
 // Records the seq of every event delivered; refuses (Unavailable) the first
 // `failures` calls.
 class RecordingSink final : public EventSink {
