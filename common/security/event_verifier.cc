@@ -41,10 +41,12 @@ StatusOr<VerifiedPage> EventVerifier::Open(const std::string& body, const std::s
   page.first_stored_seq = wire.first_stored_seq();
   if (wire.has_anchor()) page.anchor = std::move(*wire.mutable_anchor());
   if (page.heartbeat) return page;
-  if (wire.prev_chain_hash().size() != kPageChainBytes || page.first_seq == 0) {
-    return Status::DataLoss("event page without its first seq or previous chain hash");
+  if (wire.prev_chain_hash().size() != kPageChainBytes ||
+      wire.last_chain_hash().size() != kPageChainBytes || page.first_seq == 0) {
+    return Status::DataLoss("event page without its first seq or its chain hashes");
   }
   page.prev_chain = std::move(*wire.mutable_prev_chain_hash());
+  page.last_chain = std::move(*wire.mutable_last_chain_hash());
   page.events.resize(static_cast<size_t>(wire.events_size()));
   page.bytes.reserve(static_cast<size_t>(wire.events_size()));
   for (int i = 0; i < wire.events_size(); ++i) {

@@ -31,6 +31,7 @@ struct VerifiedPage {
   bool heartbeat = false;          // no events: only the head seq
   uint64_t first_seq = 0;          // seq of events[0]
   std::string prev_chain;          // chain(first_seq - 1), 32 bytes when events
+  std::string last_chain;          // chain of the last event, as the controller stored it
   std::vector<v1::Event> events;   // seq first_seq + i
   std::vector<std::string> bytes;  // the canonical bytes of events[i]
   uint64_t head_seq = 0;           // newest seq stored when the page was made

@@ -12,11 +12,12 @@ constexpr size_t kMaxLivePages = 64;
 }  // namespace
 
 EventFollower::EventFollower(Context& context, ApiClient& client, const ClientSecurity& security,
-                             int timeout_ms)
+                             int timeout_ms, bool chains_per_event)
     : context_(context),
       client_(client),
       security_(security),
       timeout_ms_(timeout_ms),
+      chains_per_event_(chains_per_event),
       verifier_(security.controller, 5 * 60 * 1000) {}
 
 Status EventFollower::LearnEndpoints() {
@@ -51,28 +52,37 @@ StatusOr<uint64_t> EventFollower::NewestSeq() {
   return page.head_seq;
 }
 
-Status EventFollower::Hand(const VerifiedPage& page, const Handler& handler) {
+Status EventFollower::Hand(VerifiedPage page, const Handler& handler) {
   if (page.events.empty() || done_) return Status::Ok();
+  uint64_t last = page.first_seq + page.events.size() - 1;
+  if (last <= last_seq_) return Status::Ok();
+  if (page.first_seq == last_seq_ + 1 && last_chain_ && page.prev_chain != *last_chain_) {
+    return Status::DataLoss("event " + std::to_string(page.first_seq) +
+                            " does not continue the hash chain of the events before it: the "
+                            "controller's log was rewritten or replaced (run "
+                            "`scanfleet verify-log`)");
+  }
   std::vector<LoggedEvent> fresh;
+  fresh.reserve(static_cast<size_t>(last - last_seq_));
   std::string prev = page.prev_chain;
   for (size_t i = 0; i < page.events.size(); ++i) {
     uint64_t seq = page.first_seq + i;
-    std::string chain = NextChainHash(prev, seq, page.bytes[i]);
-    if (seq == last_seq_ + 1 + fresh.size() && seq > last_seq_) {
-      if (fresh.empty() && last_chain_ && prev != *last_chain_) {
-        return Status::DataLoss("event " + std::to_string(seq) +
-                                " does not continue the hash chain of the events before it: "
-                                "the controller's log was rewritten or replaced (run "
-                                "`scanfleet verify-log`)");
-      }
-      fresh.push_back(LoggedEvent{page.events[i], page.bytes[i], prev, chain, {}});
+    std::string chain = chains_per_event_ ? NextChainHash(prev, seq, page.bytes[i]) : "";
+    if (seq > last_seq_) {
+      fresh.push_back(LoggedEvent{std::move(page.events[i]), std::move(page.bytes[i]),
+                                  chains_per_event_ ? prev : "", chain, {}});
     }
     prev = std::move(chain);
   }
-  if (fresh.empty()) return Status::Ok();
+  if (chains_per_event_ && prev != page.last_chain) {
+    return Status::DataLoss("events " + std::to_string(page.first_seq) + ".." +
+                            std::to_string(last) +
+                            " do not hash to the chain their page states: the controller's log "
+                            "was altered (run `scanfleet verify-log`)");
+  }
   ASSIGN_OR_RETURN(bool stop, handler(fresh));
-  last_seq_ = fresh.back().event.seq();
-  last_chain_ = fresh.back().chain;
+  last_seq_ = last;
+  last_chain_ = std::move(page.last_chain);
   if (stop) done_ = true;
   return Status::Ok();
 }
@@ -91,8 +101,10 @@ Status EventFollower::CatchUp(const Handler& handler) {
       last_seq_ = page.first_seq - 1;
       last_chain_.reset();
     }
-    RETURN_IF_ERROR(Hand(page, handler));
-    if (page.events.empty() || last_seq_ >= page.head_seq) break;
+    bool empty = page.events.empty();
+    uint64_t head = page.head_seq;
+    RETURN_IF_ERROR(Hand(std::move(page), handler));
+    if (empty || last_seq_ >= head) break;
   }
   return Status::Ok();
 }
@@ -132,7 +144,7 @@ Status EventFollower::Follow(uint64_t start_after_seq, const Handler& handler,
         need_replay = true;  // a gap: stop here, the replay fetches the rest
         break;
       } else {
-        RETURN_IF_ERROR(Hand(*page, handler));
+        RETURN_IF_ERROR(Hand(std::move(*page), handler));
       }
       if (pages + 1 >= kMaxLivePages) break;
       ASSIGN_OR_RETURN(frames, socket.ReceiveWithin(0));

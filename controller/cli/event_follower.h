@@ -9,11 +9,12 @@
 // stored seq). A quiet stream (1 s) is checked by replay too; events deleted
 // by the controller's retention before they were read are reported on stderr.
 // Every page, live or replayed, is verified against the controller's key
-// (unless security is off) with one signature check, and the follower
-// recomputes the hash chain over every event it delivers: a log that does
-// not continue the chain it has seen is an error, never delivered. The
+// (unless security is off) with one signature check, and must continue the
+// hash chain of the events before it (its prev chain hash is the last one
+// seen): a log that does not is an error, never delivered. With
+// chains_per_event the follower also recomputes every event's chain hash. The
 // handler gets verified events in seq order, each seq once, with their bytes
-// and chain hashes (what a SIEM file sink writes for `scanfleet verify-log`).
+// (and chain hashes: what a SIEM file sink writes for `scanfleet verify-log`).
 // Thread-safety: one thread.
 #pragma once
 
@@ -38,8 +39,12 @@ class EventFollower {
   // Called between batches and while idle; true ends Follow() with OK.
   using StopCheck = std::function<bool()>;
 
+  // chains_per_event: recompute every delivered event's chain hash (and check
+  // it ends at the page's stated one) and hand it over in LoggedEvent, as a
+  // SIEM sink that writes them needs; without it (tail) each page is only
+  // checked to continue the chain of the page before it.
   EventFollower(Context& context, ApiClient& client, const ClientSecurity& security,
-                int timeout_ms);
+                int timeout_ms, bool chains_per_event = false);
 
   // The seq of the newest stored event (where "from now" starts).
   StatusOr<uint64_t> NewestSeq();
@@ -58,12 +63,13 @@ class EventFollower {
   // Replays stored events after last_seq_ until caught up.
   Status CatchUp(const Handler& handler);
   // Delivers the page's events after last_seq_, checking the chain.
-  Status Hand(const VerifiedPage& page, const Handler& handler);
+  Status Hand(VerifiedPage page, const Handler& handler);
 
   Context& context_;
   ApiClient& client_;
   const ClientSecurity& security_;
   int timeout_ms_;
+  bool chains_per_event_;
   // Pages are signed by the controller; a window of 5 minutes tolerates clock
   // skew between the controller and this host.
   EventVerifier verifier_;

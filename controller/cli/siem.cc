@@ -74,7 +74,8 @@ int ForwardUntilStopped(Context& context, ApiClient& client, const ClientSecurit
   bool controller_down = false;
   std::optional<Status> sink_refused;  // a sink's permanent error stops the bridge
   while (!should_stop()) {
-    EventFollower follower(context, client, security, timeout_ms);
+    // Sinks write each event's chain hashes (verify-log reads them).
+    EventFollower follower(context, client, security, timeout_ms, /*chains_per_event=*/true);
     auto status = follower.Follow(
         fanout.cursor_seq(),
         [&](const std::vector<LoggedEvent>& events) -> StatusOr<bool> {

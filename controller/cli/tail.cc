@@ -5,7 +5,7 @@
 #include <iostream>
 #include <memory>
 
-#include "common/siem/event_fields.h"
+#include "common/siem/json_text.h"
 #include "common/wire/convert.h"
 #include "controller/cli/command_table.h"
 #include "controller/cli/commands.h"
@@ -36,25 +36,37 @@ class TailPrinter {
   }
 
  private:
+  // One line with its keys in sorted order, as a JSON value's dump() writes
+  // them, built without one: a finding line has "finding", a scan line "state".
+  static void AppendLine(const v1::Event& event, const v1::Finding* finding,
+                         std::string_view state, std::string& out) {
+    out += "{\"created_ms\":" + std::to_string(event.created_ms());
+    if (finding) {
+      out += ",\"finding\":";
+      siem::AppendCanonicalFindingJson(*finding, out);
+    }
+    out += ",\"job_id\":" + std::to_string(event.job_id());
+    out += ",\"scan_id\":" + std::to_string(event.scan_id());
+    out += ",\"seq\":" + std::to_string(event.seq());
+    if (!finding) {
+      out += ",\"state\":";
+      siem::AppendJsonString(state, out);
+    }
+    out += ",\"topic\":";
+    siem::AppendJsonString(event.topic(), out);
+    out += "}\n";
+  }
+
   bool PrintOne(const v1::Event& event, std::string& out) {
     if (options_.scan_id != 0 && event.scan_id() != options_.scan_id) return false;
-    nlohmann::json line = {{"seq", event.seq()},
-                           {"topic", event.topic()},
-                           {"scan_id", event.scan_id()},
-                           {"job_id", event.job_id()},
-                           {"created_ms", event.created_ms()}};
     if (event.has_finding()) {
-      line["finding"] = siem::CanonicalFindingJson(event.finding());
-      out += line.dump() + "\n";
+      AppendLine(event, &event.finding(), "", out);
       ++findings_;
       return options_.max_findings >= 0 && findings_ >= options_.max_findings;
     }
     if (!event.has_scan()) return false;
     auto state = event.scan().state();
-    if (options_.all_events) {
-      line["state"] = std::string(ScanStateName(state));
-      out += line.dump() + "\n";
-    }
+    if (options_.all_events) AppendLine(event, nullptr, ScanStateName(state), out);
     bool terminal =
         state == v1::SCAN_SUCCEEDED || state == v1::SCAN_FAILED || state == v1::SCAN_CANCELLED;
     return terminal && options_.until_scan_done != 0 && event.scan_id() == options_.until_scan_done;

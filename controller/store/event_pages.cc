@@ -19,6 +19,7 @@ v1::EventPage EventPageOf(StoredPage page) {
   for (std::string& event : page.events) wire.add_events(std::move(event));
   wire.set_head_seq(page.head_seq);
   wire.set_first_stored_seq(page.first_stored_seq);
+  wire.set_last_chain_hash(std::move(page.last_chain));
   if (page.anchor) *wire.mutable_anchor() = std::move(*page.anchor);
   return wire;
 }

@@ -140,6 +140,7 @@ std::string PageBody(uint64_t first_seq, int count, int64_t at = kNow) {
     page.add_events(event.SerializeAsString());
   }
   page.set_head_seq(first_seq + static_cast<uint64_t>(count) - 1);
+  page.set_last_chain_hash(std::string(32, '\x02'));
   return EncodeEnvelope(envelope, first_seq, "controller", at);
 }
 
@@ -197,6 +198,7 @@ TEST_F(EventVerifierTest, APageWhoseEventsAreOutOfSequenceIsRefused) {
   v1::EventPage& page = *envelope.mutable_event_page();
   page.set_first_seq(5);
   page.set_prev_chain_hash(std::string(32, '\0'));
+  page.set_last_chain_hash(std::string(32, '\0'));
   for (uint64_t seq : {5, 7}) {
     v1::Event event;
     event.set_seq(seq);
