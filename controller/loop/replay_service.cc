@@ -48,8 +48,10 @@ void ReplayService::Run() {
   while (!stop_) {
     auto ready = poller.Wait(kPollMs);
     if (!ready.ok()) {
-      spdlog::error("replay socket: {}", ready.status().ToString());
-      continue;
+      // The context is ending (or the socket broke): replays stop, the loop
+      // goes on; subscribers see replay calls time out.
+      spdlog::error("replay socket: {}; replays stop", ready.status().ToString());
+      return;
     }
     for (int i = 0; i < kMaxRequestsPerWake; ++i) {
       auto frames = socket_.Receive(true);
