@@ -110,11 +110,13 @@ int Stats(ApiClient& client, bool json, int timeout_ms) {
       {"worker_frames", static_cast<int64_t>(stats.worker_frames())},
       {"worker_messages", static_cast<int64_t>(stats.worker_messages())},
       {"signatures_verified", static_cast<int64_t>(stats.signatures_verified())},
+      {"macs_verified", static_cast<int64_t>(stats.macs_verified())},
       {"results", static_cast<int64_t>(stats.results())},
       {"control_frames", static_cast<int64_t>(stats.control_frames())},
       {"assignments", static_cast<int64_t>(stats.assignments())},
       {"longest_iteration_ms", stats.longest_iteration_ms()},
       {"frames_rejected", static_cast<int64_t>(stats.frames_rejected())},
+      {"sessions_open", static_cast<int64_t>(stats.sessions_open())},
   };
   if (json) {
     nlohmann::json doc = nlohmann::json::object();

@@ -236,8 +236,7 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
       it = unrouted_hello_acks_.erase(it);  // the worker says hello again
       continue;
     }
-    outbox.to_workers[it->first].mutable_hello_ack()->set_heartbeat_interval_ms(
-        static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+    FillHelloAck(it->first, *outbox.to_workers[it->first].mutable_hello_ack());
     ++it;
   }
   if (now >= next_heartbeat_ms_) {
@@ -266,16 +265,16 @@ void ControllerLoop::AddControllerHeartbeats(Outbox& outbox) {
 }
 
 Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox) {
-  std::optional<v1::SignedHeader> signed_header;
+  std::optional<WorkerFrameAuth> auth;
   if (security_) {
-    // Verified before a byte of the body is parsed.
+    // Verified (signature or session MAC) before a byte of the body is parsed.
     auto verified = security_->VerifyWorkerFrames(frames, now);
     if (!verified.ok()) {
-      spdlog::warn("dropped a worker message: {} (signature rejections so far: {})",
-                   verified.status().message(), security_->signature_counters().rejected());
+      spdlog::warn("dropped a worker message: {} (authentication rejections so far: {})",
+                   verified.status().message(), security_->rejected());
       return Status::Ok();
     }
-    signed_header = std::move(*verified);
+    auth = std::move(*verified);
   } else if (frames.size() != 1) {
     ++counters_.malformed;
     spdlog::warn("dropped a {}-frame message on the results socket", frames.size());
@@ -298,8 +297,8 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
                  envelope.status().ToString(), counters_.rejected());
     return Status::Ok();
   }
-  if (signed_header) {
-    if (Status bound = CheckHeaderMatches(*signed_header, *envelope); !bound.ok()) {
+  if (auth) {
+    if (Status bound = ControllerSecurity::CheckWorkerFrame(*auth, *envelope); !bound.ok()) {
       ++counters_.malformed;
       spdlog::warn("dropped a worker message: {}", bound.message());
       return Status::Ok();
@@ -316,7 +315,16 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
     spdlog::warn("dropped a worker batch without a valid sender id");
     return Status::Ok();
   }
+  if (auth && envelope->worker_batch().has_hello()) {
+    // Before the hello is handled: its ack names the session it opened.
+    security_->OpenSession(*auth, worker_id, envelope->worker_batch().hello().session_id());
+  }
   return HandleWorkerBatch(worker_id, envelope->worker_batch(), now, outbox);
+}
+
+void ControllerLoop::FillHelloAck(const std::string& worker_id, v1::HelloAck& ack) const {
+  ack.set_heartbeat_interval_ms(static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+  if (security_) ack.set_session_id(security_->SessionOf(worker_id));
 }
 
 void ControllerLoop::SignReplayedEvents(v1::ApiResponse& response, TimeMs now) {

@@ -88,6 +88,8 @@ class ControllerLoop {
                          Outbox& outbox);
   Status ApplyDecisions(const std::vector<Decision>& decisions, TimeMs now, Outbox& outbox);
   void AddControllerHeartbeats(Outbox& outbox);
+  // Heartbeat interval and the worker's MAC session (if security is on).
+  void FillHelloAck(const std::string& worker_id, v1::HelloAck& ack) const;
   void Flush(Outbox& outbox);
   int PollTimeoutMs(TimeMs now) const;
   void FillStats(v1::ControllerStats& stats) const;

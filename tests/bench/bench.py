@@ -181,6 +181,8 @@ class Bench(LargeCases):
                  met=(jobs / max(1, delta["commits"]) >= 20) if case.startswith("1") else None)
         self.row(case, f"{label}: signature verifications per job",
                  delta["signatures_verified"] / max(1, jobs), "verifications/job")
+        self.row(case, f"{label}: session MAC verifications per job",
+                 delta.get("macs_verified", 0) / max(1, jobs), "verifications/job")
         self.row(case, f"{label}: worker messages per frame",
                  delta["worker_messages"] / max(1, delta["worker_frames"]), "messages/frame")
         self.row(case, f"{label}: the controller loop's longest iteration",

@@ -11,8 +11,12 @@
 // (JobThreadPool).
 // Out: hello, acceptances, declines, results and heartbeats are gathered in
 // one OutgoingBatch and flushed once per loop turn as WorkerBatch frames
-// (one signature each; split at a quarter of --max-frame-bytes, at most 1 MiB), so messages
-// that arise together share a frame. The loop collects every finished
+// (split at a quarter of --max-frame-bytes, at most 1 MiB), so messages that
+// arise together share a frame. With security on, the hello is Ed25519-signed
+// and names a fresh MAC session; once the controller's hello ack names that
+// session back, every frame carries a session MAC (common/security/
+// session_mac.h) instead of a signature, until the worker has to say hello
+// again (controller restarted or silent), which opens a new session. The loop collects every finished
 // result at once and writes them to the spool (ResultSpool) as one file,
 // with one fsync and one directory fsync, before the batch that carries them
 // is sent; each is re-sent until the controller acknowledges it. Results
@@ -32,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +44,7 @@
 #include "common/scanners/registry.h"
 #include "common/security/client_security.h"
 #include "common/security/message_signing.h"
+#include "common/security/session_mac.h"
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
 #include "worker/job/job_runner.h"
@@ -145,9 +151,13 @@ class WorkerLoop {
   void SendHello();
   void SendHeartbeat(bool leaving);
   // Sends every pending batch, each as one frame on the results socket,
-  // signed when security is on (freshly at every send: a re-sent result is
-  // never a replay). An empty batch sends nothing.
+  // authenticated when security is on (signed, or MAC'd in an acknowledged
+  // session; freshly at every send: a re-sent result is never a replay). An
+  // empty batch sends nothing.
   void FlushBatch();
+  // The session the next hello names: the pending one while it is not acked
+  // (a re-sent hello keeps it), else a fresh one.
+  void PrepareMacSession();
 
   WorkerConfig config_;
   const Clock& clock_;
@@ -157,6 +167,10 @@ class WorkerLoop {
   std::unique_ptr<Context> context_;
   ClientSecurity security_;
   std::unique_ptr<MessageSigner> signer_;  // null in --insecure-dev mode
+  // The session the last hello opened; its frames are MAC'd once acked (and
+  // while registered). None in --insecure-dev mode.
+  std::optional<SessionSealer> mac_session_;
+  bool mac_session_acked_ = false;
   std::unique_ptr<Socket> results_;        // PUSH: WorkerBatch frames
   std::unique_ptr<Socket> jobs_;           // DEALER: ControlBatch frames
   std::unique_ptr<JobThreadPool> pool_;    // `slots` threads, from Start() on

@@ -57,6 +57,13 @@ Status WorkerLoop::HandleControlBatch(v1::ControlBatch& batch) {
   if (batch.has_hello_ack()) {
     if (!session_.registered()) spdlog::info("registered with the controller");
     session_.OnHelloAck(now);
+    // Frames are MAC'd only in the session the controller names back (an ack
+    // naming none, or an older one, keeps them signed).
+    const std::string& acked = batch.hello_ack().session_id();
+    if (mac_session_ && !mac_session_acked_ && acked == mac_session_->session_id()) {
+      mac_session_acked_ = true;
+      spdlog::info("frames are authenticated by session MAC from now on");
+    }
   }
   if (batch.has_heartbeat()) session_.OnControllerHeartbeat(batch.heartbeat().incarnation(), now);
   for (const v1::ResultAck& ack : batch.result_acks()) OnResultAcked(ack.job());
