@@ -1,5 +1,5 @@
 // WorkerSession with a fake clock: hello backoff, heartbeats, controller
-// restarts and result re-sends.
+// restarts, silence and result re-sends.
 #include "worker/session/worker_session.h"
 
 #include <gtest/gtest.h>
@@ -58,6 +58,20 @@ TEST(WorkerSessionTest, SilentControllerIsNoticedAfterMissedHeartbeats) {
   EXPECT_FALSE(session.Tick(kStart + 3000).send_hello);
   EXPECT_TRUE(session.Tick(kStart + 3001).send_hello);
   EXPECT_FALSE(session.registered());
+}
+
+TEST(WorkerSessionTest, AfterSilenceTheHelloCarriesEveryUnackedResult) {
+  // A worker stopped (or partitioned) for longer than the controller's
+  // heartbeats: its result must reach the controller with the hello, before
+  // the controller gives it credit for a job it already finished.
+  WorkerSession session(SessionConfig{}, kStart);
+  session.Tick(kStart);
+  session.OnHelloAck(kStart);
+  session.OnResultSent({9, 1}, kStart + 2500);  // next re-send at kStart + 4500
+  auto actions = session.Tick(kStart + 3001);
+  EXPECT_TRUE(actions.send_hello);
+  ASSERT_EQ(actions.resend_results.size(), 1u);
+  EXPECT_EQ(actions.resend_results[0], (WorkerSession::AttemptKey{9, 1}));
 }
 
 TEST(WorkerSessionTest, ResultsAreResentUntilAcknowledged) {

@@ -15,6 +15,11 @@ void WorkerSession::Unregister(TimeMs now) {
   registered_ = false;
   hello_backoff_ms_ = config_.hello_retry_min_ms;
   next_hello_ms_ = now;
+  // Results the controller never acknowledged go out with the hello: the
+  // controller sees them before it gives this worker credit, so a finished
+  // attempt is adopted instead of dispatched again (and a frame of them sent
+  // in the old session would not be read by a restarted controller).
+  for (auto& [key, next_resend] : unacked_) next_resend = now;
 }
 
 WorkerSession::Actions WorkerSession::Tick(TimeMs now) {
@@ -53,7 +58,6 @@ void WorkerSession::OnControllerHeartbeat(uint64_t incarnation, TimeMs now) {
     // The controller restarted: it must learn about us again, and results it
     // never acknowledged are re-sent at once.
     Unregister(now);
-    for (auto& [key, next_resend] : unacked_) next_resend = now;
   }
   incarnation_ = incarnation;
 }

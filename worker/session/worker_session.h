@@ -3,7 +3,8 @@
 // It decides when to say hello (until acknowledged, with exponential backoff
 // 1 s doubling to 32 s by default), when to heartbeat, when the controller is
 // gone (its heartbeats stopped, or it restarted with a new incarnation, which
-// means hello again) and when an unacknowledged result must be re-sent. The
+// means hello again, with every unacknowledged result re-sent at once) and
+// when an unacknowledged result must be re-sent. The
 // worker loop feeds it events and the time, and performs what Tick() returns.
 // Thread-safety: not thread-safe; owned by the worker loop thread.
 #pragma once
