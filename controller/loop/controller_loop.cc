@@ -145,8 +145,8 @@ Status ControllerLoop::WriteEndpointsFile() const {
 }
 
 int ControllerLoop::PollTimeoutMs(TimeMs now) const {
-  TimeMs next = std::min(next_heartbeat_ms_,
-                         now + (unrouted_hello_acks_.empty() ? kMaxPollMs : kUnroutedPollMs));
+  TimeMs next = std::min({next_heartbeat_ms_, next_worker_heartbeat_ms_,
+                          now + (unrouted_hello_acks_.empty() ? kMaxPollMs : kUnroutedPollMs)});
   if (auto deadline = scheduler_.NextDeadline()) next = std::min(next, *deadline);
   if (auto schedule = triggers_->NextWake()) next = std::min(next, *schedule);
   return static_cast<int>(std::clamp<TimeMs>(next - now, 0, kMaxPollMs));
@@ -236,11 +236,14 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
       it = unrouted_hello_acks_.erase(it);  // the worker says hello again
       continue;
     }
-    FillHelloAck(it->first, *outbox.to_workers[it->first].mutable_hello_ack());
+    FillHelloAck(it->first, outbox.to_workers[it->first]);
     ++it;
   }
-  if (now >= next_heartbeat_ms_) {
+  if (now >= next_worker_heartbeat_ms_) {
     AddControllerHeartbeats(outbox);
+    next_worker_heartbeat_ms_ = now + config_.ControllerHeartbeatMs();
+  }
+  if (now >= next_heartbeat_ms_) {
     // The event stream's heartbeat: subscribers tell quiet from dead by it.
     v1::Event stream_heartbeat;
     stream_heartbeat.set_topic("heartbeat");
@@ -256,8 +259,10 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
 }
 
 void ControllerLoop::AddControllerHeartbeats(Outbox& outbox) {
-  // One frame per known worker per interval (O(N)); a worker that is not
-  // connected costs a failed send. A worker the controller does not know
+  // One frame per known worker per controller heartbeat period (O(N), at
+  // most once a second by default: on loopback each send also pays for its
+  // receiver's TCP processing); a worker that is not connected costs a failed
+  // send. A worker the controller does not know
   // hears nothing, misses the heartbeats and says hello again.
   for (const auto& [worker_id, hello] : hellos_) {
     outbox.to_workers[worker_id].mutable_heartbeat()->set_incarnation(incarnation_);
@@ -322,8 +327,14 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
   return HandleWorkerBatch(worker_id, envelope->worker_batch(), now, outbox);
 }
 
-void ControllerLoop::FillHelloAck(const std::string& worker_id, v1::HelloAck& ack) const {
+void ControllerLoop::FillHelloAck(const std::string& worker_id, v1::ControlBatch& batch) const {
+  // The ack's batch names this incarnation: a worker registered just before
+  // a restart (before any periodic heartbeat reached it) still tells the next
+  // controller from this one, and says hello to it.
+  batch.mutable_heartbeat()->set_incarnation(incarnation_);
+  v1::HelloAck& ack = *batch.mutable_hello_ack();
   ack.set_heartbeat_interval_ms(static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+  ack.set_controller_heartbeat_interval_ms(static_cast<uint32_t>(config_.ControllerHeartbeatMs()));
   if (security_) ack.set_session_id(security_->SessionOf(worker_id));
 }
 

@@ -69,7 +69,7 @@ Status ControllerLoop::HandleHello(const std::string& worker_id, const v1::Worke
   kept = hello;
   kept.clear_session_id();
   RETURN_IF_ERROR(store_->worker_hellos().Record(worker_id, kept, now));
-  FillHelloAck(worker_id, *outbox.to_workers[worker_id].mutable_hello_ack());
+  FillHelloAck(worker_id, outbox.to_workers[worker_id]);
   spdlog::info("worker {} joined: pools [{}], {} scanners, {} slots, prefetch {}", worker_id,
                fmt::join(hello.pools(), ","), hello.scanners_size(), hello.slots(),
                hello.prefetch());

@@ -60,6 +60,36 @@ TEST(WorkerSessionTest, SilentControllerIsNoticedAfterMissedHeartbeats) {
   EXPECT_FALSE(session.registered());
 }
 
+TEST(WorkerSessionTest, HeartbeatsFallOnTheClocksMultiplesOfTheInterval) {
+  SessionConfig config;
+  config.heartbeat_interval_ms = 200;
+  // Two workers started at different moments heartbeat at the same instants.
+  for (TimeMs start : {kStart + 37, kStart + 151}) {
+    WorkerSession session(config, start);
+    std::vector<TimeMs> beats;
+    for (TimeMs now = start; now < kStart + 1000; ++now) {
+      if (session.Tick(now).send_heartbeat) beats.push_back(now);
+    }
+    EXPECT_EQ(beats, (std::vector<TimeMs>{start, kStart + 200, kStart + 400, kStart + 600,
+                                          kStart + 800}));
+  }
+}
+
+TEST(WorkerSessionTest, SilenceIsMeasuredInTheControllersHeartbeatPeriod) {
+  SessionConfig config;
+  config.heartbeat_interval_ms = 200;  // the worker heartbeats 5x a second
+  WorkerSession session(config, kStart);
+  session.Tick(kStart);
+  session.OnHelloAck(kStart, /*controller_interval_ms=*/1000);
+  EXPECT_FALSE(session.Tick(kStart + 3000).send_hello);  // not 3 x 200 ms
+  EXPECT_TRUE(session.registered());
+  EXPECT_TRUE(session.Tick(kStart + 3001).send_hello);
+  // A hello ack naming no period: the worker's own interval.
+  session.OnHelloAck(kStart + 4000);
+  EXPECT_FALSE(session.Tick(kStart + 4600).send_hello);
+  EXPECT_TRUE(session.Tick(kStart + 4601).send_hello);
+}
+
 TEST(WorkerSessionTest, AfterSilenceTheHelloCarriesEveryUnackedResult) {
   // A worker stopped (or partitioned) for longer than the controller's
   // heartbeats: its result must reach the controller with the hello, before

@@ -3,7 +3,7 @@
 // and one DEALER socket (routing id = worker id) to its jobs port.
 //
 // In: every frame on the DEALER is one Envelope{ControlBatch}, read all the
-// time and handled in the order refusal, hello ack, controller heartbeat,
+// time and handled in the order refusal, controller heartbeat, hello ack,
 // result acks, cancels, jobs. Each job is run at once, queued (up to
 // `prefetch` jobs wait locally, in order, unaccepted until they start; one
 // whose accept_by_ms passes first is declined) or declined, as
