@@ -16,10 +16,15 @@
 // and names a fresh MAC session; once the controller's hello ack names that
 // session back, every frame carries a session MAC (common/security/
 // session_mac.h) instead of a signature, until the worker has to say hello
-// again (controller restarted or silent), which opens a new session. The loop collects every finished
-// result at once and writes them to the spool (ResultSpool) as one file,
-// with one fsync and one directory fsync, before the batch that carries them
-// is sent; each is re-sent until the controller acknowledges it. Results
+// again (controller restarted or silent), which opens a new session.
+// Result spool: finished results are sent at once and re-sent until the
+// controller acknowledges them; those not acknowledged within
+// --spool-after-ms (100 ms; 0: spooled before the first send) are written to
+// the spool (ResultSpool), every due one in one file with one fsync, as is
+// every unacknowledged result at a drain's end and on destruction. A result
+// acknowledged in time never touches the disk; a worker killed within that
+// window after a job finished loses it, and the job runs again (its effect
+// stays exactly once). Results
 // spooled by an earlier run are re-sent right after the first hello, before
 // the first heartbeat. On SIGTERM it drains (DrainPlan): declines queued and
 // new jobs, lets running ones finish within the grace, hands the rest back,
@@ -76,6 +81,9 @@ struct WorkerConfig {
   std::string work_dir = "/tmp/scanfleet-worker";
   int64_t max_frame_bytes = 64 * 1024 * 1024;
   std::string spool_dir;                // unacknowledged results; default: <work_dir>/spool
+  // A finished result is spooled once it has waited this long for its
+  // acknowledgement (see "Result spool" above); 0: before it is first sent.
+  int64_t spool_after_ms = 100;
   int64_t drain_grace_ms = 30000;       // on SIGTERM, running jobs get this long to finish
   int64_t drain_ack_wait_ms = 5000;     // then unacknowledged results get this long
   std::string scanner_registry;         // deployment registry file overlaid on the defaults
@@ -138,6 +146,9 @@ class WorkerLoop {
   // their jobs no longer running.
   std::vector<v1::JobResult> TakeFinishedResults();
   void SendResult(v1::JobResult result);
+  // Writes the unacknowledged results whose spool time has come (all of
+  // them with `all`) to the spool, in one file.
+  void SpoolDueResults(TimeMs now, bool all);
   void ResendSpooledResults();
   void OnResultAcked(const v1::JobRef& job);
 
@@ -177,6 +188,8 @@ class WorkerLoop {
   std::map<uint64_t, RunningJob> running_;
   PrefetchQueue queue_;  // prefetched jobs waiting for a slot
   std::map<WorkerSession::AttemptKey, v1::JobResult> unacked_;
+  // Unacknowledged results not spooled yet, and when they are due.
+  std::map<WorkerSession::AttemptKey, TimeMs> unspooled_;
   std::unique_ptr<ResultSpool> spool_;
   std::vector<SpooledResult> spooled_;  // left by an earlier run; sent after the first hello
   DrainPlan drain_;
