@@ -19,7 +19,7 @@
 // again (controller restarted or silent), which opens a new session.
 // Result spool: finished results are sent at once and re-sent until the
 // controller acknowledges them; those not acknowledged within
-// --spool-after-ms (100 ms; 0: spooled before the first send) are written to
+// --spool-after-ms (1 s; 0: spooled before the first send) are written to
 // the spool (ResultSpool), every due one in one file with one fsync, as is
 // every unacknowledged result at a drain's end and on destruction. A result
 // acknowledged in time never touches the disk; a worker killed within that
@@ -83,7 +83,7 @@ struct WorkerConfig {
   std::string spool_dir;                // unacknowledged results; default: <work_dir>/spool
   // A finished result is spooled once it has waited this long for its
   // acknowledgement (see "Result spool" above); 0: before it is first sent.
-  int64_t spool_after_ms = 100;
+  int64_t spool_after_ms = 1000;
   int64_t drain_grace_ms = 30000;       // on SIGTERM, running jobs get this long to finish
   int64_t drain_ack_wait_ms = 5000;     // then unacknowledged results get this long
   std::string scanner_registry;         // deployment registry file overlaid on the defaults
