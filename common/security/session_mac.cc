@@ -64,8 +64,8 @@ bool LooksLikeSessionHeader(std::string_view bytes) {
 
 StatusOr<SessionHeader> DecodeSessionHeader(std::string_view bytes) {
   if (bytes.size() != kSessionHeaderBytes) {
-    return Status::DataLoss("session header is " + std::to_string(bytes.size()) +
-                            " bytes, not " + std::to_string(kSessionHeaderBytes));
+    return Status::DataLoss("session header is " + std::to_string(bytes.size()) + " bytes, not " +
+                            std::to_string(kSessionHeaderBytes));
   }
   if (!LooksLikeSessionHeader(bytes)) return Status::DataLoss("session header has no magic");
   SessionHeader header;
@@ -78,8 +78,7 @@ StatusOr<SessionHeader> DecodeSessionHeader(std::string_view bytes) {
   return header;
 }
 
-StatusOr<std::string> DeriveWorkerSideSessionKey(const KeyPair& worker,
-                                                 const PublicKey& controller,
+StatusOr<std::string> DeriveWorkerSideSessionKey(const KeyPair& worker, const PublicKey& controller,
                                                  std::string_view session_id) {
   SF_CHECK(sodium_init() >= 0);
   RETURN_IF_ERROR(CheckKeySizes(worker, controller, session_id));

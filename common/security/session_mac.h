@@ -63,8 +63,7 @@ StatusOr<SessionHeader> DecodeSessionHeader(std::string_view bytes);
 // public key) and as the controller does (its key pair, the worker's public
 // key): both give the same 32 bytes. InvalidArgument when a key has the wrong
 // size or the X25519 result is degenerate (a malicious low-order public key).
-StatusOr<std::string> DeriveWorkerSideSessionKey(const KeyPair& worker,
-                                                 const PublicKey& controller,
+StatusOr<std::string> DeriveWorkerSideSessionKey(const KeyPair& worker, const PublicKey& controller,
                                                  std::string_view session_id);
 StatusOr<std::string> DeriveControllerSideSessionKey(const KeyPair& controller,
                                                      const PublicKey& worker,

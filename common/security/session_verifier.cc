@@ -26,8 +26,8 @@ Status SessionVerifier::Open(const std::string& worker_id, const PublicKey& work
   }
   auto current = session_of_worker_.find(worker_id);
   if (current == session_of_worker_.end() && sessions_.size() >= max_sessions_) {
-    return Status::ResourceExhausted("the session table is full (" +
-                                     std::to_string(max_sessions_) + " sessions)");
+    return Status::ResourceExhausted("the session table is full (" + std::to_string(max_sessions_) +
+                                     " sessions)");
   }
   ASSIGN_OR_RETURN(std::string key, DeriveControllerSideSessionKey(controller_, worker_key, id));
   if (current != session_of_worker_.end()) Erase(current->second);
@@ -70,10 +70,9 @@ StatusOr<std::string> SessionVerifier::Verify(std::string_view header_bytes, std
   }
   if (header->counter <= session.last_counter) {
     ++counters_.replayed;
-    return Status::PermissionDenied("replayed session frame (counter " +
-                                    std::to_string(header->counter) + ", last taken " +
-                                    std::to_string(session.last_counter) + ", worker " +
-                                    session.worker_id + ")");
+    return Status::PermissionDenied(
+        "replayed session frame (counter " + std::to_string(header->counter) + ", last taken " +
+        std::to_string(session.last_counter) + ", worker " + session.worker_id + ")");
   }
   session.last_counter = header->counter;
   ++counters_.verified;

@@ -34,13 +34,14 @@ namespace scanfleet {
 
 struct SessionCounters {
   std::atomic<uint64_t> verified{0};
-  std::atomic<uint64_t> malformed{0};        // header of the wrong size or shape, MAC not 32 bytes
-  std::atomic<uint64_t> unknown_session{0};  // never opened, replaced, dropped, or the controller restarted
-  std::atomic<uint64_t> bad_mac{0};          // tampered header or body, or a wrong key
-  std::atomic<uint64_t> out_of_window{0};    // issued too long ago or in the future
-  std::atomic<uint64_t> replayed{0};         // counter not above the last one taken
-  std::atomic<uint64_t> opened{0};           // sessions opened by hellos
-  std::atomic<uint64_t> dropped{0};          // sessions dropped: revoked key or forgotten worker
+  std::atomic<uint64_t> malformed{0};  // header of the wrong size or shape, MAC not 32 bytes
+  std::atomic<uint64_t> unknown_session{
+      0};                            // never opened, replaced, dropped, or the controller restarted
+  std::atomic<uint64_t> bad_mac{0};  // tampered header or body, or a wrong key
+  std::atomic<uint64_t> out_of_window{0};  // issued too long ago or in the future
+  std::atomic<uint64_t> replayed{0};       // counter not above the last one taken
+  std::atomic<uint64_t> opened{0};         // sessions opened by hellos
+  std::atomic<uint64_t> dropped{0};        // sessions dropped: revoked key or forgotten worker
   uint64_t rejected() const {
     return malformed + unknown_session + bad_mac + out_of_window + replayed;
   }
@@ -61,8 +62,8 @@ class SessionVerifier {
 
   // The worker id of a verified session frame, or PermissionDenied /
   // DataLoss naming the reason.
-  StatusOr<std::string> Verify(std::string_view header, std::string_view mac,
-                               std::string_view body, int64_t now_ms);
+  StatusOr<std::string> Verify(std::string_view header, std::string_view mac, std::string_view body,
+                               int64_t now_ms);
 
   // The id of the worker's open session, or "" when it has none.
   std::string SessionOf(const std::string& worker_id) const;
@@ -88,7 +89,7 @@ class SessionVerifier {
   KeyPair controller_;
   int64_t window_ms_;
   size_t max_sessions_;
-  std::unordered_map<std::string, Session> sessions_;             // by session id
+  std::unordered_map<std::string, Session> sessions_;               // by session id
   std::unordered_map<std::string, std::string> session_of_worker_;  // worker id -> session id
   SessionCounters counters_;
 };

@@ -63,8 +63,8 @@ TEST_F(WorkerLoopSessionTest, AnAckNamingNoSessionKeepsEveryFrameSigned) {
   ack.mutable_heartbeat()->set_incarnation(1);
   controller().Send(config_.worker_id, ack);
   uint64_t signed_at_ack = controller().signatures_verified();
-  ASSERT_TRUE(ReadWhileNot(controller(),
-                           [&] { return controller().signatures_verified() >= signed_at_ack + 4; }));
+  ASSERT_TRUE(ReadWhileNot(
+      controller(), [&] { return controller().signatures_verified() >= signed_at_ack + 4; }));
   EXPECT_EQ(controller().macs_verified(), 0u);
   EXPECT_EQ(controller().bad_frames(), 0u);
   StopAndExpectItLeaves();

@@ -5,9 +5,10 @@
 // malformed headers are rejected and counted by reason; a worker's new hello
 // replaces its session; revoked keys and forgotten workers lose theirs; a full
 // table opens none.
+#include "common/security/session_mac.h"
+
 #include <gtest/gtest.h>
 
-#include "common/security/session_mac.h"
 #include "common/security/session_verifier.h"
 
 namespace scanfleet {
@@ -105,10 +106,9 @@ TEST_F(SessionMacTest, AnotherKeysSessionAndUnknownSessionsAreRejected) {
       DeriveWorkerSideSessionKey(stranger_, controller_.public_key, sealer.session_id());
   ASSERT_TRUE(forged_key.ok());
   std::string header = EncodeSessionHeader({sealer.session_id(), 1, kMacNow});
-  EXPECT_EQ(verifier_.Verify(header, SessionMac(*forged_key, header, "x"), "x", kMacNow)
-                .status()
-                .code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      verifier_.Verify(header, SessionMac(*forged_key, header, "x"), "x", kMacNow).status().code(),
+      StatusCode::kPermissionDenied);
   EXPECT_EQ(verifier_.counters().bad_mac.load(), 1u);
   // A session the verifier never opened (e.g. one from before a restart).
   auto unopened = SessionSealer::Open(worker_, controller_.public_key);
