@@ -72,6 +72,11 @@ std::string MessageVerifier::SignerName(const std::string& key_id) const {
   return it == signers_.end() ? key_id : it->second.name;
 }
 
+const PublicKey* MessageVerifier::FindSigner(const std::string& key_id) const {
+  auto it = signers_.find(key_id);
+  return it == signers_.end() ? nullptr : &it->second;
+}
+
 bool MessageVerifier::RememberNonce(const std::string& key_id, const std::string& nonce,
                                     int64_t now_ms) {
   while (!nonce_expiry_.empty() && nonce_expiry_.front().first < now_ms) {

@@ -70,6 +70,8 @@ class MessageVerifier {
 
   // Name of the signer of a verified header, for logs.
   std::string SignerName(const std::string& key_id) const;
+  // The allowed signer with this key id, or null.
+  const PublicKey* FindSigner(const std::string& key_id) const;
 
   const SignatureCounters& counters() const { return counters_; }
 

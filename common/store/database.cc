@@ -119,6 +119,18 @@ Database::~Database() {
 }
 
 Status Database::Exec(std::string_view sql) {
+  RETURN_IF_ERROR(EnsureBegun());
+  return RawExec(sql);
+}
+
+Status Database::EnsureBegun() {
+  if (!in_transaction_ || begun_) return Status::Ok();
+  RETURN_IF_ERROR(RawExec("BEGIN IMMEDIATE"));
+  begun_ = true;
+  return Status::Ok();
+}
+
+Status Database::RawExec(std::string_view sql) {
   char* error = nullptr;
   int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error);
   if (rc != SQLITE_OK) {
@@ -130,6 +142,7 @@ Status Database::Exec(std::string_view sql) {
 }
 
 StatusOr<Statement*> Database::Prepare(const std::string& sql) {
+  RETURN_IF_ERROR(EnsureBegun());
   auto it = statements_.find(sql);
   if (it != statements_.end()) {
     it->second->Reset();
@@ -147,8 +160,8 @@ StatusOr<Statement*> Database::Prepare(const std::string& sql) {
 
 Status Database::Begin() {
   if (in_transaction_) return Status::FailedPrecondition("a transaction is already open");
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  in_transaction_ = true;
+  in_transaction_ = true;  // BEGIN IMMEDIATE comes with the first statement
+  begun_ = false;
   return Status::Ok();
 }
 
@@ -156,13 +169,17 @@ Status Database::Commit() {
   SF_CHECK(in_transaction_);
   SF_CHECK(open_savepoints_ == 0);
   in_transaction_ = false;
-  return Exec("COMMIT");
+  if (!std::exchange(begun_, false)) return Status::Ok();  // nothing ran: nothing to commit
+  return RawExec("COMMIT");
 }
 
 Status Database::Rollback() {
   in_transaction_ = false;
   ++rollbacks_;
-  return Exec("ROLLBACK");
+  bool begun = std::exchange(begun_, false);
+  // A COMMIT that failed may leave SQLite's transaction open: end it too.
+  if (!begun && sqlite3_get_autocommit(db_)) return Status::Ok();
+  return RawExec("ROLLBACK");
 }
 
 StatusOr<Transaction> Transaction::Begin(Database& db) {

@@ -10,7 +10,11 @@
 // whoever owns the unit of work (the controller loop: one Transaction per
 // iteration, its group commit) opens a Transaction; code inside it that must
 // be able to undo just its own writes (one API request) opens a Savepoint.
-// Either, destroyed before it is committed or released, rolls back.
+// Either, destroyed before it is committed or released, rolls back. A
+// Transaction issues its BEGIN IMMEDIATE when the first statement inside it
+// is prepared (every statement is: Prepare() is the only way to one), so a
+// unit of work that reads and writes nothing costs no SQL and no lock (an
+// idle controller iteration).
 // Thread-safety: a Database, its Statements, Transactions and Savepoints
 // belong to one thread; none of them may outlive the Database.
 #pragma once
@@ -79,6 +83,8 @@ class Database {
 
   Status Exec(std::string_view sql);
   // Returns a cached, reset statement; valid until the Database is destroyed.
+  // Inside a Transaction, get it again for each use: preparing is what opens
+  // the transaction in SQLite.
   StatusOr<Statement*> Prepare(const std::string& sql);
 
   bool in_transaction() const { return in_transaction_; }
@@ -101,17 +107,21 @@ class Database {
   Status Begin();
   Status Commit();
   Status Rollback();
+  // Issues the open transaction's BEGIN IMMEDIATE if it has not been yet.
+  Status EnsureBegun();
+  Status RawExec(std::string_view sql);
 
   sqlite3* db_;
   bool in_transaction_ = false;
+  bool begun_ = false;  // the open transaction's BEGIN was issued
   int open_savepoints_ = 0;  // a Commit() with one open is a bug of ours
   int schema_version_ = 0;
   uint64_t rollbacks_ = 0;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
-// One BEGIN IMMEDIATE ... COMMIT. Destroyed without a successful Commit(), it
-// rolls back. Stores write inside the caller's transaction and never open one.
+// One BEGIN IMMEDIATE ... COMMIT (both issued only if a statement ran in
+// between). Destroyed without a successful Commit(), it rolls back. Stores write inside the caller's transaction and never open one.
 class Transaction {
  public:
   // FailedPrecondition when `db` already has an open transaction (they do not

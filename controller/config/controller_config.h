@@ -10,6 +10,7 @@
 // Thread-safety: a plain value; the loop owns it, the others read it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -33,6 +34,14 @@ struct ControllerConfig {
   // ZMTP heartbeats on the worker sockets (0: off; application heartbeats
   // carry liveness, and ZMTP timers on hundreds of connections cost a core).
   int zmtp_heartbeat_ms = 0;
+  // How often the controller heartbeats each worker (its liveness and
+  // incarnation; a worker says hello again after three silent periods). At
+  // least scheduler.heartbeat_interval_ms: workers' own heartbeats carry their
+  // liveness and leases; this direction only has to tell a restart in time.
+  int64_t controller_heartbeat_ms = 1000;
+  int64_t ControllerHeartbeatMs() const {
+    return std::max<int64_t>(controller_heartbeat_ms, scheduler.heartbeat_interval_ms);
+  }
   std::string database_path = "scanfleet.db";
   std::string endpoints_file;  // if set, bound endpoints are written here as JSON
   SchedulerConfig scheduler;

@@ -75,6 +75,11 @@ void AddLeaseFlags(CLI::App& app, ControllerFlags& flags) {
   ControllerConfig& config = flags.config;
   app.add_option("--heartbeat-interval-ms", config.scheduler.heartbeat_interval_ms)
       ->capture_default_str();
+  app.add_option("--controller-heartbeat-ms", config.controller_heartbeat_ms,
+                 "How often the controller heartbeats each worker (at least "
+                 "--heartbeat-interval-ms); a worker says hello again after 3 silent periods")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600000));
   app.add_option("--dead-after-missed", config.scheduler.dead_after_missed,
                  "Missed heartbeats before a worker is declared dead")
       ->capture_default_str();

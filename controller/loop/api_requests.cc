@@ -58,8 +58,9 @@ void ControllerLoop::FillStats(v1::ControllerStats& stats) const {
   stats.set_control_frames(loop_counters_.control_frames);
   stats.set_assignments(loop_counters_.assignments);
   stats.set_longest_iteration_ms(loop_counters_.longest_iteration_ms);
-  stats.set_frames_rejected(counters_.rejected() +
-                            (security_ ? security_->signature_counters().rejected() : 0));
+  stats.set_frames_rejected(counters_.rejected() + (security_ ? security_->rejected() : 0));
+  stats.set_macs_verified(security_ ? security_->session_counters().verified.load() : 0);
+  stats.set_sessions_open(security_ ? security_->open_sessions() : 0);
   stats.set_events_published(loop_counters_.events_published);
   stats.set_event_pages(loop_counters_.event_pages);
   stats.set_replay_pages(replay_ ? replay_->pages_served() : 0);

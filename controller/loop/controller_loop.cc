@@ -157,8 +157,8 @@ Status ControllerLoop::WriteEndpointsFile() const {
 }
 
 int ControllerLoop::PollTimeoutMs(TimeMs now) const {
-  TimeMs next = std::min(next_heartbeat_ms_,
-                         now + (unrouted_hello_acks_.empty() ? kMaxPollMs : kUnroutedPollMs));
+  TimeMs next = std::min({next_heartbeat_ms_, next_worker_heartbeat_ms_,
+                          now + (unrouted_hello_acks_.empty() ? kMaxPollMs : kUnroutedPollMs)});
   if (auto deadline = scheduler_.NextDeadline()) next = std::min(next, *deadline);
   if (auto schedule = triggers_->NextWake()) next = std::min(next, *schedule);
   return static_cast<int>(std::clamp<TimeMs>(next - now, 0, kMaxPollMs));
@@ -246,13 +246,15 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
       it = unrouted_hello_acks_.erase(it);  // the worker says hello again
       continue;
     }
-    outbox.to_workers[it->first].mutable_hello_ack()->set_heartbeat_interval_ms(
-        static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+    FillHelloAck(it->first, outbox.to_workers[it->first]);
     ++it;
   }
-  bool heartbeat = now >= next_heartbeat_ms_;
-  if (heartbeat) {
+  if (now >= next_worker_heartbeat_ms_) {
     AddControllerHeartbeats(outbox);
+    next_worker_heartbeat_ms_ = now + config_.ControllerHeartbeatMs();
+  }
+  bool heartbeat = now >= next_heartbeat_ms_;  // the event stream's
+  if (heartbeat) {
     next_heartbeat_ms_ = now + config_.scheduler.heartbeat_interval_ms;
   }
   Flush(outbox);
@@ -264,8 +266,10 @@ Status ControllerLoop::RunIteration(bool api_ready, bool results_ready) {
 }
 
 void ControllerLoop::AddControllerHeartbeats(Outbox& outbox) {
-  // One frame per known worker per interval (O(N)); a worker that is not
-  // connected costs a failed send. A worker the controller does not know
+  // One frame per known worker per controller heartbeat period (O(N), at
+  // most once a second by default: on loopback each send also pays for its
+  // receiver's TCP processing); a worker that is not connected costs a failed
+  // send. A worker the controller does not know
   // hears nothing, misses the heartbeats and says hello again.
   for (const auto& [worker_id, hello] : hellos_) {
     outbox.to_workers[worker_id].mutable_heartbeat()->set_incarnation(incarnation_);
@@ -273,16 +277,16 @@ void ControllerLoop::AddControllerHeartbeats(Outbox& outbox) {
 }
 
 Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outbox& outbox) {
-  std::optional<v1::SignedHeader> signed_header;
+  std::optional<WorkerFrameAuth> auth;
   if (security_) {
-    // Verified before a byte of the body is parsed.
+    // Verified (signature or session MAC) before a byte of the body is parsed.
     auto verified = security_->VerifyWorkerFrames(frames, now);
     if (!verified.ok()) {
-      spdlog::warn("dropped a worker message: {} (signature rejections so far: {})",
-                   verified.status().message(), security_->signature_counters().rejected());
+      spdlog::warn("dropped a worker message: {} (authentication rejections so far: {})",
+                   verified.status().message(), security_->rejected());
       return Status::Ok();
     }
-    signed_header = std::move(*verified);
+    auth = std::move(*verified);
   } else if (frames.size() != 1) {
     ++counters_.malformed;
     spdlog::warn("dropped a {}-frame message on the results socket", frames.size());
@@ -305,8 +309,8 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
                  envelope.status().ToString(), counters_.rejected());
     return Status::Ok();
   }
-  if (signed_header) {
-    if (Status bound = CheckHeaderMatches(*signed_header, *envelope); !bound.ok()) {
+  if (auth) {
+    if (Status bound = ControllerSecurity::CheckWorkerFrame(*auth, *envelope); !bound.ok()) {
       ++counters_.malformed;
       spdlog::warn("dropped a worker message: {}", bound.message());
       return Status::Ok();
@@ -323,7 +327,22 @@ Status ControllerLoop::HandleWorkerFrames(const Frames& frames, TimeMs now, Outb
     spdlog::warn("dropped a worker batch without a valid sender id");
     return Status::Ok();
   }
+  if (auth && envelope->worker_batch().has_hello()) {
+    // Before the hello is handled: its ack names the session it opened.
+    security_->OpenSession(*auth, worker_id, envelope->worker_batch().hello().session_id());
+  }
   return HandleWorkerBatch(worker_id, envelope->worker_batch(), now, outbox);
+}
+
+void ControllerLoop::FillHelloAck(const std::string& worker_id, v1::ControlBatch& batch) const {
+  // The ack's batch names this incarnation: a worker registered just before
+  // a restart (before any periodic heartbeat reached it) still tells the next
+  // controller from this one, and says hello to it.
+  batch.mutable_heartbeat()->set_incarnation(incarnation_);
+  v1::HelloAck& ack = *batch.mutable_hello_ack();
+  ack.set_heartbeat_interval_ms(static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+  ack.set_controller_heartbeat_interval_ms(static_cast<uint32_t>(config_.ControllerHeartbeatMs()));
+  if (security_) ack.set_session_id(security_->SessionOf(worker_id));
 }
 
 void ControllerLoop::Flush(Outbox& outbox) {

@@ -94,6 +94,9 @@ class ControllerLoop {
                          Outbox& outbox);
   Status ApplyDecisions(const std::vector<Decision>& decisions, TimeMs now, Outbox& outbox);
   void AddControllerHeartbeats(Outbox& outbox);
+  // A hello ack (heartbeat intervals, the worker's MAC session if security is
+  // on) and this incarnation's heartbeat.
+  void FillHelloAck(const std::string& worker_id, v1::ControlBatch& batch) const;
   void Flush(Outbox& outbox);
   int PollTimeoutMs(TimeMs now) const;
   void FillStats(v1::ControllerStats& stats) const;
@@ -142,8 +145,9 @@ class ControllerLoop {
   int64_t findings_this_iteration_ = 0;  // against --max-findings-per-iteration
   uint64_t next_message_id_ = 1;
   uint64_t incarnation_ = 0;
-  TimeMs next_heartbeat_ms_ = 0;
-  TimeMs next_prune_ms_ = 0;           // next deletion of raw reports and events past retention
+  TimeMs next_heartbeat_ms_ = 0;         // the event stream's heartbeat
+  TimeMs next_worker_heartbeat_ms_ = 0;  // ControlBatch heartbeats to every known worker
+  TimeMs next_prune_ms_ = 0;  // next deletion of raw reports and events past retention
   TimeMs stored_hellos_until_ms_ = 0;  // hellos reloaded by Recover() are kept until then
   uint64_t last_published_seq_ = 0;    // events up to it were published (or stored before start)
   TimeMs next_checkpoint_ms_ = 0;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/security/checkpoint_signing.h"
+#include "common/security/session_mac.h"
 
 namespace scanfleet {
 
@@ -40,6 +41,7 @@ ControllerSecurity::ControllerSecurity(const ControllerConfig& config, KeyPair k
       key_(key),
       zap_(std::move(zap)),
       verifier_(policy.KeysOf("workers"), config.signature_window_ms),
+      sessions_(key, config.signature_window_ms),
       signer_(std::move(key)) {}
 
 CurveOptions ControllerSecurity::ServerCurve(const std::string& domain) const {
@@ -51,13 +53,52 @@ CurveOptions ControllerSecurity::ServerCurve(const std::string& domain) const {
   return curve;
 }
 
-StatusOr<v1::SignedHeader> ControllerSecurity::VerifyWorkerFrames(const Frames& frames,
-                                                                  int64_t now_ms) {
+StatusOr<WorkerFrameAuth> ControllerSecurity::VerifyWorkerFrames(const Frames& frames,
+                                                                 int64_t now_ms) {
+  WorkerFrameAuth auth;
   if (frames.size() != 3) {
     // Counted as malformed by the verifier's rules: no header to check.
-    return verifier_.Verify("", "", "", now_ms);
+    return verifier_.Verify("", "", "", now_ms).status();
   }
-  return verifier_.Verify(frames[1], frames[2], frames[0], now_ms);
+  if (LooksLikeSessionHeader(frames[1])) {
+    ASSIGN_OR_RETURN(auth.session_worker_id,
+                     sessions_.Verify(frames[1], frames[2], frames[0], now_ms));
+    return auth;
+  }
+  ASSIGN_OR_RETURN(auth.signed_header, verifier_.Verify(frames[1], frames[2], frames[0], now_ms));
+  return auth;
+}
+
+Status ControllerSecurity::CheckWorkerFrame(const WorkerFrameAuth& auth,
+                                            const v1::Envelope& envelope) {
+  if (auth.signed_header) return CheckHeaderMatches(*auth.signed_header, envelope);
+  if (!envelope.has_worker_batch()) {
+    return Status::PermissionDenied("a session frame carries only worker batches");
+  }
+  if (envelope.sender() != auth.session_worker_id) {
+    return Status::PermissionDenied("the session of worker '" + auth.session_worker_id +
+                                    "' carried a batch of '" + envelope.sender().substr(0, 128) +
+                                    "'");
+  }
+  if (envelope.worker_batch().has_hello()) {
+    return Status::PermissionDenied("a hello opens a session and must be signed, not MAC'd");
+  }
+  return Status::Ok();
+}
+
+std::string ControllerSecurity::OpenSession(const WorkerFrameAuth& auth,
+                                            const std::string& worker_id,
+                                            const std::string& session_id) {
+  if (session_id.empty() || !auth.signed_header) return "";
+  const PublicKey* key = verifier_.FindSigner(auth.signed_header->key_id());
+  if (key == nullptr) return "";  // revoked between its verification and now: impossible today
+  Status opened = sessions_.Open(worker_id, *key, session_id);
+  if (!opened.ok()) {
+    spdlog::warn("worker {} keeps signing every frame: no MAC session ({})", worker_id,
+                 opened.message());
+    return "";
+  }
+  return session_id;
 }
 
 Frames ControllerSecurity::SignPage(const std::string& topic, std::string envelope_frame,
@@ -100,7 +141,15 @@ StatusOr<bool> ControllerSecurity::Reload() {
   bool readers_revoked =
       std::any_of(readers_before.begin(), readers_before.end(),
                   [&](const std::string& user) { return !readers_after.count(user); });
-  verifier_.ResetSigners(policy->KeysOf("workers"));
+  std::vector<PublicKey> workers = policy->KeysOf("workers");
+  std::set<std::string> worker_key_ids;
+  for (const PublicKey& key : workers) worker_key_ids.insert(key.key_id);
+  verifier_.ResetSigners(std::move(workers));
+  // A revoked key's sessions end now: its next MAC'd frame is an unknown
+  // session, and its next hello an unknown signer.
+  if (size_t dropped = sessions_.DropSessionsNotOf(worker_key_ids); dropped > 0) {
+    spdlog::info("dropped {} MAC sessions of revoked worker keys", dropped);
+  }
   spdlog::info("reloaded allowed keys: {} workers, {} clients, {} subscribers",
                policy->KeysOf("workers").size(), policy->KeysOf("clients").size(),
                policy->KeysOf("subscribers").size());

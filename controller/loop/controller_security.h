@@ -2,24 +2,36 @@
 // and sign what it publishes (docs/SECURITY.md).
 //
 // It loads the controller's key pair and the deployment's allowlists, runs the
-// ZAP handler (started before any socket is bound), verifies worker messages
-// (frames [envelope, header, signature]) before they are decoded, and signs
-// events. Reload() re-reads the allowlists (SIGHUP): a revoked worker key can
-// neither connect again nor get another message accepted.
+// ZAP handler (started before any socket is bound), verifies worker frames
+// before they are decoded — [envelope, SignedHeader, Ed25519 signature], or,
+// once a signed hello opened a MAC session, [envelope, SessionHeader, MAC]
+// (common/security/session_mac.h) — and signs events. Reload() re-reads the
+// allowlists (SIGHUP): a revoked worker key can neither connect again nor get
+// another frame accepted (its MAC sessions are dropped).
 // Thread-safety: owned by the loop thread; the ZAP handler has its own thread.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/security/keys.h"
 #include "common/security/message_signing.h"
+#include "common/security/session_verifier.h"
 #include "common/security/zap_authorizer.h"
 #include "common/transport/zmq_socket.h"
 #include "controller/config/controller_config.h"
 
 namespace scanfleet {
+
+// How a worker frame was authenticated (VerifyWorkerFrames): by an Ed25519
+// signature (the verified header) or by a session MAC (the worker whose
+// session it is).
+struct WorkerFrameAuth {
+  std::optional<v1::SignedHeader> signed_header;
+  std::string session_worker_id;
+};
 
 class ControllerSecurity {
  public:
@@ -31,9 +43,26 @@ class ControllerSecurity {
   // ("api", "workers", "events").
   CurveOptions ServerCurve(const std::string& domain) const;
 
-  // Verifies a worker's signed message; the envelope frame (frames[0]) may be
-  // decoded only when this is OK. Errors are counted in counters().
-  StatusOr<v1::SignedHeader> VerifyWorkerFrames(const Frames& frames, int64_t now_ms);
+  // Verifies a worker frame (signed, or MAC'd in a session: the header's
+  // magic says which); the envelope frame (frames[0]) may be decoded only when
+  // this is OK. Errors are counted in signature_counters() or
+  // session_counters().
+  StatusOr<WorkerFrameAuth> VerifyWorkerFrames(const Frames& frames, int64_t now_ms);
+  // After decoding: the authenticated frame is bound to this envelope (a
+  // signature's type and job; a session's worker is the sender, and a hello
+  // is only taken signed, because it opens a session).
+  static Status CheckWorkerFrame(const WorkerFrameAuth& auth, const v1::Envelope& envelope);
+  // A signed hello naming a session id opens that MAC session for the
+  // worker; returns the session id to acknowledge ("" when none was opened:
+  // the worker keeps signing every frame).
+  std::string OpenSession(const WorkerFrameAuth& auth, const std::string& worker_id,
+                          const std::string& session_id);
+  // The worker's open session id, or "".
+  std::string SessionOf(const std::string& worker_id) const {
+    return sessions_.SessionOf(worker_id);
+  }
+  // A worker forgotten by the scheduler loses its session.
+  void ForgetWorker(const std::string& worker_id) { sessions_.ForgetWorker(worker_id); }
 
   // A signed event page: [topic, envelope, header, signature] (one
   // signature for every event in the page).
@@ -60,6 +89,10 @@ class ControllerSecurity {
   StatusOr<bool> Reload();
 
   const SignatureCounters& signature_counters() const { return verifier_.counters(); }
+  const SessionCounters& session_counters() const { return sessions_.counters(); }
+  size_t open_sessions() const { return sessions_.size(); }
+  // Frames refused by the signature or the session check.
+  uint64_t rejected() const { return verifier_.counters().rejected() + sessions_.counters().rejected(); }
   const ZapAuthorizer& zap() const { return *zap_; }
 
  private:
@@ -70,6 +103,7 @@ class ControllerSecurity {
   KeyPair key_;
   std::unique_ptr<ZapAuthorizer> zap_;
   MessageVerifier verifier_;
+  SessionVerifier sessions_;
   MessageSigner signer_;
 };
 

@@ -63,10 +63,12 @@ Status ControllerLoop::HandleHello(const std::string& worker_id, const v1::Worke
   for (const auto& scanner : hello.scanners()) scanners.insert(scanner.name());
   scheduler_.OnWorkerHello(worker_id, {hello.pools().begin(), hello.pools().end()},
                            std::move(scanners), hello.slots(), now, hello.prefetch());
-  hellos_[worker_id] = hello;
-  RETURN_IF_ERROR(store_->worker_hellos().Record(worker_id, hello, now));
-  outbox.to_workers[worker_id].mutable_hello_ack()->set_heartbeat_interval_ms(
-      static_cast<uint32_t>(config_.scheduler.heartbeat_interval_ms));
+  // The session id is transport state: neither kept nor stored.
+  v1::WorkerHello& kept = hellos_[worker_id];
+  kept = hello;
+  kept.clear_session_id();
+  RETURN_IF_ERROR(store_->worker_hellos().Record(worker_id, kept, now));
+  FillHelloAck(worker_id, outbox.to_workers[worker_id]);
   spdlog::info("worker {} joined: pools [{}], {} scanners, {} slots, prefetch {}", worker_id,
                fmt::join(hello.pools(), ","), hello.scanners_size(), hello.slots(),
                hello.prefetch());
@@ -188,6 +190,7 @@ Status ControllerLoop::ApplyDecisions(const std::vector<Decision>& decisions, Ti
       spdlog::warn("worker {} stopped heartbeating; its jobs were requeued", lost->worker_id);
     } else if (const auto* forgotten = std::get_if<WorkerForgotten>(&decision)) {
       hellos_.erase(forgotten->worker_id);  // --worker-retention-ms: gone for good
+      if (security_) security_->ForgetWorker(forgotten->worker_id);
     } else if (const auto* abandon = std::get_if<AbandonJob>(&decision)) {
       v1::JobResult failed;
       failed.mutable_job()->set_job_id(abandon->job_id);

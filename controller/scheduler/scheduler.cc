@@ -333,12 +333,8 @@ std::optional<TimeMs> Scheduler::NextDeadline() const {
     }
   }
   for (uint64_t job_id : in_flight_) consider(jobs_.at(job_id).deadline_ms + 1);
-  for (const auto& [id, worker] : workers_) {
-    ++workers_visited_;
-    if (worker.alive) {
-      consider(worker.last_seen_ms + config_.heartbeat_interval_ms * config_.dead_after_missed + 1);
-    }
-  }
+  // A lower bound of the first worker expiry (see next_expiry_check_ms_).
+  if (next_expiry_check_ms_ != kNoDeadline) consider(next_expiry_check_ms_);
   return next;
 }
 

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -223,7 +224,13 @@ class Scheduler {
   };
   using QueueKey = std::pair<std::string, std::string>;  // pool, scanner
 
+  static constexpr TimeMs kNoDeadline = std::numeric_limits<TimeMs>::max();
+  DurationMs LivenessTimeout() const {
+    return config_.heartbeat_interval_ms * config_.dead_after_missed;
+  }
   bool WorkerIsAlive(const Worker& worker, TimeMs now) const;
+  // A worker became dead (or was added not alive) at `now`.
+  void NoteDead(Worker& worker, TimeMs now);
   void Enqueue(Job& job);
   void Requeue(Job& job, TimeMs not_before, bool counts_as_failure, const std::string& reason,
                std::vector<Decision>& out);
@@ -281,6 +288,13 @@ class Scheduler {
   std::set<uint32_t> prefetch_credit_;  // serving workers with room only in their prefetch
   uint32_t round_robin_after_ = 0;      // the worker that got the last dispatched job
   TimeMs latest_ms_ = 0;                // the latest `now` any call carried
+  // Never later than the first time a live worker may be found dead, or a
+  // dead one forgotten: ExpireWorkers and ForgetDeadWorkers walk the worker
+  // table only from then on (each walk sets them exactly), and NextDeadline
+  // reads the first instead of walking. An idle fleet's heartbeats then cost
+  // O(1) each, and the table is walked about once per liveness timeout.
+  TimeMs next_expiry_check_ms_ = kNoDeadline;
+  TimeMs next_forget_check_ms_ = kNoDeadline;
   ConcurrencyLimits limits_;
   mutable uint64_t workers_visited_ = 0;
   DispatchCost dispatch_cost_;

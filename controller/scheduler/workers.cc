@@ -18,9 +18,16 @@ Scheduler::Worker& Scheduler::Entry(const std::string& worker_id, TimeMs now) {
     by_id_[worker.id] = &worker;
     // Not heard from yet (only named by a restored attempt): not alive.
     worker.alive = false;
-    worker.dead_since_ms = now;
+    NoteDead(worker, now);
   }
   return worker;
+}
+
+void Scheduler::NoteDead(Worker& worker, TimeMs now) {
+  worker.dead_since_ms = now;
+  if (config_.worker_retention_ms > 0) {
+    next_forget_check_ms_ = std::min(next_forget_check_ms_, now + config_.worker_retention_ms);
+  }
 }
 
 Scheduler::Worker& Scheduler::Touch(const std::string& worker_id, TimeMs now) {
@@ -29,6 +36,9 @@ Scheduler::Worker& Scheduler::Touch(const std::string& worker_id, TimeMs now) {
   worker.last_seen_ms = std::max(worker.last_seen_ms, now);
   if (!worker.alive) {
     worker.alive = true;  // it speaks again (a partition healed)
+    // Later heartbeats only move its expiry later: the bound stays valid.
+    next_expiry_check_ms_ =
+        std::min(next_expiry_check_ms_, worker.last_seen_ms + LivenessTimeout() + 1);
     UpdateServing(worker);
     UpdateCredit(worker, now);
   }
@@ -86,7 +96,7 @@ std::vector<Decision> Scheduler::OnHeartbeat(const std::string& worker_id,
   }
   if (report.leaving) {
     worker.alive = false;
-    worker.dead_since_ms = now;
+    NoteDead(worker, now);
     UpdateServing(worker);
     UpdateCredit(worker, now);
     out.push_back(WorkerLost{worker_id});
@@ -95,16 +105,22 @@ std::vector<Decision> Scheduler::OnHeartbeat(const std::string& worker_id,
 }
 
 bool Scheduler::WorkerIsAlive(const Worker& worker, TimeMs now) const {
-  return worker.alive &&
-         now - worker.last_seen_ms <= config_.heartbeat_interval_ms * config_.dead_after_missed;
+  return worker.alive && now - worker.last_seen_ms <= LivenessTimeout();
 }
 
 void Scheduler::ExpireWorkers(TimeMs now, std::vector<Decision>& out) {
+  if (now < next_expiry_check_ms_) return;  // nobody can have expired yet
+  next_expiry_check_ms_ = kNoDeadline;
   for (auto& [worker_id, worker] : workers_) {
     ++workers_visited_;
-    if (!worker.alive || WorkerIsAlive(worker, now)) continue;
+    if (!worker.alive) continue;
+    if (WorkerIsAlive(worker, now)) {
+      next_expiry_check_ms_ =
+          std::min(next_expiry_check_ms_, worker.last_seen_ms + LivenessTimeout() + 1);
+      continue;
+    }
     worker.alive = false;
-    worker.dead_since_ms = now;
+    NoteDead(worker, now);
     UpdateServing(worker);
     UpdateCredit(worker, now);
     std::vector<uint64_t> orphans(worker.running.begin(), worker.running.end());
@@ -116,15 +132,23 @@ void Scheduler::ExpireWorkers(TimeMs now, std::vector<Decision>& out) {
 }
 
 void Scheduler::ForgetDeadWorkers(TimeMs now, std::vector<Decision>& out) {
-  if (config_.worker_retention_ms <= 0) return;
+  if (config_.worker_retention_ms <= 0 || now < next_forget_check_ms_) return;
+  next_forget_check_ms_ = kNoDeadline;
   for (auto it = workers_.begin(); it != workers_.end();) {
     ++workers_visited_;
     const Worker& worker = it->second;
+    if (worker.alive) {  // counted again when it dies
+      ++it;
+      continue;
+    }
     // A worker with attempts still charged to it (a leaving worker's last
     // jobs, until their lease or acceptance deadline ends) is kept: jobs refer
-    // to it by id.
-    if (worker.alive || !worker.running.empty() || worker.unaccepted > 0 ||
-        now - worker.dead_since_ms < config_.worker_retention_ms) {
+    // to it by id. It is looked at again an interval later.
+    bool charged = !worker.running.empty() || worker.unaccepted > 0;
+    TimeMs forget_at = worker.dead_since_ms + config_.worker_retention_ms;
+    if (charged || now < forget_at) {
+      TimeMs check = charged ? std::max(forget_at, now + config_.heartbeat_interval_ms) : forget_at;
+      next_forget_check_ms_ = std::min(next_forget_check_ms_, check);
       ++it;
       continue;
     }

@@ -181,6 +181,8 @@ class Bench(LargeCases):
                  met=(jobs / max(1, delta["commits"]) >= 20) if case.startswith("1") else None)
         self.row(case, f"{label}: signature verifications per job",
                  delta["signatures_verified"] / max(1, jobs), "verifications/job")
+        self.row(case, f"{label}: session MAC verifications per job",
+                 delta.get("macs_verified", 0) / max(1, jobs), "verifications/job")
         self.row(case, f"{label}: worker messages per frame",
                  delta["worker_messages"] / max(1, delta["worker_frames"]), "messages/frame")
         self.row(case, f"{label}: the controller loop's longest iteration",
@@ -259,6 +261,7 @@ class Bench(LargeCases):
             end_ms = self.query(fleet, "SELECT max(finished_ms) FROM jobs WHERE id > ?",
                                 last_job)[0][0]
             e2e = more / max(0.001, end_ms / 1000.0 - start)
+            self.submitted_while_running_rate = e2e
             self.row("1 scheduling", "submitted while running, end to end (submit → stored)",
                      e2e, "jobs/s", "Celery+Redis no-op", self.celery_noop)
             # The profile gets a run of its own: perf's DWARF unwinding costs the
@@ -382,6 +385,7 @@ def main():
     bench.slots = args.slots
     bench.submit_rate_hint = 1
     bench.empty_queue_rate = float("nan")
+    bench.submitted_while_running_rate = float("nan")
     cases = {c.strip() for c in args.cases.split(",")}
     started = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")
     t0 = time.monotonic()
@@ -403,6 +407,7 @@ def main():
     if "5" in cases:
         bench.case_scale()
         bench.case_many_workers()
+        bench.case_idle_default_interval()
     if "6" in cases:
         bench.case_real_scans()
     seconds = time.monotonic() - t0

@@ -2,8 +2,8 @@
 one-slot worker `busy`; short jobs submitted after it all run on the other
 worker, each on its first attempt (none was parked behind the busy worker until
 its acceptance deadline requeued it), and the controller's counters show the
-batching (`scanfleet stats`: one signature verification per worker frame,
-several messages per frame)."""
+batching (`scanfleet stats`: one authenticator check per worker frame, a
+session MAC once the worker is registered, several messages per frame)."""
 import json
 import os
 import sys
@@ -80,10 +80,16 @@ class CreditTest(unittest.TestCase):
         after = self.fleet.cli_json("stats")
         frames = after["worker_frames"] - before["worker_frames"]
         messages = after["worker_messages"] - before["worker_messages"]
-        verified = after["signatures_verified"] - before["signatures_verified"]
+        signed = after["signatures_verified"] - before["signatures_verified"]
+        macs = after["macs_verified"] - before["macs_verified"]
         self.assertGreaterEqual(after["assignments"] - before["assignments"], SHORT_JOBS)
         self.assertGreaterEqual(after["results"] - before["results"], SHORT_JOBS)
-        self.assertEqual(verified, frames, "one signature verification per worker frame")
+        self.assertEqual(signed + macs, frames, "one authenticator check per worker frame")
+        if self.fleet.secure:
+            # Registered workers MAC their frames in a session (only the frames
+            # before a worker's hello ack arrived are signed).
+            self.assertGreater(macs, signed)
+            self.assertEqual(after["sessions_open"], 2)
         self.assertGreaterEqual(messages, frames)
         self.assertEqual(after["frames_rejected"], 0)
         self.fleet.cli("cancel", str(hold))

@@ -3,7 +3,10 @@
 // allowlist is refused after SIGHUP, and worker messages that are tampered,
 // wrongly keyed, replayed (also on a new connection), out of their time
 // window, unsigned or re-bound to another message are rejected and counted,
-// while correctly signed ones are applied.
+// while correctly signed ones are applied. Session frames (MAC'd after a
+// signed hello opened the session) with a tampered MAC, of an unknown session,
+// of another worker's session, with a replayed counter, or carrying a hello
+// are rejected and counted; a revoked key's session is dropped at SIGHUP.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +15,7 @@
 #include "common/security/client_security.h"
 #include "common/security/keys.h"
 #include "common/security/message_signing.h"
+#include "common/security/session_mac.h"
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
 #include "common/wire/envelope.h"
@@ -119,6 +123,39 @@ class SecurityTest : public ::testing::Test {
     v1::Envelope hello = Hello();
     std::string frame = EncodeEnvelope(hello, next_id_++, worker_id, now);
     return SignEnvelopeFrame(MessageSigner(signer), hello, frame, now);
+  }
+
+  // A signed hello from `worker_id` that opens `session`.
+  Frames SessionHello(const KeyPair& signer, const std::string& worker_id,
+                      const SessionSealer& session) {
+    SystemClock clock;
+    v1::Envelope hello = Hello();
+    hello.mutable_worker_batch()->mutable_hello()->set_session_id(session.session_id());
+    std::string frame = EncodeEnvelope(hello, next_id_++, worker_id, clock.NowMs());
+    return SignEnvelopeFrame(MessageSigner(signer), hello, frame, clock.NowMs());
+  }
+
+  // A heartbeat batch from `worker_id`, MAC'd in `session`.
+  Frames SessionHeartbeat(SessionSealer& session, const std::string& worker_id) {
+    SystemClock clock;
+    v1::Envelope heartbeat;
+    heartbeat.mutable_worker_batch()->mutable_heartbeat()->set_free_slots(1);
+    return session.Seal(EncodeEnvelope(heartbeat, next_id_++, worker_id, clock.NowMs()),
+                        clock.NowMs());
+  }
+
+  SessionSealer NewSession(const KeyPair& worker) {
+    auto session = SessionSealer::Open(worker, controller_key_.public_key);
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    return std::move(session).value();
+  }
+
+  v1::ControllerStats Stats() {
+    v1::ApiRequest request;
+    request.mutable_list_workers();
+    auto response = CallWith(CurveFor(client_key_), request);
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    return response.ok() ? response->workers().stats() : v1::ControllerStats();
   }
 
   std::string dir_;
@@ -303,6 +340,76 @@ TEST_F(SecurityTest, ARevokedSubscriberGetsNoEventAfterSighup) {
   ASSERT_TRUE(leaked.ok());
   EXPECT_FALSE(leaked->has_value()) << "a revoked subscriber received an event page";
   EXPECT_EQ(revoked_replay.Call(replay, 1500).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(SecurityTest, SessionFramesAreMacCheckedBeforeTheyAreRead) {
+  auto results = ResultsSocket(worker_key_);
+  SessionSealer session = NewSession(worker_key_);
+  ASSERT_TRUE(results->Send(SessionHello(worker_key_, "w-mac", session)).ok());
+  ASSERT_TRUE(WaitFor([&] { return Listed("w-mac"); }, 10)) << controller_->Log();
+  EXPECT_EQ(Stats().sessions_open(), 1u);
+
+  Frames valid = SessionHeartbeat(session, "w-mac");
+  ASSERT_TRUE(results->Send(valid).ok());
+  ASSERT_TRUE(WaitFor([&] { return Stats().macs_verified() == 1; }, 10)) << controller_->Log();
+
+  Frames tampered = SessionHeartbeat(session, "w-mac");
+  tampered[2][5] ^= 1;
+  SessionSealer never_opened = NewSession(worker_key_);
+  Frames unknown = SessionHeartbeat(never_opened, "w-mac");
+  // w-mac's session carrying another worker's batch.
+  Frames other_sender = SessionHeartbeat(session, "w-other");
+  // A hello must be signed: it opens sessions.
+  v1::Envelope hello = Hello();
+  SystemClock clock;
+  Frames macd_hello = session.Seal(EncodeEnvelope(hello, next_id_++, "w-mac", clock.NowMs()),
+                                   clock.NowMs());
+  uint64_t rejected_before = Stats().frames_rejected();
+  // valid again: a replayed counter.
+  for (const Frames& frames : {tampered, unknown, other_sender, macd_hello, valid}) {
+    ASSERT_TRUE(results->Send(frames).ok());
+  }
+  ASSERT_TRUE(results->Send(SessionHeartbeat(session, "w-mac")).ok());
+  ASSERT_TRUE(WaitFor([&] { return Stats().macs_verified() == 4; }, 10)) << controller_->Log();
+  // Verified but refused after decoding: the other sender and the MAC'd hello.
+  EXPECT_EQ(Stats().frames_rejected() - rejected_before, 5u);
+  EXPECT_FALSE(Listed("w-other"));
+  std::string log = controller_->Log();
+  for (const char* reason :
+       {"bad session MAC", "frame of an unknown session", "the session of worker 'w-mac' carried "
+        "a batch of 'w-other'", "a hello opens a session and must be signed",
+        "replayed session frame"}) {
+    EXPECT_NE(log.find(reason), std::string::npos) << reason << "\n" << log;
+  }
+}
+
+TEST_F(SecurityTest, ARevokedKeysSessionIsDroppedAtSighup) {
+  auto results = ResultsSocket(worker_key_);
+  SessionSealer session = NewSession(worker_key_);
+  ASSERT_TRUE(results->Send(SessionHello(worker_key_, "w-revoked", session)).ok());
+  ASSERT_TRUE(WaitFor([&] { return Listed("w-revoked"); }, 10)) << controller_->Log();
+  ASSERT_TRUE(results->Send(SessionHeartbeat(session, "w-revoked")).ok());
+  ASSERT_TRUE(WaitFor([&] { return Stats().macs_verified() == 1; }, 10)) << controller_->Log();
+
+  fs::remove(dir_ + "/authorized/workers/worker.pub");
+  ASSERT_EQ(kill(controller_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return controller_->Log().find("dropped 1 MAC sessions of revoked worker keys") !=
+               std::string::npos;
+      },
+      15))
+      << controller_->Log();
+  EXPECT_EQ(Stats().sessions_open(), 0u);
+  // The open connection stays (CurveZMQ authenticates at the handshake), but
+  // its frames are no longer accepted: MAC'd or signed.
+  uint64_t rejected_before = Stats().frames_rejected();
+  ASSERT_TRUE(results->Send(SessionHeartbeat(session, "w-revoked")).ok());
+  ASSERT_TRUE(results->Send(SessionHello(worker_key_, "w-revoked", NewSession(worker_key_))).ok());
+  ASSERT_TRUE(WaitFor([&] { return Stats().frames_rejected() == rejected_before + 2; }, 10))
+      << controller_->Log();
+  EXPECT_EQ(Stats().macs_verified(), 1u);
+  EXPECT_NE(controller_->Log().find("frame of an unknown session"), std::string::npos);
 }
 
 }  // namespace

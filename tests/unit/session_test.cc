@@ -1,5 +1,5 @@
 // WorkerSession with a fake clock: hello backoff, heartbeats, controller
-// restarts and result re-sends.
+// restarts, silence and result re-sends.
 #include "worker/session/worker_session.h"
 
 #include <gtest/gtest.h>
@@ -58,6 +58,50 @@ TEST(WorkerSessionTest, SilentControllerIsNoticedAfterMissedHeartbeats) {
   EXPECT_FALSE(session.Tick(kStart + 3000).send_hello);
   EXPECT_TRUE(session.Tick(kStart + 3001).send_hello);
   EXPECT_FALSE(session.registered());
+}
+
+TEST(WorkerSessionTest, HeartbeatsFallOnTheClocksMultiplesOfTheInterval) {
+  SessionConfig config;
+  config.heartbeat_interval_ms = 200;
+  // Two workers started at different moments heartbeat at the same instants.
+  for (TimeMs start : {kStart + 37, kStart + 151}) {
+    WorkerSession session(config, start);
+    std::vector<TimeMs> beats;
+    for (TimeMs now = start; now < kStart + 1000; ++now) {
+      if (session.Tick(now).send_heartbeat) beats.push_back(now);
+    }
+    EXPECT_EQ(beats, (std::vector<TimeMs>{start, kStart + 200, kStart + 400, kStart + 600,
+                                          kStart + 800}));
+  }
+}
+
+TEST(WorkerSessionTest, SilenceIsMeasuredInTheControllersHeartbeatPeriod) {
+  SessionConfig config;
+  config.heartbeat_interval_ms = 200;  // the worker heartbeats 5x a second
+  WorkerSession session(config, kStart);
+  session.Tick(kStart);
+  session.OnHelloAck(kStart, /*controller_interval_ms=*/1000);
+  EXPECT_FALSE(session.Tick(kStart + 3000).send_hello);  // not 3 x 200 ms
+  EXPECT_TRUE(session.registered());
+  EXPECT_TRUE(session.Tick(kStart + 3001).send_hello);
+  // A hello ack naming no period: the worker's own interval.
+  session.OnHelloAck(kStart + 4000);
+  EXPECT_FALSE(session.Tick(kStart + 4600).send_hello);
+  EXPECT_TRUE(session.Tick(kStart + 4601).send_hello);
+}
+
+TEST(WorkerSessionTest, AfterSilenceTheHelloCarriesEveryUnackedResult) {
+  // A worker stopped (or partitioned) for longer than the controller's
+  // heartbeats: its result must reach the controller with the hello, before
+  // the controller gives it credit for a job it already finished.
+  WorkerSession session(SessionConfig{}, kStart);
+  session.Tick(kStart);
+  session.OnHelloAck(kStart);
+  session.OnResultSent({9, 1}, kStart + 2500);  // next re-send at kStart + 4500
+  auto actions = session.Tick(kStart + 3001);
+  EXPECT_TRUE(actions.send_hello);
+  ASSERT_EQ(actions.resend_results.size(), 1u);
+  EXPECT_EQ(actions.resend_results[0], (WorkerSession::AttemptKey{9, 1}));
 }
 
 TEST(WorkerSessionTest, ResultsAreResentUntilAcknowledged) {

@@ -4,8 +4,9 @@
 // frames are split into their messages in the order the controller
 // processes them (hello, accepted, declined, results, heartbeat), and a jobs
 // ROUTER that sends ControlBatch frames to a worker id. Optionally CurveZMQ
-// with a ZAP handler, and every batch's signature checked. Waits are on
-// sockets with deadlines, never fixed sleeps.
+// with a ZAP handler, and every batch's signature or session MAC checked (a
+// signed hello naming a session opens it; the test acks it by
+// hello_session()). Waits are on sockets with deadlines, never fixed sleeps.
 // Thread-safety: its sockets belong to the test thread.
 #pragma once
 
@@ -22,6 +23,8 @@
 
 #include "common/security/keys.h"
 #include "common/security/message_signing.h"
+#include "common/security/session_mac.h"
+#include "common/security/session_verifier.h"
 #include "common/security/zap_authorizer.h"
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
@@ -78,6 +81,8 @@ class FakeController {
       options.curve.zap_domain = "workers";
       verifier_ =
           std::make_unique<MessageVerifier>(std::vector<PublicKey>{keys->worker.public_key}, 60000);
+      sessions_ = std::make_unique<SessionVerifier>(keys->controller, 60000);
+      worker_key_ = keys->worker.public_key;
     }
     api_ = Bind(SocketKind::kRep, options);
     results_ = Bind(SocketKind::kPull, options);
@@ -90,7 +95,10 @@ class FakeController {
   uint64_t signatures_verified() const {
     return verifier_ ? verifier_->counters().verified.load() : 0;
   }
+  uint64_t macs_verified() const { return sessions_ ? sessions_->counters().verified.load() : 0; }
   uint64_t bad_frames() const { return bad_frames_; }
+  // The session id the latest signed hello opened ("" if none).
+  const std::string& hello_session() const { return hello_session_; }
 
   // Answers the worker's GetEndpoints request.
   void ServeEndpoints() {
@@ -205,11 +213,22 @@ class FakeController {
       ++bad_frames_;
       return;
     }
-    if (verifier_) {
+    if (verifier_ && LooksLikeSessionHeader(parts[1])) {
+      auto worker = sessions_->Verify(parts[1], parts[2], parts[0], NowMs());
+      if (!worker.ok() || *worker != envelope->sender() ||
+          envelope->worker_batch().has_hello()) {
+        ++bad_frames_;
+        return;
+      }
+    } else if (verifier_) {
       auto header = verifier_->Verify(parts[1], parts[2], parts[0], NowMs());
       if (!header.ok() || !CheckHeaderMatches(*header, *envelope).ok()) {
         ++bad_frames_;
         return;
+      }
+      const std::string& session = envelope->worker_batch().hello().session_id();
+      if (!session.empty() && sessions_->Open(envelope->sender(), worker_key_, session).ok()) {
+        hello_session_ = session;
       }
     }
     Split(envelope->worker_batch(), envelope->sender());
@@ -243,6 +262,9 @@ class FakeController {
   Context context_;
   std::unique_ptr<ZapAuthorizer> zap_;  // before the sockets: it must outlive them
   std::unique_ptr<MessageVerifier> verifier_;
+  std::unique_ptr<SessionVerifier> sessions_;
+  PublicKey worker_key_;
+  std::string hello_session_;
   std::unique_ptr<Socket> api_, results_, jobs_;
   std::deque<WorkerMessage> pending_;
   uint64_t frames_ = 0;

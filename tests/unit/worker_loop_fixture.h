@@ -60,6 +60,7 @@ class WorkerLoopFixture : public ::testing::Test {
     ASSERT_GE(stop_fd_, 0);
 
     config_.insecure_dev = true;  // the fake controller speaks plaintext
+    config_.spool_after_ms = 0;   // spooled before sent, unless a test says otherwise
     config_.worker_id = "w-test";
     config_.pools = {"sast", "bench"};  // bandit and the builtin noop
     config_.slots = 1;

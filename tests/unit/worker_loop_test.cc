@@ -127,6 +127,39 @@ TEST_F(WorkerLoopTest, ACancelledJobSendsItsResultWhichIsAckedAndLeavesTheSpool)
   StopAndExpectItLeaves();
 }
 
+TEST_F(WorkerLoopTest, AResultAckedInTimeNeverTouchesTheDiskOneThatWaitsIsSpooled) {
+  config_.spool_after_ms = 300;
+  config_.session.controller_dead_after_missed = 1000;  // no controller heartbeats here
+  StartWorker();
+  ASSERT_TRUE(controller().NextMatching(IsHello));
+  controller().SendJob(config_.worker_id, FakeController::Job(30, 1, "noop", repo_));
+  ASSERT_TRUE(controller().NextMatching([](const WorkerMessage& m) { return IsResult(m, 30); }));
+  EXPECT_TRUE(SpoolFiles().empty()) << "spooled before its acknowledgement was due";
+  AckResult(30, 1);
+  controller().SendJob(config_.worker_id, FakeController::Job(31, 1, "noop", repo_));
+  ASSERT_TRUE(controller().NextMatching([](const WorkerMessage& m) { return IsResult(m, 31); }));
+  // 31 waits for its ack: spooled after 300 ms; 30, acked, never is.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWorkerWaitMs);
+  while (SpoolFiles().empty() && std::chrono::steady_clock::now() < deadline) controller().Next(50);
+  EXPECT_EQ(SpooledJobs(), std::set<uint64_t>{31});
+  AckResult(31, 1);
+  EXPECT_TRUE(AwaitEmptySpool()) << "an acknowledged result stayed spooled";
+  StopAndExpectItLeaves();
+}
+
+TEST_F(WorkerLoopTest, AtTheEndOfADrainEveryUnackedResultIsSpooled) {
+  config_.spool_after_ms = 60000;
+  config_.drain_ack_wait_ms = 200;
+  config_.session.controller_dead_after_missed = 1000;
+  StartWorker();
+  ASSERT_TRUE(controller().NextMatching(IsHello));
+  controller().SendJob(config_.worker_id, FakeController::Job(32, 1, "noop", repo_));
+  ASSERT_TRUE(controller().NextMatching([](const WorkerMessage& m) { return IsResult(m, 32); }));
+  EXPECT_TRUE(SpoolFiles().empty());
+  StopAndExpectItLeaves();  // never acknowledged: kept for the next start
+  EXPECT_EQ(SpooledJobs(), std::set<uint64_t>{32});
+}
+
 TEST_F(WorkerLoopTest, MalformedControlFramesAreDroppedAndTheWorkerCarriesOn) {
   StartWorker();
   ASSERT_TRUE(controller().NextMatching(IsHello));

@@ -1,4 +1,5 @@
-// SpawnSandboxed: starts one program (fork + execve, never a shell) with the
+// SpawnSandboxed: starts one program (clone(CLONE_VM | CLONE_VFORK) like
+// posix_spawn, fork in sanitizer builds; then execve, never a shell) with the
 // scanner sandbox set up in the child before exec:
 //   - signal dispositions reset to default and the signal mask emptied;
 //   - its own process group (setpgid(0, 0));
@@ -22,7 +23,7 @@
 // process: call this from a thread that outlives the child (RunProcess waits
 // for the child on the calling thread, so that holds for it).
 // Thread-safety: reentrant; signals are blocked in the calling thread while
-// it forks.
+// it starts the child, and the thread waits until the child exec'd or died.
 #pragma once
 
 #include <sys/types.h>

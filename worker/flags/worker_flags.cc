@@ -55,6 +55,11 @@ void AddDirectoryFlags(CLI::App& app, WorkerFlags& flags) {
   app.add_option("--spool-dir", config.spool_dir,
                  "Finished results are kept here (mode 0700) until the controller acknowledges "
                  "them, and re-sent after a restart (default: WORK-DIR/spool)");
+  app.add_option("--spool-after-ms", config.spool_after_ms,
+                 "A finished result is written to the spool once it has waited this long for "
+                 "the controller's acknowledgement (0: before it is first sent)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
 }
 
 // Heartbeats, result re-sends and the SIGTERM drain.

@@ -48,6 +48,7 @@ WorkerLoop::~WorkerLoop() {
   // the next start; the jobs it cancels end in a cancellation, dropped.
   std::vector<v1::JobResult> finished = TakeFinishedResults();
   if (pool_) pool_->Shutdown();  // cancels the running jobs and joins their threads
+  if (spool_) SpoolDueResults(clock_.NowMs(), /*all=*/true);  // sent, not acknowledged
   if (spool_ && !finished.empty()) {
     if (Status spooled = spool_->PutBatch(finished); !spooled.ok()) {
       spdlog::error("{} finished results are lost: {}", finished.size(), spooled.ToString());
@@ -196,6 +197,7 @@ uint32_t WorkerLoop::FreeSlots() const {
 
 bool WorkerLoop::ActOnDeadlines(TimeMs now) {
   DeclineExpiredQueuedJobs(now);
+  SpoolDueResults(now, /*all=*/false);
   WorkerSession::Actions actions = session_.Tick(now);
   if (actions.send_hello) {
     SendHello();
@@ -226,6 +228,7 @@ Status WorkerLoop::PollOnce(int stop_fd, TimeMs now) {
   size_t done_index = poller.AddFd(done_fd_);
   size_t stop_index = poller.AddFd(stop_fd);
   TimeMs next = std::min({session_.NextDeadline(), drain_.NextDeadline(), queue_.NextDeadline()});
+  for (const auto& [key, due] : unspooled_) next = std::min(next, due);
   int timeout = static_cast<int>(std::clamp<TimeMs>(next - now, 0, 1000));
   ASSIGN_OR_RETURN(int ready, poller.Wait(timeout));
   (void)ready;

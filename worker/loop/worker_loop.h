@@ -3,7 +3,7 @@
 // and one DEALER socket (routing id = worker id) to its jobs port.
 //
 // In: every frame on the DEALER is one Envelope{ControlBatch}, read all the
-// time and handled in the order refusal, hello ack, controller heartbeat,
+// time and handled in the order refusal, controller heartbeat, hello ack,
 // result acks, cancels, jobs. Each job is run at once, queued (up to
 // `prefetch` jobs wait locally, in order, unaccepted until they start; one
 // whose accept_by_ms passes first is declined) or declined, as
@@ -11,11 +11,20 @@
 // (JobThreadPool).
 // Out: hello, acceptances, declines, results and heartbeats are gathered in
 // one OutgoingBatch and flushed once per loop turn as WorkerBatch frames
-// (one signature each; split at a quarter of --max-frame-bytes, at most 1 MiB), so messages
-// that arise together share a frame. The loop collects every finished
-// result at once and writes them to the spool (ResultSpool) as one file,
-// with one fsync and one directory fsync, before the batch that carries them
-// is sent; each is re-sent until the controller acknowledges it. Results
+// (split at a quarter of --max-frame-bytes, at most 1 MiB), so messages that
+// arise together share a frame. With security on, the hello is Ed25519-signed
+// and names a fresh MAC session; once the controller's hello ack names that
+// session back, every frame carries a session MAC (common/security/
+// session_mac.h) instead of a signature, until the worker has to say hello
+// again (controller restarted or silent), which opens a new session.
+// Result spool: finished results are sent at once and re-sent until the
+// controller acknowledges them; those not acknowledged within
+// --spool-after-ms (1 s; 0: spooled before the first send) are written to
+// the spool (ResultSpool), every due one in one file with one fsync, as is
+// every unacknowledged result at a drain's end and on destruction. A result
+// acknowledged in time never touches the disk; a worker killed within that
+// window after a job finished loses it, and the job runs again (its effect
+// stays exactly once). Results
 // spooled by an earlier run are re-sent right after the first hello, before
 // the first heartbeat. On SIGTERM it drains (DrainPlan): declines queued and
 // new jobs, lets running ones finish within the grace, hands the rest back,
@@ -32,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +49,7 @@
 #include "common/scanners/registry.h"
 #include "common/security/client_security.h"
 #include "common/security/message_signing.h"
+#include "common/security/session_mac.h"
 #include "common/time/clock.h"
 #include "common/transport/zmq_socket.h"
 #include "worker/job/job_runner.h"
@@ -70,6 +81,9 @@ struct WorkerConfig {
   std::string work_dir = "/tmp/scanfleet-worker";
   int64_t max_frame_bytes = 64 * 1024 * 1024;
   std::string spool_dir;                // unacknowledged results; default: <work_dir>/spool
+  // A finished result is spooled once it has waited this long for its
+  // acknowledgement (see "Result spool" above); 0: before it is first sent.
+  int64_t spool_after_ms = 1000;
   int64_t drain_grace_ms = 30000;       // on SIGTERM, running jobs get this long to finish
   int64_t drain_ack_wait_ms = 5000;     // then unacknowledged results get this long
   std::string scanner_registry;         // deployment registry file overlaid on the defaults
@@ -132,6 +146,9 @@ class WorkerLoop {
   // their jobs no longer running.
   std::vector<v1::JobResult> TakeFinishedResults();
   void SendResult(v1::JobResult result);
+  // Writes the unacknowledged results whose spool time has come (all of
+  // them with `all`) to the spool, in one file.
+  void SpoolDueResults(TimeMs now, bool all);
   void ResendSpooledResults();
   void OnResultAcked(const v1::JobRef& job);
 
@@ -145,9 +162,13 @@ class WorkerLoop {
   void SendHello();
   void SendHeartbeat(bool leaving);
   // Sends every pending batch, each as one frame on the results socket,
-  // signed when security is on (freshly at every send: a re-sent result is
-  // never a replay). An empty batch sends nothing.
+  // authenticated when security is on (signed, or MAC'd in an acknowledged
+  // session; freshly at every send: a re-sent result is never a replay). An
+  // empty batch sends nothing.
   void FlushBatch();
+  // The session the next hello names: the pending one while it is not acked
+  // (a re-sent hello keeps it), else a fresh one.
+  void PrepareMacSession();
 
   WorkerConfig config_;
   const Clock& clock_;
@@ -157,12 +178,18 @@ class WorkerLoop {
   std::unique_ptr<Context> context_;
   ClientSecurity security_;
   std::unique_ptr<MessageSigner> signer_;  // null in --insecure-dev mode
+  // The session the last hello opened; its frames are MAC'd once acked (and
+  // while registered). None in --insecure-dev mode.
+  std::optional<SessionSealer> mac_session_;
+  bool mac_session_acked_ = false;
   std::unique_ptr<Socket> results_;        // PUSH: WorkerBatch frames
   std::unique_ptr<Socket> jobs_;           // DEALER: ControlBatch frames
   std::unique_ptr<JobThreadPool> pool_;    // `slots` threads, from Start() on
   std::map<uint64_t, RunningJob> running_;
   PrefetchQueue queue_;  // prefetched jobs waiting for a slot
   std::map<WorkerSession::AttemptKey, v1::JobResult> unacked_;
+  // Unacknowledged results not spooled yet, and when they are due.
+  std::map<WorkerSession::AttemptKey, TimeMs> unspooled_;
   std::unique_ptr<ResultSpool> spool_;
   std::vector<SpooledResult> spooled_;  // left by an earlier run; sent after the first hello
   DrainPlan drain_;

@@ -1,6 +1,6 @@
 // WorkerLoop, part two: what the controller sends on the jobs socket. Every
 // frame is one Envelope{ControlBatch}; a batch is handled in the order
-// refusal, hello ack, controller heartbeat, result acks, cancels, jobs (so a
+// refusal, controller heartbeat, hello ack, result acks, cancels, jobs (so a
 // job never runs for a refused worker, and acks free memory before new work
 // arrives). A frame that is not a control batch is counted and dropped. See
 // worker_loop.h.
@@ -54,11 +54,20 @@ Status WorkerLoop::HandleControlBatch(v1::ControlBatch& batch) {
                                       batch.refusal().reason());
   }
   TimeMs now = clock_.NowMs();
+  // The heartbeat first: a batch that acks a hello names the incarnation that
+  // acked it (a new one after a restart must not undo this registration).
+  if (batch.has_heartbeat()) session_.OnControllerHeartbeat(batch.heartbeat().incarnation(), now);
   if (batch.has_hello_ack()) {
     if (!session_.registered()) spdlog::info("registered with the controller");
-    session_.OnHelloAck(now);
+    session_.OnHelloAck(now, batch.hello_ack().controller_heartbeat_interval_ms());
+    // Frames are MAC'd only in the session the controller names back (an ack
+    // naming none, or an older one, keeps them signed).
+    const std::string& acked = batch.hello_ack().session_id();
+    if (mac_session_ && !mac_session_acked_ && acked == mac_session_->session_id()) {
+      mac_session_acked_ = true;
+      spdlog::info("frames are authenticated by session MAC from now on");
+    }
   }
-  if (batch.has_heartbeat()) session_.OnControllerHeartbeat(batch.heartbeat().incarnation(), now);
   for (const v1::ResultAck& ack : batch.result_acks()) OnResultAcked(ack.job());
   for (const v1::Cancel& cancel : batch.cancels()) OnCancel(cancel);
   for (v1::JobAssignment& job : *batch.mutable_jobs()) AdmitJob(std::move(job));

@@ -50,6 +50,7 @@ void WorkerLoop::Leave() {
   if (Status received = ReceiveControl(); !received.ok()) {
     spdlog::warn("while leaving: {}", received.ToString());
   }
+  SpoolDueResults(clock_.NowMs(), /*all=*/true);
   if (session_.unacked_results() > 0) {
     spdlog::warn(
         "leaving with {} unacknowledged results; they stay spooled in {} and are "

@@ -133,16 +133,42 @@ void WorkerLoop::CollectFinishedJobs() {
   uint64_t count;
   (void)!read(done_fd_, &count, sizeof(count));  // non-blocking: may find nothing
   std::vector<v1::JobResult> results = TakeFinishedResults();
-  if (!results.empty()) {
-    // Write before acting: on disk, all in one file, before the controller
-    // can see any of them.
+  TimeMs now = clock_.NowMs();
+  if (!results.empty() && config_.spool_after_ms == 0) {
+    // On disk, all in one file, before the controller can see any of them.
     if (Status spooled = spool_->PutBatch(results); !spooled.ok()) {
       spdlog::error("{} results not spooled, kept in memory only: {}", results.size(),
                     spooled.ToString());
     }
-    for (v1::JobResult& result : results) SendResult(std::move(result));
   }
-  StartQueuedJobs(clock_.NowMs());  // the slots just freed
+  for (v1::JobResult& result : results) {
+    if (config_.spool_after_ms > 0) {
+      unspooled_[{result.job().job_id(), result.job().attempt()}] = now + config_.spool_after_ms;
+    }
+    SendResult(std::move(result));
+  }
+  StartQueuedJobs(now);  // the slots just freed
+}
+
+void WorkerLoop::SpoolDueResults(TimeMs now, bool all) {
+  std::vector<v1::JobResult> due;
+  for (auto it = unspooled_.begin(); it != unspooled_.end();) {
+    auto result = unacked_.find(it->first);
+    if (result == unacked_.end()) {
+      it = unspooled_.erase(it);  // acknowledged or dropped meanwhile
+    } else if (all || it->second <= now) {
+      due.push_back(result->second);
+      it = unspooled_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (due.empty()) return;
+  // Results that finished together are due together: one file, one fsync.
+  if (Status spooled = spool_->PutBatch(due); !spooled.ok()) {
+    spdlog::error("{} unacknowledged results not spooled, kept in memory only: {}", due.size(),
+                  spooled.ToString());
+  }
 }
 
 void WorkerLoop::SendResult(v1::JobResult result) {
@@ -168,6 +194,7 @@ void WorkerLoop::OnResultAcked(const v1::JobRef& job) {
   WorkerSession::AttemptKey key{job.job_id(), job.attempt()};
   session_.OnResultAcked(key);
   unacked_.erase(key);
+  if (unspooled_.erase(key) > 0) return;  // it never reached the disk
   if (Status removed = spool_->Remove(key.first, key.second); !removed.ok()) {
     spdlog::warn("job {} attempt {}: acknowledged result stays in the spool: {}", key.first,
                  key.second, removed.ToString());

@@ -1,7 +1,7 @@
 // WorkerLoop, part five: what the worker tells the controller. Messages are
 // added to the outgoing batch (OutgoingBatch) as they arise; FlushBatch()
 // sends what gathered, once per loop turn, each WorkerBatch as one frame on
-// the results socket with one signature. See worker_loop.h.
+// the results socket with one signature or session MAC. See worker_loop.h.
 // Thread-safety: called on the loop thread only.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -26,7 +26,22 @@ void WorkerLoop::SendHello() {
   facts.slots = config_.slots;
   facts.prefetch = config_.prefetch;
   facts.hostname = hostname;
-  batch_.SetHello(MakeWorkerHello(facts));
+  v1::WorkerHello hello = MakeWorkerHello(facts);
+  PrepareMacSession();
+  if (mac_session_) hello.set_session_id(mac_session_->session_id());
+  batch_.SetHello(std::move(hello));
+}
+
+void WorkerLoop::PrepareMacSession() {
+  if (!signer_ || (mac_session_ && !mac_session_acked_)) return;
+  mac_session_.reset();
+  mac_session_acked_ = false;
+  auto opened = SessionSealer::Open(*security_.own, *security_.controller);
+  if (!opened.ok()) {
+    spdlog::warn("no MAC session, every frame is signed: {}", opened.status().ToString());
+    return;
+  }
+  mac_session_ = std::move(*opened);
 }
 
 void WorkerLoop::SendHeartbeat(bool leaving) {
@@ -54,10 +69,14 @@ void WorkerLoop::FlushBatch() {
     v1::Envelope envelope;
     envelope.mutable_worker_batch()->Swap(&batch);
     TimeMs now = clock_.NowMs();
+    // A hello is always signed: it opens the session.
+    bool mac = mac_session_ && mac_session_acked_ && session_.registered() &&
+               !envelope.worker_batch().has_hello();
     std::string frame = EncodeEnvelope(envelope, next_message_id_++, config_.worker_id, now);
     Status sent =
-        signer_ ? results_->Send(SignEnvelopeFrame(*signer_, envelope, std::move(frame), now), true)
-                : results_->SendOne(frame, true);
+        mac       ? results_->Send(mac_session_->Seal(std::move(frame), now), true)
+        : signer_ ? results_->Send(SignEnvelopeFrame(*signer_, envelope, std::move(frame), now), true)
+                  : results_->SendOne(frame, true);
     // A lost batch costs nothing durable: results are re-sent until acked,
     // the controller requeues what was never accepted.
     if (!sent.ok()) spdlog::debug("send to controller failed: {}", sent.ToString());

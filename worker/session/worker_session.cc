@@ -15,13 +15,19 @@ void WorkerSession::Unregister(TimeMs now) {
   registered_ = false;
   hello_backoff_ms_ = config_.hello_retry_min_ms;
   next_hello_ms_ = now;
+  // Results the controller never acknowledged go out with the hello: the
+  // controller sees them before it gives this worker credit, so a finished
+  // attempt is adopted instead of dispatched again (and a frame of them sent
+  // in the old session would not be read by a restarted controller).
+  for (auto& [key, next_resend] : unacked_) next_resend = now;
 }
 
 WorkerSession::Actions WorkerSession::Tick(TimeMs now) {
   Actions actions;
   DurationMs silence = now - last_controller_heartbeat_ms_;
-  if (registered_ &&
-      silence > config_.heartbeat_interval_ms * config_.controller_dead_after_missed) {
+  DurationMs interval =
+      controller_interval_ms_ > 0 ? controller_interval_ms_ : config_.heartbeat_interval_ms;
+  if (registered_ && silence > interval * config_.controller_dead_after_missed) {
     Unregister(now);
   }
   if (!registered_ && now >= next_hello_ms_) {
@@ -31,7 +37,12 @@ WorkerSession::Actions WorkerSession::Tick(TimeMs now) {
   }
   if (now >= next_heartbeat_ms_) {
     actions.send_heartbeat = true;
-    next_heartbeat_ms_ = now + config_.heartbeat_interval_ms;
+    // On the clock's multiples of the interval: the heartbeats of a fleet
+    // (hosts' clocks agree within milliseconds) arrive together, and the
+    // controller reads them in a few wake-ups and one loop iteration instead
+    // of one wake-up per worker (the idle cost of N workers: docs/BENCHMARKS.md).
+    DurationMs interval = std::max<DurationMs>(config_.heartbeat_interval_ms, 1);
+    next_heartbeat_ms_ = (now / interval + 1) * interval;
   }
   for (auto& [key, next_resend] : unacked_) {
     if (now < next_resend) continue;
@@ -41,8 +52,9 @@ WorkerSession::Actions WorkerSession::Tick(TimeMs now) {
   return actions;
 }
 
-void WorkerSession::OnHelloAck(TimeMs now) {
+void WorkerSession::OnHelloAck(TimeMs now, DurationMs controller_interval_ms) {
   registered_ = true;
+  controller_interval_ms_ = controller_interval_ms;
   hello_backoff_ms_ = config_.hello_retry_min_ms;
   last_controller_heartbeat_ms_ = now;
 }
@@ -53,7 +65,6 @@ void WorkerSession::OnControllerHeartbeat(uint64_t incarnation, TimeMs now) {
     // The controller restarted: it must learn about us again, and results it
     // never acknowledged are re-sent at once.
     Unregister(now);
-    for (auto& [key, next_resend] : unacked_) next_resend = now;
   }
   incarnation_ = incarnation;
 }

@@ -1,6 +1,7 @@
 // Transaction and Savepoint on a real SQLite file: what commits, what a scope
-// exit rolls back, and that a nested savepoint's rollback keeps the writes of
-// the savepoints and the transaction around it.
+// exit rolls back, that a nested savepoint's rollback keeps the writes of
+// the savepoints and the transaction around it, and that a transaction takes
+// the write lock only with its first statement.
 #include "common/store/database.h"
 
 #include <gtest/gtest.h>
@@ -133,6 +134,30 @@ TEST_F(DatabaseTest, AFailedCommitEndsTheTransactionAndDiscardsItsWrites) {
   Insert(2);
   ASSERT_TRUE(next.Commit().ok());
   EXPECT_EQ(Values(), std::vector<int64_t>{2});
+}
+
+TEST_F(DatabaseTest, ATransactionTakesTheWriteLockAtItsFirstStatementNotBefore) {
+  Database::Options impatient;
+  impatient.busy_timeout_ms = 0;
+  auto other = Database::Open((dir_ / "test.db").string(), impatient, kMigrations);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto other_writes = [&](int64_t v) -> Status {
+    ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(**other));
+    ASSIGN_OR_RETURN(Statement * insert, (*other)->Prepare("INSERT INTO t(v) VALUES(?)"));
+    RETURN_IF_ERROR(insert->Bind(1, v).Run());
+    return transaction.Commit();
+  };
+  // A unit of work that runs no statement holds no lock and commits nothing.
+  Transaction idle = Begin();
+  EXPECT_TRUE(other_writes(1).ok());
+  EXPECT_TRUE(idle.Commit().ok());
+  // Its first statement takes the write lock (BEGIN IMMEDIATE) until the commit.
+  Transaction writing = Begin();
+  Insert(2);
+  EXPECT_EQ(other_writes(3).code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(writing.Commit().ok());
+  EXPECT_TRUE(other_writes(4).ok());
+  EXPECT_EQ(Values(), (std::vector<int64_t>{1, 2, 4}));
 }
 
 TEST_F(DatabaseTest, ASavepointNeedsAnOpenTransaction) {
