@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/unit/spool_test_frames.h"
+#include "worker/spool/spool_policy.h"
 #include "worker/spool/result_spool.h"
 
 namespace scanfleet {
@@ -147,6 +148,19 @@ TEST_F(SpoolBatchTest, AResultInTwoFilesIsLoadedOnce) {
   ASSERT_TRUE(spool.Remove(1, 1).ok());
   ASSERT_TRUE(spool.Remove(2, 1).ok());
   EXPECT_FALSE(SpoolPathExists(dir_ + "/1-1.result"));
+}
+
+TEST(SpoolPolicyTest, OnlyWorkCheaperThanTheWaitWaitsForItsAcknowledgement) {
+  v1::JobResult noop;  // ran 0 ms: redone in no time if the worker dies
+  v1::JobResult scan;
+  scan.set_duration_ms(1000);  // a second of scanner time: never thrown away
+  v1::JobResult almost;
+  almost.set_duration_ms(999);
+  EXPECT_FALSE(SpoolBeforeSending(noop, 1000));
+  EXPECT_FALSE(SpoolBeforeSending(almost, 1000));
+  EXPECT_TRUE(SpoolBeforeSending(scan, 1000));
+  // 0: every result is spooled before it is first sent.
+  EXPECT_TRUE(SpoolBeforeSending(noop, 0));
 }
 
 }  // namespace

@@ -56,8 +56,9 @@ void AddDirectoryFlags(CLI::App& app, WorkerFlags& flags) {
                  "Finished results are kept here (mode 0700) until the controller acknowledges "
                  "them, and re-sent after a restart (default: WORK-DIR/spool)");
   app.add_option("--spool-after-ms", config.spool_after_ms,
-                 "A finished result is written to the spool once it has waited this long for "
-                 "the controller's acknowledgement (0: before it is first sent)")
+                 "A result whose scanner ran less than this is written to the spool only once "
+                 "it has waited this long for the controller's acknowledgement; a longer job's "
+                 "result before it is first sent (0: every result before it is sent)")
       ->capture_default_str()
       ->check(CLI::Range(0, 60000));
 }

@@ -18,13 +18,15 @@
 // session_mac.h) instead of a signature, until the worker has to say hello
 // again (controller restarted or silent), which opens a new session.
 // Result spool: finished results are sent at once and re-sent until the
-// controller acknowledges them; those not acknowledged within
-// --spool-after-ms (1 s; 0: spooled before the first send) are written to
-// the spool (ResultSpool), every due one in one file with one fsync, as is
-// every unacknowledged result at a drain's end and on destruction. A result
-// acknowledged in time never touches the disk; a worker killed within that
-// window after a job finished loses it, and the job runs again (its effect
-// stays exactly once). Results
+// controller acknowledges them. A result whose scanner ran at least
+// --spool-after-ms (1 s; 0: every result) is spooled before it is first sent;
+// a shorter one only if it is not acknowledged within --spool-after-ms. Each
+// group is written to the spool (ResultSpool) in one file with one fsync, as
+// is every unacknowledged result at a drain's end and on destruction. A short
+// result acknowledged in time never touches the disk; a worker killed within
+// that window after it finished loses it, and the job (less than a second of
+// work) runs again: its effect stays exactly once, and no longer work is ever
+// thrown away. Results
 // spooled by an earlier run are re-sent right after the first hello, before
 // the first heartbeat. On SIGTERM it drains (DrainPlan): declines queued and
 // new jobs, lets running ones finish within the grace, hands the rest back,

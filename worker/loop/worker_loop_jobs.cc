@@ -17,6 +17,7 @@
 #include "common/job/job_state.h"
 #include "worker/loop/worker_loop.h"
 #include "worker/session/job_admission.h"
+#include "worker/spool/spool_policy.h"
 
 namespace scanfleet {
 
@@ -134,15 +135,20 @@ void WorkerLoop::CollectFinishedJobs() {
   (void)!read(done_fd_, &count, sizeof(count));  // non-blocking: may find nothing
   std::vector<v1::JobResult> results = TakeFinishedResults();
   TimeMs now = clock_.NowMs();
-  if (!results.empty() && config_.spool_after_ms == 0) {
-    // On disk, all in one file, before the controller can see any of them.
-    if (Status spooled = spool_->PutBatch(results); !spooled.ok()) {
-      spdlog::error("{} results not spooled, kept in memory only: {}", results.size(),
+  // Work worth keeping is on disk before the controller can see it, all of
+  // it in one file (SpoolBeforeSending); the rest waits for its ack.
+  std::vector<v1::JobResult> spool_now;
+  for (const v1::JobResult& result : results) {
+    if (SpoolBeforeSending(result, config_.spool_after_ms)) spool_now.push_back(result);
+  }
+  if (!spool_now.empty()) {
+    if (Status spooled = spool_->PutBatch(spool_now); !spooled.ok()) {
+      spdlog::error("{} results not spooled, kept in memory only: {}", spool_now.size(),
                     spooled.ToString());
     }
   }
   for (v1::JobResult& result : results) {
-    if (config_.spool_after_ms > 0) {
+    if (!SpoolBeforeSending(result, config_.spool_after_ms)) {
       unspooled_[{result.job().job_id(), result.job().attempt()}] = now + config_.spool_after_ms;
     }
     SendResult(std::move(result));
