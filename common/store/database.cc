@@ -12,10 +12,16 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + sqlite3_errstr(rc);
   if (db != nullptr && sqlite3_errmsg(db) != nullptr)
     msg += std::string(" (") + sqlite3_errmsg(db) + ")";
-  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Status::Unavailable(msg);
-  if (rc == SQLITE_CONSTRAINT) return Status::AlreadyExists(msg);
-  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) return Status::DataLoss(msg);
-  if (rc == SQLITE_FULL || rc == SQLITE_NOMEM) return Status::ResourceExhausted(msg);
+  // Extended result codes are on (SQLITE_CONSTRAINT_UNIQUE...): the primary
+  // code is the low byte.
+  int primary = rc & 0xff;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status::Unavailable(msg);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Status::AlreadyExists(msg);
+  }
+  if (primary == SQLITE_CONSTRAINT) return Status::FailedPrecondition(msg);  // NOT NULL, FK...
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::DataLoss(msg);
+  if (primary == SQLITE_FULL || primary == SQLITE_NOMEM) return Status::ResourceExhausted(msg);
   return Status::Internal(msg);
 }
 

@@ -14,6 +14,7 @@ namespace {
 
 const std::vector<std::string> kMigrations = {
     "CREATE TABLE t(v INTEGER NOT NULL);"
+    "CREATE TABLE unique_values(v INTEGER UNIQUE);"
     "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
     // Checked at COMMIT, so a commit can fail after every write succeeded.
     "CREATE TABLE child(p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);"};
@@ -67,6 +68,17 @@ class DatabaseTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<Database> db_;
 };
+
+TEST_F(DatabaseTest, ErrorsAreClassifiedByTheirPrimaryCode) {
+  // Extended result codes are on: a UNIQUE violation is SQLITE_CONSTRAINT_UNIQUE.
+  auto insert = db_->Prepare("INSERT INTO unique_values(v) VALUES(1)");
+  ASSERT_TRUE(insert.ok());
+  ASSERT_TRUE((*insert)->Run().ok());
+  Status again = (*insert)->Run();
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists) << again.ToString();
+  Status not_null = db_->Exec("INSERT INTO t(v) VALUES(NULL)");
+  EXPECT_EQ(not_null.code(), StatusCode::kFailedPrecondition) << not_null.ToString();
+}
 
 TEST_F(DatabaseTest, ACommittedTransactionSurvivesReopening) {
   Transaction transaction = Begin();
